@@ -1,0 +1,681 @@
+//! The agents: one customer (or B2B account, or a cohort of `agent_scale`
+//! identical customers) each, stored as structure-of-arrays per shard of
+//! [`SHARD_SIZE`](crate::world::SHARD_SIZE) agents of one country.
+//!
+//! The hot loop ([`Shard::step`]) does no allocation, hashing or dynamic dispatch.
+//! Every agent draws exactly [`DRAWS_PER_AGENT`] 64-bit numbers per step from the
+//! shard's stream whatever happens to it, so two strategies run with the same seed
+//! see the same numbers (common random numbers).
+//!
+//! Journey states: unaware → aware → considering → customer (repeat purchases) →
+//! churned (win-back possible). Memory per agent: familiarity, satisfaction,
+//! content fatigue (0–255 = 0–1), bad-experience count, preferred channel, last
+//! channel used, channels used as a customer, consent flag, individual churn
+//! propensity (sBG), and the recent touch path (last 8 touches, 4 bits each).
+
+use crate::channel::{Channel, N_CHANNELS};
+use crate::rng::{Purpose, stream, threshold};
+use crate::step::StepParams;
+use crate::world::{CountryModel, N_PAID, SHARD_SIZE};
+use rand::{Rng, RngCore};
+use rand_distr::{Beta, Distribution};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Journey state of an agent.
+pub mod state {
+    /// Has never heard of the brand.
+    pub const UNAWARE: u8 = 0;
+    /// Knows the brand.
+    pub const AWARE: u8 = 1;
+    /// Familiar enough to consider buying.
+    pub const CONSIDERING: u8 = 2;
+    /// Active customer.
+    pub const CUSTOMER: u8 = 3;
+    /// Former customer (can be won back).
+    pub const CHURNED: u8 = 4;
+    /// Number of states.
+    pub const N: usize = 5;
+}
+
+/// Agent flag: consented to marketing contact and profiling.
+pub const CONSENT: u8 = 1;
+/// Agent flag: customer at week 0 (the cohort whose retention is reported).
+pub const INITIAL: u8 = 2;
+/// No channel (empty slot in `pref` / `last_ch`).
+pub const NO_CHANNEL: u8 = 0xFF;
+/// 64-bit draws per agent per step.
+pub const DRAWS_PER_AGENT: usize = 6;
+/// Bytes of agent state per agent (the sum of the field widths below).
+pub const BYTES_PER_AGENT: usize = 9 + 2 * 2 + 4;
+
+/// Counts and sums of one shard (or country, or company) over one step.
+/// Counts are in agents; the engine multiplies by the agent scale.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepTally {
+    /// Paid touches delivered per channel (one per agent-week at most).
+    pub touches: [u64; N_CHANNELS],
+    /// New customers (first purchases and win-backs) per channel.
+    pub conversions: [u64; N_CHANNELS],
+    /// All orders per channel.
+    pub purchases: [u64; N_CHANNELS],
+    /// Revenue per channel.
+    pub revenue: [f64; N_CHANNELS],
+    /// Service contacts handled per channel (escalations counted on both).
+    pub contacts: [u64; N_CHANNELS],
+    /// Contacts that abandoned the queue.
+    pub abandoned: [u64; N_CHANNELS],
+    /// Served contacts that waited longer than the tolerance.
+    pub long_waits: [u64; N_CHANNELS],
+    /// Active customers at the end of the step, by preferred channel.
+    pub active_by_pref: [u64; N_CHANNELS],
+    /// Customers lost this step, by preferred channel.
+    pub churned_by_pref: [u64; N_CHANNELS],
+    /// Agents per journey state at the end of the step.
+    pub states: [u64; state::N],
+    /// Initial customers still active.
+    pub initial_active: u64,
+    /// Initial customers (constant; counted for convenience).
+    pub initial: u64,
+    /// Satisfied customers (satisfaction ≥ baseline − 0.05).
+    pub satisfied: u64,
+    /// Dissatisfied customers (satisfaction < baseline − 0.2).
+    pub dissatisfied: u64,
+    /// Customers who bought on two or more channels.
+    pub omni_customers: u64,
+    /// Consent withdrawn this step.
+    pub optouts: u64,
+    /// Inconsistency events this step.
+    pub inconsistency: u64,
+    /// Bad experiences (abandoned contact, failed delivery).
+    pub bad_experiences: u64,
+    /// Online orders not delivered.
+    pub delivery_failures: u64,
+}
+
+impl StepTally {
+    /// Add another tally (integer counts are exact; sums are added in call order).
+    pub fn add(&mut self, o: &StepTally) {
+        fn arr(a: &mut [u64; N_CHANNELS], b: &[u64; N_CHANNELS]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        arr(&mut self.touches, &o.touches);
+        arr(&mut self.conversions, &o.conversions);
+        arr(&mut self.purchases, &o.purchases);
+        arr(&mut self.contacts, &o.contacts);
+        arr(&mut self.abandoned, &o.abandoned);
+        arr(&mut self.long_waits, &o.long_waits);
+        arr(&mut self.active_by_pref, &o.active_by_pref);
+        arr(&mut self.churned_by_pref, &o.churned_by_pref);
+        self.revenue
+            .iter_mut()
+            .zip(&o.revenue)
+            .for_each(|(x, y)| *x += y);
+        self.states
+            .iter_mut()
+            .zip(&o.states)
+            .for_each(|(x, y)| *x += y);
+        self.initial_active += o.initial_active;
+        self.initial += o.initial;
+        self.satisfied += o.satisfied;
+        self.dissatisfied += o.dissatisfied;
+        self.omni_customers += o.omni_customers;
+        self.optouts += o.optouts;
+        self.inconsistency += o.inconsistency;
+        self.bad_experiences += o.bad_experiences;
+        self.delivery_failures += o.delivery_failures;
+    }
+
+    /// Active customers.
+    pub fn customers(&self) -> u64 {
+        self.states[state::CUSTOMER as usize]
+    }
+}
+
+/// A conversion's touch path and value, recorded for the journeys export.
+pub type JourneyEvent = (u32, f32);
+
+/// Structure-of-arrays storage of one shard's agents.
+#[derive(Debug, Clone)]
+pub struct Shard {
+    /// Country index in the world.
+    pub country: usize,
+    /// Shard index within the country.
+    pub index: usize,
+    /// Journey state.
+    pub state: Vec<u8>,
+    /// Segment index within the country.
+    pub segment: Vec<u8>,
+    /// Preferred paid channel.
+    pub pref: Vec<u8>,
+    /// [`CONSENT`], [`INITIAL`].
+    pub flags: Vec<u8>,
+    /// Brand familiarity 0–255.
+    pub familiarity: Vec<u8>,
+    /// Satisfaction 0–255.
+    pub satisfaction: Vec<u8>,
+    /// Content fatigue 0–255.
+    pub fatigue: Vec<u8>,
+    /// Bad experiences as a customer.
+    pub bad: Vec<u8>,
+    /// Last channel used (touch, purchase or service), or [`NO_CHANNEL`].
+    pub last_ch: Vec<u8>,
+    /// Weekly churn propensity × 65535 (drawn from the segment's Beta).
+    pub churn_p: Vec<u16>,
+    /// Bit set of channels used as a customer.
+    pub used: Vec<u16>,
+    /// Last 8 touches since the last purchase, 4 bits each (channel + 1), newest lowest.
+    pub path: Vec<u32>,
+}
+
+/// Familiarity / satisfaction / fatigue as a byte.
+#[inline]
+pub fn q8(x: f64) -> u8 {
+    (x.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+impl Shard {
+    /// Create shard `index` of `country` (index `ci` in the world) for a replication.
+    pub fn new(
+        seed: u64,
+        replication: u32,
+        ci: usize,
+        index: usize,
+        country: &CountryModel,
+        consider: u8,
+        baseline: u8,
+    ) -> Shard {
+        let n = country.shard_len(index);
+        let mut rng = stream(
+            seed,
+            replication as u64,
+            ci as u64,
+            index as u64,
+            0,
+            Purpose::Init,
+        );
+        let mut sh = Shard {
+            country: ci,
+            index,
+            state: vec![state::UNAWARE; n],
+            segment: vec![0; n],
+            pref: vec![NO_CHANNEL; n],
+            flags: vec![0; n],
+            familiarity: vec![0; n],
+            satisfaction: vec![baseline; n],
+            fatigue: vec![0; n],
+            bad: vec![0; n],
+            last_ch: vec![NO_CHANNEL; n],
+            churn_p: vec![0; n],
+            used: vec![0; n],
+            path: vec![0; n],
+        };
+        let betas: Vec<Option<Beta<f64>>> = country
+            .segments
+            .iter()
+            .map(|s| Beta::new(s.spec.churn_alpha, s.spec.churn_beta).ok())
+            .collect();
+        let pref_weights: Vec<[f64; N_PAID]> = country
+            .segments
+            .iter()
+            .map(|s| preference_weights(country, s))
+            .collect();
+        let init_c = country.spec.initial_customer_share;
+        let init_a = init_c + country.spec.initial_aware_share;
+        for i in 0..n {
+            // segment
+            let u: f64 = rng.random();
+            let mut acc = 0.0;
+            let mut seg = country.segments.len().saturating_sub(1);
+            for (k, s) in country.segments.iter().enumerate() {
+                acc += s.share;
+                if u < acc {
+                    seg = k;
+                    break;
+                }
+            }
+            sh.segment[i] = seg as u8;
+            if rng.random::<f64>() < country.consent_rate {
+                sh.flags[i] |= CONSENT;
+            }
+            let w = &pref_weights[seg];
+            let total: f64 = w.iter().sum();
+            let u: f64 = rng.random::<f64>() * total;
+            let mut acc = 0.0;
+            for (c, wc) in w.iter().enumerate() {
+                acc += wc;
+                if u < acc && *wc > 0.0 {
+                    sh.pref[i] = c as u8;
+                    break;
+                }
+            }
+            let p = betas[seg].as_ref().map_or(0.0, |b| b.sample(&mut rng));
+            sh.churn_p[i] = (p * 65535.0).round().clamp(0.0, 65535.0) as u16;
+            let u: f64 = rng.random();
+            if u < init_c {
+                sh.state[i] = state::CUSTOMER;
+                sh.flags[i] |= INITIAL;
+                sh.familiarity[i] = 255;
+                if sh.pref[i] != NO_CHANNEL {
+                    sh.used[i] = 1 << sh.pref[i];
+                }
+            } else if u < init_a {
+                sh.state[i] = state::AWARE;
+                sh.familiarity[i] = consider / 2;
+            }
+        }
+        sh
+    }
+
+    /// Number of agents.
+    pub fn len(&self) -> usize {
+        self.state.len()
+    }
+
+    /// True when the shard has no agents.
+    pub fn is_empty(&self) -> bool {
+        self.state.is_empty()
+    }
+
+    /// Advance every agent one step. Conversions with a non-empty path are pushed to
+    /// `journeys` when it is given.
+    pub fn step(
+        &mut self,
+        p: &StepParams,
+        rng: &mut Xoshiro256PlusPlus,
+        mut journeys: Option<&mut Vec<JourneyEvent>>,
+    ) -> StepTally {
+        let mut t = StepTally::default();
+        let n = self.len();
+        let store = Channel::Store.index();
+        let bot = Channel::Chatbot.index();
+        for i in 0..n {
+            let r0 = rng.next_u64();
+            let r1 = rng.next_u64();
+            let r2 = rng.next_u64();
+            let r3 = rng.next_u64();
+            let r4 = rng.next_u64();
+            let r5 = rng.next_u64();
+            let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
+            let (u_contact, u_route) = (r1 as u32, (r1 >> 32) as u32);
+            let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
+            let (u_incons, u_churn) = (r3 as u32, (r3 >> 32) as u32);
+            let (u_deliver, u_leave) = (r4 as u32, (r4 >> 32) as u32);
+            let (u_outcome, u_pick) = (r5 as u32, (r5 >> 32) as u32);
+
+            let seg = self.segment[i] as usize;
+            let mut flags = self.flags[i];
+            let consent = flags & CONSENT != 0;
+            let sp = &p.segments[seg];
+            let mut st = self.state[i];
+            let mut fam = self.familiarity[i] as i32;
+            let mut sat = self.satisfaction[i] as i32;
+            let mut fat = (self.fatigue[i] as u32 * p.fatigue_keep_q8) >> 8;
+            let pref = self.pref[i];
+            let last = self.last_ch[i];
+            let mut path = self.path[i];
+            let mut used = self.used[i];
+
+            // 1. Paid touch (at most one per step; channel picked in proportion to reach).
+            let cum = &sp.touch_cum[consent as usize];
+            let mut touched = NO_CHANNEL;
+            if u_touch < cum[N_PAID - 1] {
+                let mut c = 0;
+                while u_touch >= cum[c] {
+                    c += 1;
+                }
+                touched = c as u8;
+                t.touches[c] += 1;
+                fat = (fat + p.fatigue_inc[c]).min(255);
+                if p.consent_channel[c] && u_optout < p.optout_thr[(fat >> 4) as usize] {
+                    flags &= !CONSENT;
+                    t.optouts += 1;
+                }
+                let cross = last != NO_CHANNEL && last as usize != c;
+                fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
+                if u_incons < p.inconsistency_thr {
+                    sat -= p.inconsistency_hit;
+                    t.inconsistency += 1;
+                }
+                path = (path << 4) | (c as u32 + 1);
+            }
+
+            // 2. Brand memory fades; word of mouth reaches non-customers.
+            if st != state::CUSTOMER {
+                fam = (fam * p.familiarity_keep_q8) >> 8;
+                if u_wom < p.wom_pos_thr {
+                    fam += p.wom_gain;
+                } else if u_wom < p.wom_any_thr {
+                    fam -= p.wom_gain;
+                }
+            }
+            fam = fam.clamp(0, 255);
+            if st == state::UNAWARE && fam > 0 {
+                st = state::AWARE;
+            }
+            if st == state::AWARE && fam >= sp.consider_thr {
+                st = state::CONSIDERING;
+            } else if st == state::CONSIDERING && fam < sp.consider_thr / 2 {
+                st = state::AWARE;
+            }
+
+            // 3. Conversion (prospects and churned) or repeat purchase (customers).
+            let mut bought = NO_CHANNEL;
+            let fat_f = p.fatigue_factor[(fat >> 4) as usize];
+            if st == state::CONSIDERING || st == state::CHURNED {
+                let mut q = sp.organic;
+                if touched != NO_CHANNEL {
+                    let c = touched as usize;
+                    let mut x = sp.conv[c] * fat_f;
+                    if consent {
+                        x *= sp.personalisation;
+                    }
+                    if touched == pref {
+                        x *= p.pref_boost;
+                    }
+                    if last != NO_CHANNEL && last != touched {
+                        x *= p.switch_keep;
+                    }
+                    if c == store && has_online_research(path) {
+                        x *= p.ropo_conversion;
+                    }
+                    q += x;
+                }
+                if st == state::CHURNED {
+                    q *= p.winback;
+                }
+                if (u_buy as f64) < q * 4_294_967_296.0 {
+                    bought = if touched != NO_CHANNEL { touched } else { pref };
+                    t.conversions[bought as usize] += 1;
+                    st = state::CUSTOMER;
+                    sat = p.baseline as i32;
+                    self.bad[i] = 0;
+                    used = 0;
+                }
+            } else if st == state::CUSTOMER {
+                let omni = used.count_ones() >= 2;
+                let mut q = sp.purchase * p.sat_purchase[(sat.clamp(0, 255) >> 4) as usize];
+                if omni {
+                    q *= p.omni_repeat;
+                }
+                if consent {
+                    q *= sp.personalisation;
+                }
+                if touched != NO_CHANNEL {
+                    q *= sp.touch_purchase_boost[touched as usize];
+                    if last != NO_CHANNEL && last != touched {
+                        q *= p.switch_keep;
+                    }
+                }
+                if (u_buy as f64) < q * 4_294_967_296.0 {
+                    bought = if touched != NO_CHANNEL { touched } else { pref };
+                }
+            }
+            let mut bad_experience = false;
+            if bought != NO_CHANNEL {
+                let c = bought as usize;
+                let omni = used.count_ones() >= 2;
+                let mut value = sp.order_value;
+                if p.online[c] {
+                    let picked = u_pick < p.bopis_thr;
+                    if picked {
+                        value *= p.bopis_value;
+                    }
+                    if omni {
+                        value *= p.omni_online;
+                    }
+                    if !picked && u_deliver >= p.deliver_thr {
+                        value = 0.0;
+                        bad_experience = true;
+                        t.delivery_failures += 1;
+                    }
+                } else {
+                    if omni {
+                        value *= p.omni_store;
+                    }
+                    if c == store && has_online_research(path) {
+                        value *= p.ropo_value;
+                    }
+                }
+                t.purchases[c] += 1;
+                t.revenue[c] += value;
+                used |= 1 << c;
+                if value > 0.0 {
+                    sat += p.purchase_gain;
+                }
+                if path != 0 {
+                    if let Some(j) = journeys.as_deref_mut() {
+                        j.push((path, value as f32));
+                    }
+                    path = 0;
+                }
+            }
+
+            // 4. Service contacts: customers with issues, prospects with questions.
+            let contact_thr = match st {
+                state::CUSTOMER => p.contact_thr,
+                state::CONSIDERING => p.prospect_contact_thr,
+                _ => 0,
+            };
+            let mut served_on = NO_CHANNEL;
+            if u_contact < contact_thr {
+                if pref as usize == store && u_pick < p.store_access_thr {
+                    // resolved in store by staff with cross-channel access
+                    sat += p.good_gain;
+                    served_on = store as u8;
+                } else if u_route >= p.route_cum[2] {
+                    // no service channel is open: the contact goes unanswered
+                    bad_experience = true;
+                } else {
+                    let s = if u_route < p.route_cum[0] {
+                        Channel::CallCentre.index()
+                    } else if u_route < p.route_cum[1] {
+                        Channel::LiveChat.index()
+                    } else {
+                        bot
+                    };
+                    t.contacts[s] += 1;
+                    let mut desk = s;
+                    let mut v = u_outcome;
+                    if s == bot {
+                        if v < p.bot_resolve_thr {
+                            sat += p.good_gain / 2;
+                            desk = NO_CHANNEL as usize;
+                        } else {
+                            // escalate, rescaling the outcome draw to [0, 2^32)
+                            let span = (u32::MAX - p.bot_resolve_thr).max(1) as u64;
+                            v = (((v - p.bot_resolve_thr) as u64) << 32)
+                                .checked_div(span)
+                                .unwrap_or(0)
+                                .min(u32::MAX as u64) as u32;
+                            desk = if u_pick < p.escalate_to_call_thr {
+                                Channel::CallCentre.index()
+                            } else {
+                                Channel::LiveChat.index()
+                            };
+                            t.contacts[desk] += 1;
+                        }
+                    }
+                    if desk != NO_CHANNEL as usize {
+                        let d = &p.desks[desk];
+                        if v < d.abandon_thr {
+                            t.abandoned[desk] += 1;
+                            bad_experience = true;
+                        } else if v < d.long_thr {
+                            t.long_waits[desk] += 1;
+                            sat -= p.long_wait_hit;
+                        } else {
+                            sat += d.good_gain;
+                        }
+                    }
+                    served_on = s as u8;
+                }
+            }
+            if bad_experience {
+                t.bad_experiences += 1;
+                sat -= p.bad_hit;
+                self.bad[i] = self.bad[i].saturating_add(1);
+            }
+
+            // 5. Churn: bad experiences make some customers leave at once; otherwise
+            //    the individual sBG propensity scaled by satisfaction.
+            if st == state::CUSTOMER {
+                let sat_c = sat.clamp(0, 255);
+                let leave_now = bad_experience && u_leave < p.bad_leave_thr;
+                let mut hazard = self.churn_p[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
+                if used.count_ones() >= 2 {
+                    hazard *= p.omni_churn_keep;
+                }
+                if leave_now || (u_churn as f64) < hazard {
+                    st = state::CHURNED;
+                    if pref != NO_CHANNEL {
+                        t.churned_by_pref[pref as usize] += 1;
+                    }
+                }
+            }
+
+            // 6. Satisfaction drifts back towards the baseline.
+            sat += ((p.baseline as i32 - sat) * p.drift_q8) >> 8;
+            let sat = sat.clamp(0, 255);
+
+            // Write back and tally.
+            let new_last = if bought != NO_CHANNEL {
+                bought
+            } else if touched != NO_CHANNEL {
+                touched
+            } else if served_on != NO_CHANNEL {
+                served_on
+            } else {
+                last
+            };
+            self.state[i] = st;
+            self.flags[i] = flags;
+            self.familiarity[i] = fam as u8;
+            self.satisfaction[i] = sat as u8;
+            self.fatigue[i] = fat as u8;
+            self.last_ch[i] = new_last;
+            self.path[i] = path;
+            self.used[i] = used;
+            t.states[st as usize] += 1;
+            if flags & INITIAL != 0 {
+                t.initial += 1;
+            }
+            if st == state::CUSTOMER {
+                if pref != NO_CHANNEL {
+                    t.active_by_pref[pref as usize] += 1;
+                }
+                if flags & INITIAL != 0 {
+                    t.initial_active += 1;
+                }
+                if sat >= p.satisfied_min {
+                    t.satisfied += 1;
+                } else if sat < p.dissatisfied_below {
+                    t.dissatisfied += 1;
+                }
+                if used.count_ones() >= 2 {
+                    t.omni_customers += 1;
+                }
+            }
+        }
+        t
+    }
+
+    /// Touch paths of agents that never converted (for the journeys export's nulls).
+    pub fn null_paths(&self, out: &mut Vec<u32>) {
+        for i in 0..self.len() {
+            if self.path[i] != 0 && self.state[i] != state::CUSTOMER {
+                out.push(self.path[i]);
+            }
+        }
+    }
+}
+
+/// True when a touch path holds an online channel (research online, purchase offline).
+#[inline]
+fn has_online_research(path: u32) -> bool {
+    let mut p = path;
+    while p != 0 {
+        let c = (p & 0xF) as usize;
+        // search, social, display, email, app = indices 0..=4 (stored + 1)
+        if (1..=5).contains(&c) {
+            return true;
+        }
+        p >>= 4;
+    }
+    false
+}
+
+/// Channel names of a path code, oldest first.
+pub fn path_channels(path: u32) -> Vec<Channel> {
+    let mut out = Vec::with_capacity(8);
+    for k in (0..8).rev() {
+        let nib = (path >> (4 * k)) & 0xF;
+        if nib != 0 {
+            if let Some(c) = Channel::from_index(nib as usize - 1) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Preference weights over paid channels for a segment in a country: segment
+/// preference × availability, with stores weighted by the offline share of retail
+/// and online channels by the online share.
+pub fn preference_weights(
+    country: &CountryModel,
+    seg: &crate::world::SegmentModel,
+) -> [f64; N_PAID] {
+    let mut w = [0.0; N_PAID];
+    let online = country.spec.online_share.clamp(0.01, 0.99);
+    for (c, wc) in w.iter_mut().enumerate() {
+        if !country.available[c] {
+            continue;
+        }
+        let split = if c == Channel::Store.index() || c == Channel::Print.index() {
+            1.0 - online
+        } else {
+            online
+        };
+        *wc = seg.preference[c] * split;
+    }
+    w
+}
+
+/// Threshold of a per-step probability (re-exported for step compilation).
+pub fn thr(p: f64) -> u32 {
+    threshold(p)
+}
+
+const _: () = assert!(SHARD_SIZE % 64 == 0);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_codes_round_trip_oldest_first() {
+        let mut p = 0u32;
+        for c in [Channel::Search, Channel::Email, Channel::Store] {
+            p = (p << 4) | (c.index() as u32 + 1);
+        }
+        assert_eq!(
+            path_channels(p),
+            vec![Channel::Search, Channel::Email, Channel::Store]
+        );
+        assert!(has_online_research(p));
+        assert!(!has_online_research(Channel::Print.index() as u32 + 1));
+    }
+
+    #[test]
+    fn path_keeps_the_last_eight_touches() {
+        let mut p = 0u32;
+        for k in 0..10u32 {
+            p = (p << 4) | (k % 7 + 1);
+        }
+        assert_eq!(path_channels(p).len(), 8);
+        assert_eq!(
+            *path_channels(p).last().unwrap(),
+            Channel::from_index((9 % 7) as usize).unwrap()
+        );
+    }
+}

@@ -1,0 +1,471 @@
+//! KPIs: what a run reports, per replication and summarised over replications.
+//!
+//! Definitions (per country and for the company):
+//! - `retention_12m`: share of the week-0 customers still active after 52 weeks
+//!   (absent when the horizon is shorter); `retention_horizon`: at the horizon.
+//! - `active_customers`: customers at the horizon; `conversions`: new customers won
+//!   (first purchases and win-backs); `purchases`: all orders; `revenue`.
+//! - `cost_media`, `cost_staff`, `cost_integration`, `cost_total`.
+//! - `roi` = (revenue × gross margin − total cost) / total cost.
+//! - `npv` = Σ_w (revenue_w × margin − cost_w) / (1 + r)^((w+1)/52).
+//! - `inconsistency_events`, `opt_outs`, `bad_experiences`, `delivery_failures`,
+//!   `omnichannel_share` (customers who bought on two or more channels).
+//! - per service channel: `mean_wait_min` (contact-weighted), `abandon_rate`, `contacts`.
+//!
+//! Every summarised KPI is an [`Interval`]: mean, sd, replication count and the
+//! two-sided 90 % Student-t interval of the mean.
+
+use crate::agents::path_channels;
+use crate::channel::{Channel, N_CHANNELS};
+use crate::engine::{CountryWeek, Replication};
+use crate::stats::{Interval, interval};
+use crate::world::World;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Confidence level of every reported interval.
+pub const INTERVAL_LEVEL: f64 = 0.90;
+
+/// KPIs of one replication for one country or the company.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Kpis {
+    /// Named scalar KPIs (a KPI that is undefined is absent).
+    pub values: BTreeMap<&'static str, f64>,
+    /// Service channel → KPI name → value.
+    pub service: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
+}
+
+impl Kpis {
+    /// A KPI by name.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.values.get(name).copied()
+    }
+}
+
+/// Sums of one country or the company over a replication, before ratios.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    initial: f64,
+    initial_at_52: Option<f64>,
+    initial_at_end: f64,
+    active_end: f64,
+    conversions: f64,
+    purchases: f64,
+    revenue: f64,
+    media: f64,
+    wages: f64,
+    integration: f64,
+    npv: f64,
+    inconsistency: f64,
+    optouts: f64,
+    bad: f64,
+    delivery_failures: f64,
+    omni_end: f64,
+    contacts: [f64; N_CHANNELS],
+    abandoned: [f64; N_CHANNELS],
+    wait_weighted: [f64; N_CHANNELS],
+}
+
+impl Totals {
+    fn add(&mut self, o: &Totals) {
+        self.initial += o.initial;
+        self.initial_at_52 = match (self.initial_at_52, o.initial_at_52) {
+            (Some(a), Some(b)) => Some(a + b),
+            (None, b) => b,
+            (a, None) => a,
+        };
+        self.initial_at_end += o.initial_at_end;
+        self.active_end += o.active_end;
+        self.conversions += o.conversions;
+        self.purchases += o.purchases;
+        self.revenue += o.revenue;
+        self.media += o.media;
+        self.wages += o.wages;
+        self.integration += o.integration;
+        self.npv += o.npv;
+        self.inconsistency += o.inconsistency;
+        self.optouts += o.optouts;
+        self.bad += o.bad;
+        self.delivery_failures += o.delivery_failures;
+        self.omni_end += o.omni_end;
+        for k in 0..N_CHANNELS {
+            self.contacts[k] += o.contacts[k];
+            self.abandoned[k] += o.abandoned[k];
+            self.wait_weighted[k] += o.wait_weighted[k];
+        }
+    }
+
+    fn kpis(&self, margin: f64) -> Kpis {
+        let mut v = BTreeMap::new();
+        if self.initial > 0.0 {
+            if let Some(r) = self.initial_at_52 {
+                v.insert("retention_12m", r / self.initial);
+            }
+            v.insert("retention_horizon", self.initial_at_end / self.initial);
+        }
+        let cost = self.media + self.wages + self.integration;
+        v.insert("active_customers", self.active_end);
+        v.insert("conversions", self.conversions);
+        v.insert("purchases", self.purchases);
+        v.insert("revenue", self.revenue);
+        v.insert("cost_media", self.media);
+        v.insert("cost_staff", self.wages);
+        v.insert("cost_integration", self.integration);
+        v.insert("cost_total", cost);
+        if cost > 0.0 {
+            v.insert("roi", (self.revenue * margin - cost) / cost);
+        }
+        v.insert("npv", self.npv);
+        v.insert("inconsistency_events", self.inconsistency);
+        v.insert("opt_outs", self.optouts);
+        v.insert("bad_experiences", self.bad);
+        v.insert("delivery_failures", self.delivery_failures);
+        if self.active_end > 0.0 {
+            v.insert("omnichannel_share", self.omni_end / self.active_end);
+        }
+        let mut service = BTreeMap::new();
+        for c in Channel::SERVICE {
+            let k = c.index();
+            let mut m = BTreeMap::new();
+            m.insert("contacts", self.contacts[k]);
+            if self.contacts[k] > 0.0 {
+                m.insert("abandon_rate", self.abandoned[k] / self.contacts[k]);
+                m.insert("mean_wait_min", self.wait_weighted[k] / self.contacts[k]);
+            }
+            service.insert(c.name(), m);
+        }
+        Kpis { values: v, service }
+    }
+}
+
+fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
+    let s = &world.scenario;
+    let scale = world.countries[ci].scale;
+    let weekly_rate = (1.0 + s.discount_rate_annual).powf(1.0 / 52.0);
+    let margin = s.finance.gross_margin;
+    let mut t = Totals {
+        initial: rep.start[ci].initial as f64 * scale,
+        ..Default::default()
+    };
+    let mut discount = 1.0;
+    for (w, week) in rep.weeks.iter().enumerate() {
+        let cw: &CountryWeek = &week[ci];
+        let tl = &cw.tally;
+        let revenue: f64 = tl.revenue.iter().sum::<f64>() * scale;
+        let media: f64 = cw.spend.iter().sum();
+        discount /= weekly_rate;
+        t.npv += (revenue * margin - media - cw.wages - cw.integration) * discount;
+        t.revenue += revenue;
+        t.media += media;
+        t.wages += cw.wages;
+        t.integration += cw.integration;
+        t.conversions += tl.conversions.iter().sum::<u64>() as f64 * scale;
+        t.purchases += tl.purchases.iter().sum::<u64>() as f64 * scale;
+        t.inconsistency += tl.inconsistency as f64 * scale;
+        t.optouts += tl.optouts as f64 * scale;
+        t.bad += tl.bad_experiences as f64 * scale;
+        t.delivery_failures += tl.delivery_failures as f64 * scale;
+        for k in 0..N_CHANNELS {
+            let c = tl.contacts[k] as f64 * scale;
+            t.contacts[k] += c;
+            t.abandoned[k] += tl.abandoned[k] as f64 * scale;
+            t.wait_weighted[k] += cw.mean_wait_min[k] * c;
+        }
+        if w + 1 == 52 {
+            t.initial_at_52 = Some(tl.initial_active as f64 * scale);
+        }
+    }
+    if let Some(last) = rep.weeks.last() {
+        let tl = &last[ci].tally;
+        t.initial_at_end = tl.initial_active as f64 * scale;
+        t.active_end = tl.customers() as f64 * scale;
+        t.omni_end = tl.omni_customers as f64 * scale;
+    }
+    t
+}
+
+/// KPIs of one replication: (company, per country in the world's order).
+pub fn replication_kpis(world: &World, rep: &Replication) -> (Kpis, Vec<Kpis>) {
+    let margin = world.scenario.finance.gross_margin;
+    let mut company = Totals::default();
+    let mut countries = Vec::new();
+    for ci in 0..world.countries.len() {
+        let t = country_totals(world, ci, rep);
+        company.add(&t);
+        countries.push(t.kpis(margin));
+    }
+    (company.kpis(margin), countries)
+}
+
+/// KPIs summarised over replications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiSummary {
+    /// Scalar KPIs.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, Interval>,
+    /// Per service channel.
+    pub service: BTreeMap<String, BTreeMap<String, Interval>>,
+}
+
+impl KpiSummary {
+    /// Summarise one KPI set per replication.
+    pub fn from_replications(reps: &[&Kpis]) -> KpiSummary {
+        let mut values = BTreeMap::new();
+        if let Some(first) = reps.first() {
+            for name in first.values.keys() {
+                let xs: Vec<f64> = reps.iter().filter_map(|k| k.get(name)).collect();
+                if xs.len() == reps.len() {
+                    values.insert(name.to_string(), interval(&xs, INTERVAL_LEVEL));
+                }
+            }
+        }
+        let mut service = BTreeMap::new();
+        if let Some(first) = reps.first() {
+            for (ch, m) in &first.service {
+                let mut out = BTreeMap::new();
+                for name in m.keys() {
+                    let xs: Vec<f64> = reps
+                        .iter()
+                        .filter_map(|k| k.service.get(ch).and_then(|x| x.get(name)).copied())
+                        .collect();
+                    if xs.len() == reps.len() {
+                        out.insert(name.to_string(), interval(&xs, INTERVAL_LEVEL));
+                    }
+                }
+                service.insert(ch.to_string(), out);
+            }
+        }
+        KpiSummary { values, service }
+    }
+
+    /// Mean of a KPI.
+    pub fn mean(&self, name: &str) -> Option<f64> {
+        self.values.get(name).map(|i| i.mean)
+    }
+}
+
+/// The `summary.json` of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// omnimix version that produced it.
+    pub omnimix_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Strategy simulated (`current` or a name from `[strategies]`).
+    pub strategy: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// Customers per agent.
+    pub agent_scale: u32,
+    /// Agents simulated per replication.
+    pub agents: usize,
+    /// Customers in scope (sum of populations).
+    pub customers_in_scope: f64,
+    /// Horizon.
+    pub horizon_weeks: u32,
+    /// `week` or `day`.
+    pub time_step: String,
+    /// Currency of money figures.
+    pub currency: String,
+    /// What the intervals are.
+    pub interval: String,
+    /// Company-wide KPIs.
+    pub company: KpiSummary,
+    /// Per country KPIs.
+    pub countries: BTreeMap<String, KpiSummary>,
+}
+
+/// Summarise replications into a [`Summary`].
+pub fn summarise(world: &World, strategy_name: &str, seed: u64, reps: &[Replication]) -> Summary {
+    let per_rep: Vec<(Kpis, Vec<Kpis>)> = reps.iter().map(|r| replication_kpis(world, r)).collect();
+    let company = KpiSummary::from_replications(&per_rep.iter().map(|x| &x.0).collect::<Vec<_>>());
+    let countries = world
+        .countries
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let ks: Vec<&Kpis> = per_rep.iter().map(|x| &x.1[ci]).collect();
+            (c.code.clone(), KpiSummary::from_replications(&ks))
+        })
+        .collect();
+    let s = &world.scenario;
+    Summary {
+        omnimix_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: s.name.clone(),
+        strategy: strategy_name.to_string(),
+        seed,
+        replications: reps.len() as u32,
+        agent_scale: s.agent_scale,
+        agents: world.agents(),
+        customers_in_scope: s.countries.values().map(|c| c.population).sum(),
+        horizon_weeks: s.horizon_weeks,
+        time_step: match s.time_step {
+            crate::scenario::TimeStep::Week => "week".into(),
+            crate::scenario::TimeStep::Day => "day".into(),
+        },
+        currency: s.currency.clone(),
+        interval: format!(
+            "{:.0} % two-sided Student-t confidence interval of the mean over replications (lo/hi absent with one replication)",
+            INTERVAL_LEVEL * 100.0
+        ),
+        company,
+        countries,
+    }
+}
+
+/// One row of `weekly.csv` (means over replications; counts in customers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeeklyRow {
+    /// Week, from 1.
+    pub week: u32,
+    /// Country code.
+    pub country: String,
+    /// Channel name.
+    pub channel: &'static str,
+    /// Spend.
+    pub spend: f64,
+    /// Impressions bought.
+    pub impressions: f64,
+    /// People reached by the channel's media (modelled weekly reach).
+    pub reach: f64,
+    /// Touches delivered (paid) or service contacts handled (service).
+    pub contacts: f64,
+    /// New customers won on the channel.
+    pub conversions: f64,
+    /// Revenue of orders on the channel.
+    pub revenue: f64,
+    /// Mean wait of service contacts, minutes.
+    pub mean_wait_min: f64,
+    /// Share of service contacts that abandoned.
+    pub abandon_rate: f64,
+    /// Active customers who prefer the channel, end of week.
+    pub active_customers: f64,
+    /// Customers who prefer the channel lost this week.
+    pub churned: f64,
+}
+
+/// `weekly.csv` rows: week × country × channel, means over replications.
+pub fn weekly_rows(world: &World, reps: &[Replication]) -> Vec<WeeklyRow> {
+    let n = reps.len().max(1) as f64;
+    let mut rows = Vec::new();
+    let weeks = reps.first().map_or(0, |r| r.weeks.len());
+    for w in 0..weeks {
+        for (ci, c) in world.countries.iter().enumerate() {
+            let scale = c.scale;
+            for ch in Channel::ALL {
+                let k = ch.index();
+                let mut row = WeeklyRow {
+                    week: w as u32 + 1,
+                    country: c.code.clone(),
+                    channel: ch.name(),
+                    spend: 0.0,
+                    impressions: 0.0,
+                    reach: 0.0,
+                    contacts: 0.0,
+                    conversions: 0.0,
+                    revenue: 0.0,
+                    mean_wait_min: 0.0,
+                    abandon_rate: 0.0,
+                    active_customers: 0.0,
+                    churned: 0.0,
+                };
+                for r in reps {
+                    let cw = &r.weeks[w][ci];
+                    let t = &cw.tally;
+                    row.spend += cw.spend[k];
+                    row.impressions += cw.impressions[k];
+                    row.reach += cw.reach_share[k] * c.spec.population;
+                    row.contacts += if ch.is_service() {
+                        t.contacts[k]
+                    } else {
+                        t.touches[k]
+                    } as f64
+                        * scale;
+                    row.conversions += t.conversions[k] as f64 * scale;
+                    row.revenue += t.revenue[k] * scale;
+                    row.mean_wait_min += cw.mean_wait_min[k];
+                    if t.contacts[k] > 0 {
+                        row.abandon_rate += t.abandoned[k] as f64 / t.contacts[k] as f64;
+                    }
+                    row.active_customers += t.active_by_pref[k] as f64 * scale;
+                    row.churned += t.churned_by_pref[k] as f64 * scale;
+                }
+                for x in [
+                    &mut row.spend,
+                    &mut row.impressions,
+                    &mut row.reach,
+                    &mut row.contacts,
+                    &mut row.conversions,
+                    &mut row.revenue,
+                    &mut row.mean_wait_min,
+                    &mut row.abandon_rate,
+                    &mut row.active_customers,
+                    &mut row.churned,
+                ] {
+                    *x /= n;
+                }
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
+/// One row of `journeys.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JourneyRow {
+    /// Country code.
+    pub country: String,
+    /// Channels joined by ` > `, oldest first.
+    pub path: String,
+    /// Conversions that followed the path.
+    pub total_conversions: f64,
+    /// Journeys on the path that did not convert by the horizon.
+    pub total_null: f64,
+    /// Value of those conversions.
+    pub total_conversion_value: f64,
+}
+
+/// `journeys.csv` rows: per country and distinct path, means over replications in
+/// customers (agent counts × agent scale ÷ replications).
+pub fn journey_rows(world: &World, reps: &[Replication]) -> Vec<JourneyRow> {
+    let n = reps.len().max(1) as f64;
+    let mut rows = Vec::new();
+    for (ci, c) in world.countries.iter().enumerate() {
+        let mut merged: BTreeMap<u32, [f64; 3]> = BTreeMap::new();
+        for r in reps {
+            if let Some(j) = &r.journeys {
+                for (path, v) in &j[ci] {
+                    let e = merged.entry(*path).or_default();
+                    for k in 0..3 {
+                        e[k] += v[k];
+                    }
+                }
+            }
+        }
+        let mut by_name: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+        for (path, v) in merged {
+            let name = path_channels(path)
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(" > ");
+            let e = by_name.entry(name).or_default();
+            for k in 0..3 {
+                e[k] += v[k];
+            }
+        }
+        for (path, v) in by_name {
+            rows.push(JourneyRow {
+                country: c.code.clone(),
+                path,
+                total_conversions: v[0] * c.scale / n,
+                total_null: v[1] * c.scale / n,
+                total_conversion_value: v[2] * c.scale / n,
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,412 @@
+//! Reading a scenario: TOML text + `--set` overrides -> validated [`Scenario`].
+//!
+//! The steps: parse the text (syntax errors carry their line and column), apply the
+//! overrides, merge the file onto the catalogue defaults, deserialize while
+//! collecting every unknown key, validate every value, and finally locate each
+//! problem's key path in the file so the message can say `file:line:col`.
+
+use super::{Scenario, catalog, validate};
+use crate::channel::{Channel, ChannelSpec};
+use crate::error::{Problem, ScenarioError};
+use toml::{Table, Value};
+
+/// Scenario text and where it came from.
+#[derive(Debug, Clone)]
+pub struct ScenarioSource {
+    /// File path, or `<embedded default>`.
+    pub origin: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+impl ScenarioSource {
+    /// A source from text and a name for messages.
+    pub fn new(origin: impl Into<String>, text: impl Into<String>) -> Self {
+        ScenarioSource {
+            origin: origin.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// A `--set key.path=value` override.
+///
+/// ```
+/// use omnimix_sim::Override;
+/// let o: Override = "countries.DE.population=50000".parse().unwrap();
+/// assert_eq!(o.path, ["countries", "DE", "population"]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Key path segments.
+    pub path: Vec<String>,
+    /// The value as typed (parsed as TOML; a bare word is a string).
+    pub raw: String,
+}
+
+impl std::str::FromStr for Override {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (key, raw) = s
+            .split_once('=')
+            .ok_or_else(|| format!("'{s}' is not key.path=value"))?;
+        let path: Vec<String> = key
+            .trim()
+            .split('.')
+            .map(|p| p.trim().to_string())
+            .collect();
+        if path.iter().any(|p| p.is_empty()) {
+            return Err(format!("'{s}': empty segment in key path '{key}'"));
+        }
+        Ok(Override {
+            path,
+            raw: raw.trim().to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.path.join("."), self.raw)
+    }
+}
+
+impl Override {
+    /// The override's value: TOML if it parses as a TOML value, else a plain string.
+    pub fn value(&self) -> Value {
+        let doc = format!("v = {}", self.raw);
+        match doc.parse::<Table>() {
+            Ok(mut t) => t
+                .remove("v")
+                .unwrap_or_else(|| Value::String(self.raw.clone())),
+            Err(_) => Value::String(self.raw.clone()),
+        }
+    }
+}
+
+/// Load and validate a scenario.
+///
+/// ```
+/// use omnimix_sim::{ScenarioSource, scenario::load::load};
+/// let text = r#"
+/// name = "tiny"
+/// [finance]
+/// annual_budget = 1e6
+/// [countries.DE]
+/// population = 1000
+/// [strategy.annual_spend.DE]
+/// search = 100000
+/// [strategy.specialists.DE]
+/// search = 1
+/// "#;
+/// let s = load(&ScenarioSource::new("tiny.toml", text), &[]).unwrap();
+/// assert_eq!(s.countries["DE"].name, "Germany");
+/// ```
+pub fn load(src: &ScenarioSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let fail = |problems: Vec<Problem>| ScenarioError {
+        origin: src.origin.clone(),
+        problems,
+    };
+    let mut table: Table = match src.text.parse::<Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            let mut p = Problem::new("", format!("not valid TOML: {}", e.message().trim()));
+            p.location = e.span().map(|s| line_col(&src.text, s.start));
+            return Err(fail(vec![p]));
+        }
+    };
+    let mut problems = Vec::new();
+    for o in overrides {
+        if let Err(msg) = set_path(&mut table, &o.path, o.value()) {
+            let mut p = Problem::new(o.path.join("."), msg).with_value(&o.raw);
+            p.from_override = Some(o.to_string());
+            problems.push(p);
+        }
+    }
+    merge_catalogue(&mut table, &mut problems);
+    if !problems.is_empty() {
+        return Err(fail(finish(problems, src, overrides)));
+    }
+    // Non-finite numbers are reported once; range checks on them would repeat it.
+    let mut non_finite = Vec::new();
+    check_finite(
+        &Value::Table(table.clone()),
+        &mut Vec::new(),
+        &mut non_finite,
+    );
+
+    let mut unknown = Vec::new();
+    let mut on_unknown = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let de = serde_ignored::Deserializer::new(Value::Table(table), &mut on_unknown);
+    let scenario: Scenario = match serde_path_to_error::deserialize(de) {
+        Ok(s) => s,
+        Err(e) => {
+            let path = e.path().to_string();
+            let msg = e.into_inner().message().trim().to_string();
+            let msg = if msg.starts_with("missing field") && path.starts_with("countries.") {
+                format!(
+                    "{msg}: not a catalogue country, so every field must be given (catalogue: {})",
+                    catalog::country_codes().join(", ")
+                )
+            } else {
+                msg
+            };
+            let path = if path == "." { String::new() } else { path };
+            return Err(fail(finish(vec![Problem::new(path, msg)], src, overrides)));
+        }
+    };
+    let allowed = Value::try_from(&scenario).ok();
+    for path in unknown {
+        let (parent, key) = path.rsplit_once('.').unwrap_or(("", path.as_str()));
+        let known = allowed
+            .as_ref()
+            .and_then(|v| lookup(v, parent))
+            .and_then(Value::as_table);
+        let msg = match known {
+            Some(t) => format!(
+                "unknown key '{key}' (allowed here: {})",
+                t.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            None => format!("unknown key '{key}'"),
+        };
+        problems.push(Problem::new(path, msg));
+    }
+    problems.extend(non_finite.iter().cloned());
+    problems.extend(
+        validate::validate(&scenario)
+            .into_iter()
+            .filter(|p| !non_finite.iter().any(|n| n.path == p.path)),
+    );
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(fail(finish(problems, src, overrides)))
+    }
+}
+
+/// Attach locations (or the override responsible) and sort problems in file order.
+fn finish(
+    mut problems: Vec<Problem>,
+    src: &ScenarioSource,
+    overrides: &[Override],
+) -> Vec<Problem> {
+    let spans = toml::de::DeTable::parse(&src.text).ok();
+    for p in &mut problems {
+        if p.from_override.is_none() {
+            if let Some(o) = overrides.iter().rev().find(|o| {
+                let op = o.path.join(".");
+                p.path == op || p.path.starts_with(&format!("{op}."))
+            }) {
+                p.from_override = Some(o.to_string());
+            }
+        }
+        if p.location.is_none() && p.from_override.is_none() {
+            if let Some(t) = &spans {
+                p.location = locate(t.get_ref(), &p.path).map(|off| line_col(&src.text, off));
+            }
+        }
+    }
+    problems.sort_by_key(|p| p.location.unwrap_or((usize::MAX, 0)));
+    problems
+}
+
+/// Byte offset of the deepest key of `path` found in the parsed document.
+fn locate(table: &toml::de::DeTable<'_>, path: &str) -> Option<usize> {
+    let mut cur = table;
+    let mut found = None;
+    for seg in path.split('.').filter(|s| !s.is_empty()) {
+        let (k, v) = cur.iter().find(|(k, _)| k.get_ref().as_ref() == seg)?;
+        found = Some(k.span().start);
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => cur = t,
+            _ => break,
+        }
+    }
+    found
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .try_fold(v, |v, seg| v.get(seg))
+}
+
+fn set_path(table: &mut Table, path: &[String], value: Value) -> Result<(), String> {
+    let (last, parents) = path.split_last().ok_or("empty key path")?;
+    let mut cur = table;
+    for (i, seg) in parents.iter().enumerate() {
+        let entry = cur
+            .entry(seg.clone())
+            .or_insert_with(|| Value::Table(Table::new()));
+        cur = entry
+            .as_table_mut()
+            .ok_or_else(|| format!("'{}' is a value, not a table", path[..=i].join(".")))?;
+    }
+    cur.insert(last.clone(), value);
+    Ok(())
+}
+
+/// Every float in the file must be finite.
+fn check_finite(v: &Value, path: &mut Vec<String>, problems: &mut Vec<Problem>) {
+    match v {
+        Value::Float(f) if !f.is_finite() => {
+            problems.push(Problem::new(path.join("."), "must be a finite number").with_value(f));
+        }
+        Value::Table(t) => {
+            for (k, v) in t {
+                path.push(k.clone());
+                check_finite(v, path, problems);
+                path.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                path.push(i.to_string());
+                check_finite(v, path, problems);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Deep-merge `over` onto `base`; keys in `replace` are replaced whole.
+fn merge(base: &mut Table, over: Table, replace: &[&str]) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) if !replace.contains(&k.as_str()) => {
+                merge(b, o, replace)
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn to_table<T: serde::Serialize>(x: &T) -> Table {
+    match Value::try_from(x) {
+        Ok(Value::Table(t)) => t,
+        _ => Table::new(),
+    }
+}
+
+/// Fill `[channels]`, `[segments]`, `[privacy]`, `[integration]` and catalogue
+/// countries with defaults under what the file says.
+fn merge_catalogue(table: &mut Table, problems: &mut Vec<Problem>) {
+    let mut section = |name: &str,
+                       defaults: Vec<(String, Table)>,
+                       closed: bool,
+                       replace: &[&str],
+                       problems: &mut Vec<Problem>| {
+        let user = match table.remove(name) {
+            Some(Value::Table(t)) => t,
+            Some(other) => {
+                problems.push(Problem::new(name, "must be a table").with_value(other));
+                Table::new()
+            }
+            None => Table::new(),
+        };
+        let known: Vec<String> = defaults.iter().map(|(k, _)| k.clone()).collect();
+        let mut out: Table = defaults
+            .into_iter()
+            .map(|(k, t)| (k, Value::Table(t)))
+            .collect();
+        for (k, v) in user {
+            match (out.get_mut(&k), v) {
+                (Some(Value::Table(base)), Value::Table(o)) => merge(base, o, replace),
+                (Some(_), v) => problems
+                    .push(Problem::new(format!("{name}.{k}"), "must be a table").with_value(v)),
+                (None, v) if closed => problems.push(
+                    Problem::new(
+                        format!("{name}.{k}"),
+                        format!("unknown name '{k}' (known: {})", known.join(", ")),
+                    )
+                    .with_value(short(&v)),
+                ),
+                (None, v) => {
+                    out.insert(k, v);
+                }
+            }
+        }
+        table.insert(name.to_string(), Value::Table(out));
+    };
+    let channels = Channel::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_string(),
+                to_table(&ChannelSpec::default_for(*c)),
+            )
+        })
+        .collect();
+    section("channels", channels, true, &[], problems);
+    let segs = catalog::segments()
+        .iter()
+        .map(|(k, s)| (k.clone(), to_table(s)))
+        .collect();
+    section("segments", segs, false, &[], problems);
+    let priv_ = catalog::privacy_regimes()
+        .iter()
+        .map(|(k, s)| (k.clone(), to_table(s)))
+        .collect();
+    section("privacy", priv_, false, &[], problems);
+    let inits = catalog::initiatives()
+        .iter()
+        .map(|(k, s)| (k.clone(), to_table(s)))
+        .collect();
+    section("integration", inits, true, &[], problems);
+
+    // Countries: only those the file names; catalogue codes get their defaults.
+    if let Some(Value::Table(countries)) = table.get_mut("countries") {
+        for (code, v) in countries.iter_mut() {
+            if let (Some(def), Value::Table(user)) = (catalog::country(code), &mut *v) {
+                let mut base = to_table(&def);
+                merge(&mut base, std::mem::take(user), &["segments", "channels"]);
+                *user = base;
+            }
+        }
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        format!("{}…", &s[..s.floor_char_boundary(60)])
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let t = "a = 1\nbb = 2\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 6), (2, 1));
+        assert_eq!(line_col(t, 11), (2, 6));
+    }
+
+    #[test]
+    fn override_values_parse_as_toml_or_string() {
+        let o: Override = "a.b=12".parse().unwrap();
+        assert_eq!(o.value(), Value::Integer(12));
+        let o: Override = "a.b=hello world".parse().unwrap();
+        assert_eq!(o.value(), Value::String("hello world".into()));
+        let o: Override = "a=[\"x\", \"y\"]".parse().unwrap();
+        assert!(o.value().is_array());
+        assert!("novalue".parse::<Override>().is_err());
+        assert!("a..b=1".parse::<Override>().is_err());
+    }
+}

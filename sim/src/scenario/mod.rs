@@ -1,0 +1,434 @@
+//! The scenario: everything a run needs, as read from a TOML file.
+//!
+//! A scenario file names its countries, optionally overrides catalogue defaults of
+//! channels, segments, privacy regimes and integration initiatives, and states the
+//! company's strategy. Loading ([`load`]) merges the file onto the catalogue
+//! ([`catalog`]), applies `--set key.path=value` overrides, reports unknown keys and
+//! type errors, and validates ([`validate`]) every value; all problems come back
+//! together as [`crate::ScenarioError`], each with its key path, value, what is
+//! allowed, and the line and column in the file where it can be found.
+//!
+//! Money is in the scenario's `currency`; spends and budgets are **annual** run
+//! rates (per 52 weeks), so changing `horizon_weeks` keeps the plan's pace.
+
+pub mod catalog;
+pub mod load;
+pub mod validate;
+
+use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub use load::{Override, ScenarioSource};
+
+/// Length of one simulation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeStep {
+    /// One step per week.
+    Week,
+    /// Seven steps per week.
+    Day,
+}
+
+impl TimeStep {
+    /// Steps per week.
+    pub fn steps_per_week(self) -> u32 {
+        match self {
+            TimeStep::Week => 1,
+            TimeStep::Day => 7,
+        }
+    }
+}
+
+/// A complete, validated scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Short name, used in outputs.
+    pub name: String,
+    /// What the scenario is for.
+    #[serde(default)]
+    pub description: String,
+    /// Reporting currency of every money figure.
+    #[serde(default = "defaults::currency")]
+    pub currency: String,
+    /// Master seed of every random stream.
+    #[serde(default = "defaults::seed")]
+    pub seed: u64,
+    /// Independent replications (each with its own random streams).
+    #[serde(default = "defaults::replications")]
+    pub replications: u32,
+    /// Simulated horizon in weeks.
+    #[serde(default = "defaults::horizon_weeks")]
+    pub horizon_weeks: u32,
+    /// Week or day steps.
+    #[serde(default = "defaults::time_step")]
+    pub time_step: TimeStep,
+    /// Customers represented by one agent (cohort scaling).
+    #[serde(default = "defaults::agent_scale")]
+    pub agent_scale: u32,
+    /// Annual discount rate used for NPV.
+    #[serde(default = "defaults::discount_rate_annual")]
+    pub discount_rate_annual: f64,
+    /// Budget, margin and volatility.
+    pub finance: Finance,
+    /// Company-wide facts that are not decisions.
+    #[serde(default)]
+    pub company: Company,
+    /// Behavioural parameters of customers (all mechanisms).
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Channel parameters (catalogue defaults merged with the file's overrides).
+    #[serde(default)]
+    pub channels: BTreeMap<String, ChannelSpec>,
+    /// Customer segments (catalogue defaults merged with the file's overrides).
+    #[serde(default)]
+    pub segments: BTreeMap<String, SegmentSpec>,
+    /// Privacy regimes (catalogue defaults merged with the file's overrides).
+    #[serde(default)]
+    pub privacy: BTreeMap<String, PrivacySpec>,
+    /// Omnichannel integration initiatives (costs, delays, effects).
+    #[serde(default)]
+    pub integration: BTreeMap<String, InitiativeSpec>,
+    /// Countries in scope, by code (catalogue countries need only `population`).
+    pub countries: BTreeMap<String, CountrySpec>,
+    /// The company's current strategy.
+    pub strategy: Strategy,
+    /// Named alternative strategies (`simulate --strategy NAME`).
+    #[serde(default)]
+    pub strategies: BTreeMap<String, Strategy>,
+}
+
+mod defaults {
+    use super::TimeStep;
+    pub fn currency() -> String {
+        "EUR".into()
+    }
+    pub fn seed() -> u64 {
+        42
+    }
+    pub fn replications() -> u32 {
+        5
+    }
+    pub fn horizon_weeks() -> u32 {
+        52
+    }
+    pub fn time_step() -> TimeStep {
+        TimeStep::Week
+    }
+    pub fn agent_scale() -> u32 {
+        1
+    }
+    pub fn discount_rate_annual() -> f64 {
+        0.08
+    }
+}
+
+/// Budget and finance settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finance {
+    /// Annual budget for media, wages and integration (per 52 weeks).
+    pub annual_budget: f64,
+    /// Gross margin on revenue (contribution per unit of revenue).
+    #[serde(default = "Finance::default_gross_margin")]
+    pub gross_margin: f64,
+    /// Probability that the budget is cut at a planning point (weak finances).
+    #[serde(default)]
+    pub volatility: f64,
+    /// Largest cut as a share of the planned media spend.
+    #[serde(default = "Finance::default_max_cut")]
+    pub max_cut: f64,
+    /// Weeks between planning points.
+    #[serde(default = "Finance::default_planning_period_weeks")]
+    pub planning_period_weeks: u32,
+}
+
+impl Finance {
+    fn default_gross_margin() -> f64 {
+        0.4
+    }
+    fn default_max_cut() -> f64 {
+        0.3
+    }
+    fn default_planning_period_weeks() -> u32 {
+        13
+    }
+}
+
+/// Facts about the company that are not decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Company {
+    /// How much legacy IT slows and raises the cost of integration (0 = none, 1 = a lot).
+    pub legacy_systems: f64,
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Company {
+            legacy_systems: 0.5,
+        }
+    }
+}
+
+/// Behavioural parameters shared by all countries. Each names the mechanism it drives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Behaviour {
+    /// Familiarity (0–1) above which an aware customer starts considering a purchase.
+    pub consider_threshold: f64,
+    /// Share of a non-customer's familiarity kept from one week to the next
+    /// (brand memory fades without touches; below the threshold a prospect stops considering).
+    pub familiarity_retention_weekly: f64,
+    /// Weekly chance that a considering customer buys unprompted (direct / organic).
+    pub organic_conversion_weekly: f64,
+    /// Conversion multiplier for churned customers (win-back).
+    pub winback_factor: f64,
+    /// Conversion multiplier when the touch is on the customer's preferred channel.
+    pub preferred_channel_boost: f64,
+    /// Weekly chance that a customer contacts service.
+    pub contact_rate_weekly: f64,
+    /// Weekly chance that a considering customer asks a pre-purchase question.
+    pub prospect_contact_rate_weekly: f64,
+    /// Satisfaction (0–1) new customers start at and drift back to.
+    pub satisfaction_baseline: f64,
+    /// Weekly drift of satisfaction towards the baseline.
+    pub satisfaction_drift: f64,
+    /// Slope of churn hazard in satisfaction: hazard × exp(slope·(baseline − s)).
+    pub satisfaction_churn_slope: f64,
+    /// Satisfaction lost on a bad experience (abandoned contact, failed delivery).
+    pub bad_experience_hit: f64,
+    /// Satisfaction lost on a wait longer than the channel's tolerance.
+    pub long_wait_hit: f64,
+    /// Satisfaction gained by a resolved contact.
+    pub good_service_gain: f64,
+    /// Satisfaction gained by a delivered purchase.
+    pub purchase_gain: f64,
+    /// Chance per touch, per extra channel run without integration, of an inconsistency event.
+    pub inconsistency_rate: f64,
+    /// Satisfaction lost in an inconsistency event.
+    pub inconsistency_hit: f64,
+    /// Share of content fatigue kept from one week to the next.
+    pub fatigue_retention_weekly: f64,
+    /// Conversion lost at full fatigue (response × (1 − effect·fatigue)).
+    pub fatigue_effect: f64,
+    /// Chance per touch on a consent channel, at full fatigue, that the customer opts out.
+    pub optout_at_full_fatigue: f64,
+    /// How strongly the creative share cuts fatigue per touch: × exp(−k·creative_share).
+    pub creative_refresh_strength: f64,
+    /// Weekly conversations per customer that reach a non-customer (word of mouth).
+    pub wom_talk_rate: f64,
+    /// Conversion multiplier per unit of net sentiment (reviews): 1 + k·(sat − dissat).
+    pub review_effect: f64,
+    /// Share of conversions lost when a customer switches channel without continuity.
+    pub switch_dropoff: f64,
+    /// Extra online spend of omnichannel shoppers (HBR 2017: about 10 %).
+    pub omni_uplift_online: f64,
+    /// Extra in-store spend of omnichannel shoppers (HBR 2017: about 4 %).
+    pub omni_uplift_store: f64,
+    /// Extra repeat purchases of omnichannel shoppers (HBR 2017: 23 % more store trips).
+    pub omni_repeat_uplift: f64,
+    /// Churn hazard avoided by customers engaged on two or more channels when all
+    /// six integration initiatives are live (scaled by the share that is live):
+    /// engagement across channels builds loyalty only when the channels work as one
+    /// (Aberdeen Group: strong omnichannel engagement retains ~89 % vs ~33 %).
+    pub omni_churn_reduction: f64,
+    /// Extra in-store spend after online research (HBR 2017: 13 %).
+    pub ropo_store_uplift: f64,
+    /// Extra value when a pick-up leads to extra items (ICSC: ~2/3 buy more).
+    pub bopis_extra_value: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            consider_threshold: 0.4,
+            familiarity_retention_weekly: 0.95,
+            organic_conversion_weekly: 0.0008,
+            winback_factor: 0.3,
+            preferred_channel_boost: 1.5,
+            contact_rate_weekly: 0.04,
+            prospect_contact_rate_weekly: 0.003,
+            satisfaction_baseline: 0.6,
+            satisfaction_drift: 0.05,
+            satisfaction_churn_slope: 3.0,
+            bad_experience_hit: 0.25,
+            long_wait_hit: 0.08,
+            good_service_gain: 0.05,
+            purchase_gain: 0.03,
+            inconsistency_rate: 0.004,
+            inconsistency_hit: 0.12,
+            fatigue_retention_weekly: 0.8,
+            fatigue_effect: 0.7,
+            optout_at_full_fatigue: 0.05,
+            creative_refresh_strength: 8.0,
+            wom_talk_rate: 0.1,
+            review_effect: 0.5,
+            switch_dropoff: 0.2,
+            omni_uplift_online: 0.10,
+            omni_uplift_store: 0.04,
+            omni_repeat_uplift: 0.23,
+            omni_churn_reduction: 0.6,
+            ropo_store_uplift: 0.13,
+            bopis_extra_value: 0.2,
+        }
+    }
+}
+
+/// A customer segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentSpec {
+    /// Value of one order before the country's price index.
+    pub order_value: f64,
+    /// Weekly chance that an active customer orders again.
+    pub purchase_rate_weekly: f64,
+    /// sBG heterogeneity of weekly churn: each customer's churn probability ~ Beta(α, β).
+    pub churn_alpha: f64,
+    /// See `churn_alpha`.
+    pub churn_beta: f64,
+    /// Decision-makers per customer who each need touches (B2B accounts > 1).
+    pub decision_makers: f64,
+    /// How much personalised offers matter (scales the personalisation uplift).
+    pub price_sensitivity: f64,
+    /// Relative reach of each channel for this segment (missing channels: 1).
+    #[serde(default)]
+    pub channel_preference: BTreeMap<String, f64>,
+}
+
+/// A privacy regime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivacySpec {
+    /// Share of customers who consent to marketing contact and profiling.
+    pub consent_rate: f64,
+    /// Cost per consented customer profile held, per week (with unified data).
+    pub cost_per_profile_weekly: f64,
+    /// Cap on personalisation (0 = none allowed, 1 = full).
+    pub personalisation_cap: f64,
+}
+
+/// An omnichannel integration initiative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitiativeSpec {
+    /// One-off cost per country (before cost index, legacy and size factors).
+    pub capex: f64,
+    /// Weekly running cost per country once live.
+    pub opex_weekly: f64,
+    /// Weeks from start to go-live (before legacy and infrastructure factors).
+    pub delay_weeks: f64,
+    /// Strength of the initiative's effect (meaning per initiative, see catalogue).
+    pub effect: f64,
+}
+
+/// A country in scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountrySpec {
+    /// Full name.
+    pub name: String,
+    /// Customers in scope (addressable customers, not inhabitants).
+    pub population: f64,
+    /// Share of each segment; shares sum to 1.
+    pub segments: BTreeMap<String, f64>,
+    /// Share of the population using the internet (ITU / World Bank IT.NET.USER.ZS).
+    pub internet_use: f64,
+    /// Share using mobile internet / smartphones.
+    pub mobile_use: f64,
+    /// Reliability of payment and delivery (share of online orders delivered fine).
+    pub logistics_reliability: f64,
+    /// Regulatory / political friction (0–1): slows integration projects.
+    pub regulatory_friction: f64,
+    /// Online share of retail: splits purchases between online channels and stores.
+    pub online_share: f64,
+    /// Privacy regime name (a key of `[privacy]`).
+    pub privacy: String,
+    /// Media price level relative to the scenario's base prices.
+    pub cost_index: f64,
+    /// Wage level relative to the base wages.
+    pub wage_index: f64,
+    /// Price level of orders relative to the base order values.
+    pub price_index: f64,
+    /// Local currency (informational; all figures are in the scenario currency).
+    pub currency: String,
+    /// Chance a customer leaves after one bad service experience (PwC 2018).
+    pub bad_experience_churn: f64,
+    /// Share of the population that are customers at week 0.
+    pub initial_customer_share: f64,
+    /// Share of the population already aware of the brand at week 0.
+    pub initial_aware_share: f64,
+    /// Channels the company can use in this country (default: all).
+    pub channels: Vec<String>,
+}
+
+/// Channel → amount.
+pub type ByChannel = BTreeMap<String, f64>;
+/// Country → channel → amount.
+pub type ByCountryChannel = BTreeMap<String, ByChannel>;
+
+/// The company's decisions (what the optimizer searches).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Strategy {
+    /// What this strategy is.
+    #[serde(default)]
+    pub description: String,
+    /// Share of media spend used to refresh creative content (fights fatigue).
+    #[serde(default = "Strategy::default_creative_share")]
+    pub creative_share: f64,
+    /// Annual spend per country and channel.
+    #[serde(default)]
+    pub annual_spend: ByCountryChannel,
+    /// Service staff (FTE) per country and channel: call centre, live chat, store staff.
+    #[serde(default)]
+    pub service_staff: ByCountryChannel,
+    /// Marketing specialists (FTE) per country and channel.
+    #[serde(default)]
+    pub specialists: ByCountryChannel,
+    /// Integration initiatives per country: initiative → start week.
+    #[serde(default)]
+    pub integration: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+impl Strategy {
+    fn default_creative_share() -> f64 {
+        0.1
+    }
+}
+
+/// The six integration initiatives of MODEL.md §3.8, in index order.
+pub const INITIATIVES: [&str; 6] = [
+    "unified_data",
+    "consistent_messaging",
+    "continuity",
+    "bopis",
+    "ropo",
+    "store_staff_access",
+];
+
+impl Scenario {
+    /// Total simulation steps.
+    pub fn steps(&self) -> u32 {
+        self.horizon_weeks * self.time_step.steps_per_week()
+    }
+
+    /// The channel parameters in index order (the catalogue guarantees all are present).
+    pub fn channel_specs(&self) -> [ChannelSpec; N_CHANNELS] {
+        std::array::from_fn(|i| {
+            let c = Channel::ALL[i];
+            self.channels
+                .get(c.name())
+                .cloned()
+                .unwrap_or_else(|| ChannelSpec::default_for(c))
+        })
+    }
+
+    /// The strategy with the given name (`None`: the current `[strategy]`).
+    pub fn strategy_named(&self, name: Option<&str>) -> Option<&Strategy> {
+        match name {
+            None | Some("current") => Some(&self.strategy),
+            Some(n) => self.strategies.get(n),
+        }
+    }
+
+    /// Agents simulated for a country (population / agent scale, at least 1).
+    pub fn agents_in(&self, country: &CountrySpec) -> usize {
+        ((country.population / self.agent_scale as f64).round() as usize).max(1)
+    }
+}

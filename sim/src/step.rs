@@ -1,0 +1,484 @@
+//! One country's parameters for one step, compiled from the mechanisms before the
+//! agents move: media response (reach per channel), service desks (Erlang A),
+//! word of mouth (from the previous step's counts: read step t, write t + 1),
+//! integration state, fatigue, consistency, privacy, finance.
+//!
+//! Probabilities become `u32` thresholds so the agent loop compares integers.
+
+use crate::agents::{StepTally, q8, thr};
+use crate::channel::{Channel, N_CHANNELS};
+use crate::mechanisms::service::{DeskOutcome, desks};
+use crate::mechanisms::{
+    consistency, exposure, fatigue, finance, privacy, staffing, word_of_mouth,
+};
+use crate::world::{N_PAID, World};
+
+/// Familiarity a word-of-mouth conversation adds or removes (0–1 scale).
+pub const WOM_FAMILIARITY_GAIN: f64 = 0.1;
+/// Repeat-purchase multiplier in a week the customer is touched (a reminder).
+pub const TOUCH_PURCHASE_BOOST: f64 = 1.5;
+
+/// Initiative indices (see [`crate::scenario::INITIATIVES`]).
+pub mod initiative {
+    /// Unified customer data.
+    pub const UNIFIED_DATA: usize = 0;
+    /// Consistent messaging.
+    pub const CONSISTENT_MESSAGING: usize = 1;
+    /// Cross-channel continuity.
+    pub const CONTINUITY: usize = 2;
+    /// Buy online, pick up in store.
+    pub const BOPIS: usize = 3;
+    /// Research online, purchase offline.
+    pub const ROPO: usize = 4;
+    /// Store staff with cross-channel access.
+    pub const STORE_STAFF_ACCESS: usize = 5;
+}
+
+/// Per-segment parameters of a step.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentStep {
+    /// Cumulative touch thresholds over paid channels, [without consent, with consent].
+    pub touch_cum: [[u32; N_PAID]; 2],
+    /// Familiarity added per touch (same channel as last).
+    pub gain: [u8; N_PAID],
+    /// Familiarity added per touch on a different channel than last.
+    pub gain_cross: [u8; N_PAID],
+    /// Familiarity needed to consider.
+    pub consider_thr: i32,
+    /// Per-step organic conversion probability.
+    pub organic: f64,
+    /// Conversion probability per touch.
+    pub conv: [f64; N_PAID],
+    /// Personalisation multiplier for consented customers.
+    pub personalisation: f64,
+    /// Per-step repeat purchase probability.
+    pub purchase: f64,
+    /// Repeat-purchase multiplier when touched on a channel.
+    pub touch_purchase_boost: [f64; N_PAID],
+    /// Order value in this country.
+    pub order_value: f64,
+}
+
+/// Outcome thresholds of one service desk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeskStep {
+    /// Below: abandoned.
+    pub abandon_thr: u32,
+    /// Below (and above abandon): long wait.
+    pub long_thr: u32,
+    /// Satisfaction gained by a served contact.
+    pub good_gain: i32,
+}
+
+/// Everything the agent loop needs for one country and one step.
+#[derive(Debug, Clone, Default)]
+pub struct StepParams {
+    /// Per segment.
+    pub segments: Vec<SegmentStep>,
+    /// Fatigue kept per step, in 1/256.
+    pub fatigue_keep_q8: u32,
+    /// Familiarity of non-customers kept per step, in 1/256.
+    pub familiarity_keep_q8: i32,
+    /// Fatigue per touch.
+    pub fatigue_inc: [u32; N_PAID],
+    /// Channel needs consent.
+    pub consent_channel: [bool; N_PAID],
+    /// Opt-out thresholds by fatigue level (16 levels).
+    pub optout_thr: [u32; 16],
+    /// Response multiplier by fatigue level.
+    pub fatigue_factor: [f64; 16],
+    /// Inconsistency event per touch.
+    pub inconsistency_thr: u32,
+    /// Satisfaction lost in an inconsistency event.
+    pub inconsistency_hit: i32,
+    /// Positive word of mouth.
+    pub wom_pos_thr: u32,
+    /// Positive or negative word of mouth.
+    pub wom_any_thr: u32,
+    /// Familiarity change of a word-of-mouth conversation.
+    pub wom_gain: i32,
+    /// Preferred-channel conversion multiplier.
+    pub pref_boost: f64,
+    /// Conversion kept when switching channels.
+    pub switch_keep: f64,
+    /// Store conversion multiplier after online research (ROPO live).
+    pub ropo_conversion: f64,
+    /// Win-back multiplier.
+    pub winback: f64,
+    /// Repeat purchase multiplier by satisfaction level.
+    pub sat_purchase: [f64; 16],
+    /// Repeat purchase multiplier of omnichannel customers.
+    pub omni_repeat: f64,
+    /// Channel sells online (delivery).
+    pub online: [bool; N_CHANNELS],
+    /// Online order picked up in store (BOPIS live).
+    pub bopis_thr: u32,
+    /// Value multiplier of a pick-up order.
+    pub bopis_value: f64,
+    /// Online spend multiplier of omnichannel customers.
+    pub omni_online: f64,
+    /// Store spend multiplier of omnichannel customers.
+    pub omni_store: f64,
+    /// Store spend multiplier after online research.
+    pub ropo_value: f64,
+    /// Delivery succeeds.
+    pub deliver_thr: u32,
+    /// Satisfaction gained by a delivered purchase.
+    pub purchase_gain: i32,
+    /// Satisfaction baseline.
+    pub baseline: u8,
+    /// Customer contacts service.
+    pub contact_thr: u32,
+    /// Prospect asks a question.
+    pub prospect_contact_thr: u32,
+    /// Store-preferring customer is served in store (store staff access live).
+    pub store_access_thr: u32,
+    /// Cumulative routing thresholds: call centre, live chat, chatbot.
+    pub route_cum: [u32; 3],
+    /// Chatbot resolves.
+    pub bot_resolve_thr: u32,
+    /// Escalation goes to the call centre (else live chat).
+    pub escalate_to_call_thr: u32,
+    /// Per channel desk outcomes.
+    pub desks: [DeskStep; N_CHANNELS],
+    /// Satisfaction lost on a long wait.
+    pub long_wait_hit: i32,
+    /// Satisfaction gained by good service (store, chatbot × 2).
+    pub good_gain: i32,
+    /// Satisfaction lost on a bad experience.
+    pub bad_hit: i32,
+    /// Customer leaves right after a bad experience.
+    pub bad_leave_thr: u32,
+    /// Churn hazard multiplier by satisfaction level, in units of churn_p × u32 range.
+    pub churn_mult: [f64; 16],
+    /// Hazard multiplier for omnichannel customers.
+    pub omni_churn_keep: f64,
+    /// Drift towards baseline per step, in 1/256.
+    pub drift_q8: i32,
+    /// Satisfied at or above.
+    pub satisfied_min: i32,
+    /// Dissatisfied below.
+    pub dissatisfied_below: i32,
+}
+
+/// What the step compilation reports for the weekly output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StepReport {
+    /// Spend run this step per channel (after cuts; zero when dark).
+    pub spend: [f64; N_CHANNELS],
+    /// Impressions bought this step per channel.
+    pub impressions: [f64; N_CHANNELS],
+    /// Modelled weekly reach share per paid channel.
+    pub reach: [f64; N_CHANNELS],
+    /// Service desk outcomes.
+    pub desks: [DeskOutcome; N_CHANNELS],
+    /// Wages this step.
+    pub wages: f64,
+    /// Integration cost this step.
+    pub integration: f64,
+}
+
+/// Carry-over state of a country between steps.
+#[derive(Debug, Clone, Default)]
+pub struct CountryDynamics {
+    /// Adstock per channel.
+    pub adstock: [f64; N_CHANNELS],
+    /// Last step's tally (agents).
+    pub last: StepTally,
+}
+
+/// Probability per step from a probability per week.
+pub fn per_step(p_week: f64, step_weeks: f64) -> f64 {
+    if step_weeks == 1.0 {
+        p_week.clamp(0.0, 1.0)
+    } else {
+        1.0 - (1.0 - p_week.clamp(0.0, 1.0)).powf(step_weeks)
+    }
+}
+
+fn level_mid(k: usize) -> f64 {
+    (k as f64 * 16.0 + 8.0) / 255.0
+}
+
+fn qi(x: f64) -> i32 {
+    q8(x) as i32
+}
+
+/// Compile country `ci`'s parameters for `step` under media budget factor `cut`.
+pub fn compile(
+    world: &World,
+    ci: usize,
+    dynamics: &mut CountryDynamics,
+    step: u32,
+    cut: f64,
+) -> (StepParams, StepReport) {
+    let s = &world.scenario;
+    let b = &s.behaviour;
+    let c = &world.countries[ci];
+    let dt = world.step_weeks();
+    let spw = s.time_step.steps_per_week();
+    let week = step / spw;
+    let live = |i: usize| c.live(i, week);
+    let effect = |i: usize| {
+        s.integration
+            .get(crate::scenario::INITIATIVES[i])
+            .map_or(0.0, |x| x.effect)
+    };
+    let on = |i: usize| if live(i) { effect(i) } else { 0.0 };
+    let mut rep = StepReport::default();
+
+    // Media response and running channels.
+    let mut reach = [0.0; N_CHANNELS];
+    let mut running = [false; N_CHANNELS];
+    let mut weekly_run = [0.0; N_CHANNELS];
+    for ch in Channel::ALL {
+        let i = ch.index();
+        let spec = &world.specs[i];
+        if !c.available[i] {
+            continue;
+        }
+        let cut_here = if ch.is_service() { 1.0 } else { cut };
+        let w =
+            finance::weekly_spend_run(c.weekly_spend[i], cut_here, spec.min_viable_weekly_spend);
+        weekly_run[i] = w;
+        rep.spend[i] = w * dt;
+        running[i] = w > 0.0;
+        if ch.is_service() {
+            continue;
+        }
+        let working = rep.spend[i] * (1.0 - world.strategy.creative_share);
+        let imp = exposure::impressions(working, spec, &c.spec);
+        rep.impressions[i] = imp;
+        let theta_step = spec.adstock_theta.powf(dt);
+        let norm = if spec.adstock_theta > 0.0 {
+            (1.0 - theta_step) / (1.0 - spec.adstock_theta)
+        } else {
+            1.0
+        };
+        let crew = c.crew(spec, ch, w);
+        let (a, r_week) = exposure::respond(
+            dynamics.adstock[i],
+            imp / dt * norm,
+            c.spec.population,
+            theta_step,
+            spec,
+            &c.spec,
+            crew,
+        );
+        dynamics.adstock[i] = a;
+        rep.reach[i] = r_week;
+        reach[i] = per_step(r_week, dt);
+    }
+    let store = Channel::Store.index();
+    let store_factor = staffing::store_staff_factor(
+        c.service_staff[store],
+        weekly_run[store],
+        staffing::STORE_SPEND_PER_STAFF_WEEKLY,
+    );
+    let running_paid = (0..N_PAID).filter(|&i| running[i]).count();
+
+    // Word of mouth from last step's counts.
+    let last = &dynamics.last;
+    let agents = c.agents as f64;
+    let senti = word_of_mouth::sentiment(
+        last.satisfied as f64,
+        last.dissatisfied as f64,
+        last.customers() as f64,
+        agents,
+        b.wom_talk_rate,
+        b.review_effect,
+        dt,
+    );
+
+    let mut p = StepParams {
+        fatigue_keep_q8: (256.0 * b.fatigue_retention_weekly.powf(dt)).round() as u32,
+        familiarity_keep_q8: (256.0 * b.familiarity_retention_weekly.powf(dt)).round() as i32,
+        inconsistency_thr: thr(consistency::inconsistency_probability(
+            b.inconsistency_rate,
+            running_paid,
+            on(crate::step::initiative::CONSISTENT_MESSAGING),
+        )),
+        inconsistency_hit: qi(b.inconsistency_hit),
+        wom_pos_thr: thr(senti.p_positive),
+        wom_any_thr: thr(senti.p_positive + senti.p_negative),
+        wom_gain: qi(WOM_FAMILIARITY_GAIN),
+        pref_boost: b.preferred_channel_boost,
+        switch_keep: 1.0 - b.switch_dropoff * (1.0 - on(initiative::CONTINUITY)),
+        ropo_conversion: 1.0 + on(initiative::ROPO),
+        winback: b.winback_factor,
+        omni_repeat: 1.0 + b.omni_repeat_uplift,
+        bopis_thr: if running[store] {
+            thr(on(initiative::BOPIS))
+        } else {
+            0
+        },
+        bopis_value: 1.0 + 2.0 / 3.0 * b.bopis_extra_value,
+        omni_online: 1.0 + b.omni_uplift_online,
+        omni_store: 1.0 + b.omni_uplift_store,
+        ropo_value: 1.0 + b.ropo_store_uplift,
+        deliver_thr: thr(c.spec.logistics_reliability),
+        purchase_gain: qi(b.purchase_gain),
+        baseline: q8(b.satisfaction_baseline),
+        contact_thr: thr(per_step(b.contact_rate_weekly, dt)),
+        prospect_contact_thr: thr(per_step(b.prospect_contact_rate_weekly, dt)),
+        store_access_thr: if running[store] && c.service_staff[store] > 0.0 {
+            thr(on(initiative::STORE_STAFF_ACCESS))
+        } else {
+            0
+        },
+        long_wait_hit: qi(b.long_wait_hit),
+        good_gain: qi(b.good_service_gain),
+        bad_hit: qi(b.bad_experience_hit),
+        bad_leave_thr: thr(c.spec.bad_experience_churn),
+        omni_churn_keep: 1.0
+            - b.omni_churn_reduction * (0..6).filter(|&i| live(i)).count() as f64 / 6.0,
+        drift_q8: (256.0 * (1.0 - (1.0 - b.satisfaction_drift).powf(dt))).round() as i32,
+        satisfied_min: qi(b.satisfaction_baseline - 0.05),
+        dissatisfied_below: qi(b.satisfaction_baseline - 0.2),
+        ..Default::default()
+    };
+    for ch in Channel::PAID {
+        let i = ch.index();
+        let spec = &world.specs[i];
+        p.fatigue_inc[i] = q8(fatigue::fatigue_per_touch(
+            spec.fatigue_per_touch,
+            world.strategy.creative_share,
+            b.creative_refresh_strength,
+        )) as u32;
+        p.consent_channel[i] = spec.consent_required;
+    }
+    for (k, o) in p.optout_thr.iter_mut().enumerate() {
+        *o = thr(fatigue::optout_probability(
+            level_mid(k),
+            b.optout_at_full_fatigue,
+        ));
+    }
+    for k in 0..16 {
+        let level = level_mid(k);
+        p.fatigue_factor[k] = fatigue::response_factor(level, b.fatigue_effect);
+        p.sat_purchase[k] = (0.5 + level) / (0.5 + b.satisfaction_baseline);
+        let hazard = dt * (b.satisfaction_churn_slope * (b.satisfaction_baseline - level)).exp();
+        p.churn_mult[k] = hazard / 65535.0 * 4_294_967_296.0;
+    }
+    for ch in Channel::ALL {
+        p.online[ch.index()] = world.specs[ch.index()].online;
+    }
+
+    // Segments.
+    let cross_bonus = 1.0 + 0.5 * on(initiative::CONSISTENT_MESSAGING);
+    for seg in &c.segments {
+        let mut st = SegmentStep {
+            consider_thr: qi(b.consider_threshold),
+            organic: per_step(b.organic_conversion_weekly, dt) * senti.review_multiplier,
+            personalisation: privacy::personalisation_multiplier(
+                live(initiative::UNIFIED_DATA),
+                effect(initiative::UNIFIED_DATA),
+                c.personalisation_cap,
+                seg.spec.price_sensitivity,
+            ),
+            purchase: per_step(seg.spec.purchase_rate_weekly, dt),
+            touch_purchase_boost: [TOUCH_PURCHASE_BOOST; N_PAID],
+            order_value: seg.order_value,
+            ..Default::default()
+        };
+        for consent in [false, true] {
+            let mut probs = [0.0; N_PAID];
+            for (i, pr) in probs.iter_mut().enumerate() {
+                let spec = &world.specs[i];
+                if spec.consent_required && !consent {
+                    continue;
+                }
+                *pr = (reach[i] * seg.preference[i]).clamp(0.0, 0.95);
+            }
+            let none: f64 = probs.iter().map(|x| 1.0 - x).product();
+            let any = 1.0 - none;
+            let total: f64 = probs.iter().sum();
+            let mut acc = 0.0;
+            for i in 0..N_PAID {
+                if total > 0.0 {
+                    acc += probs[i] / total * any;
+                }
+                st.touch_cum[consent as usize][i] = thr(acc);
+            }
+        }
+        for i in 0..N_PAID {
+            let spec = &world.specs[i];
+            let g = spec.familiarity_gain / seg.spec.decision_makers;
+            st.gain[i] = q8(g);
+            st.gain_cross[i] = q8(g * cross_bonus);
+            let staff = if i == store { store_factor } else { 1.0 };
+            st.conv[i] = (spec.conversion * senti.review_multiplier * staff).clamp(0.0, 1.0);
+        }
+        p.segments.push(st);
+    }
+
+    // Service desks: expected contacts from last step's customers and prospects.
+    let mut open = [false; N_CHANNELS];
+    for ch in Channel::SERVICE {
+        open[ch.index()] = running[ch.index()];
+    }
+    let expected = (last.customers() as f64 * per_step(b.contact_rate_weekly, dt)
+        + last.states[crate::agents::state::CONSIDERING as usize] as f64
+            * per_step(b.prospect_contact_rate_weekly, dt))
+        * c.scale;
+    let d = desks(&world.specs, &open, &c.service_staff, expected, dt);
+    let (cc, lc, bot) = (
+        Channel::CallCentre.index(),
+        Channel::LiveChat.index(),
+        Channel::Chatbot.index(),
+    );
+    p.route_cum = [
+        thr(d[cc].route_share),
+        thr(d[cc].route_share + d[lc].route_share),
+        thr(d[cc].route_share + d[lc].route_share + d[bot].route_share),
+    ];
+    p.bot_resolve_thr = thr(d[bot].resolution);
+    let (wc, wl) = (
+        if open[cc] {
+            world.specs[cc].contact_weight
+        } else {
+            0.0
+        },
+        if open[lc] {
+            world.specs[lc].contact_weight
+        } else {
+            0.0
+        },
+    );
+    p.escalate_to_call_thr = if wc + wl > 0.0 {
+        thr(wc / (wc + wl))
+    } else {
+        0
+    };
+    for i in [cc, lc] {
+        p.desks[i] = DeskStep {
+            abandon_thr: thr(d[i].p_abandon),
+            long_thr: thr(d[i].p_abandon + d[i].p_long_wait),
+            good_gain: qi(b.good_service_gain * d[i].resolution),
+        };
+    }
+    rep.desks = d;
+
+    // Costs of the step.
+    rep.wages = c.wages_weekly * dt;
+    let first_step_of_week = step % spw == 0;
+    rep.integration = c
+        .rollouts
+        .iter()
+        .flatten()
+        .map(|r| {
+            let capex = if first_step_of_week && week == r.start_week {
+                r.capex
+            } else {
+                0.0
+            };
+            let opex = if week >= r.live_week {
+                r.opex_weekly * dt
+            } else {
+                0.0
+            };
+            capex + opex
+        })
+        .sum();
+    (p, rep)
+}

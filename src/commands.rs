@@ -1,0 +1,142 @@
+//! The commands, each from a validated configuration.
+
+use crate::config::{SimulateConfig, with_threads};
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use omnimix_sim::engine::{RunOptions, run};
+use omnimix_sim::kpis::{Summary, journey_rows, summarise, weekly_rows};
+use omnimix_sim::{Scenario, World};
+use std::time::Instant;
+
+/// `omnimix simulate`.
+pub fn simulate(cfg: &SimulateConfig) -> Result<()> {
+    let strategy = cfg
+        .scenario
+        .strategy_named(Some(&cfg.strategy_name))
+        .context("strategy vanished after validation")?;
+    let world = World::new(&cfg.scenario, strategy);
+    let steps = world.steps() as u64 * cfg.replications as u64;
+    let progress = Progress::new(steps, "simulating", cfg.quiet);
+    let opts = RunOptions {
+        seed: cfg.seed,
+        replications: cfg.replications,
+        first_replication: 0,
+        journeys: cfg.journeys,
+    };
+    let t0 = Instant::now();
+    let reps = with_threads(cfg.threads, || run(&world, &opts, &progress))?;
+    progress.finish();
+    let elapsed = t0.elapsed();
+    let summary = summarise(&world, &cfg.strategy_name, cfg.seed, &reps);
+    let mut written = vec![omnimix_reports::write_summary(&cfg.out, &summary)?];
+    written.push(omnimix_reports::write_weekly(
+        &cfg.out,
+        &weekly_rows(&world, &reps),
+    )?);
+    if cfg.journeys {
+        written.push(omnimix_reports::write_journeys(
+            &cfg.out,
+            &journey_rows(&world, &reps),
+        )?);
+    }
+    if !cfg.quiet {
+        print_summary(
+            &cfg.scenario,
+            &summary,
+            world.agents(),
+            elapsed.as_secs_f64(),
+        );
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+fn fmt_interval(i: Option<&omnimix_sim::stats::Interval>, pct: bool) -> String {
+    let Some(i) = i else { return "-".into() };
+    let f = |x: f64| {
+        if pct {
+            format!("{:.1} %", x * 100.0)
+        } else {
+            human(x)
+        }
+    };
+    match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) => format!("{} [{} – {}]", f(i.mean), f(lo), f(hi)),
+        _ => f(i.mean),
+    }
+}
+
+fn human(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e9 {
+        format!("{:.2} bn", x / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.2} m", x / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1} k", x / 1e3)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
+    println!(
+        "{} ({}), strategy {}: {} agents x {} weeks x {} replications in {:.1} s",
+        s.name, sum.currency, sum.strategy, agents, s.horizon_weeks, sum.replications, secs
+    );
+    println!(
+        "{:<10} {:>28} {:>30} {:>30} {:>24}",
+        "", "retention 12m", "revenue", "cost", "ROI"
+    );
+    let row = |name: &str, k: &omnimix_sim::kpis::KpiSummary| {
+        println!(
+            "{:<10} {:>28} {:>30} {:>30} {:>24}",
+            name,
+            fmt_interval(k.values.get("retention_12m"), true),
+            fmt_interval(k.values.get("revenue"), false),
+            fmt_interval(k.values.get("cost_total"), false),
+            fmt_interval(k.values.get("roi"), true),
+        )
+    };
+    row("company", &sum.company);
+    for (code, k) in &sum.countries {
+        row(code, k);
+    }
+    println!("({})", sum.interval);
+}
+
+/// `omnimix validate`: the scenario was already loaded and validated.
+pub fn validate(origin: &str, s: &Scenario) {
+    let agents: f64 = s
+        .countries
+        .values()
+        .map(|c| (c.population / s.agent_scale as f64).round().max(1.0))
+        .sum();
+    println!(
+        "{origin}: valid — scenario '{}', {} countries, {} agents, {} weeks, {} replications, {} alternative strategies",
+        s.name,
+        s.countries.len(),
+        agents,
+        s.horizon_weeks,
+        s.replications,
+        s.strategies.len()
+    );
+    let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+    let mut strategies = vec![("current", &s.strategy)];
+    strategies.extend(s.strategies.iter().map(|(k, v)| (k.as_str(), v)));
+    for (name, st) in strategies {
+        let c = omnimix_sim::mechanisms::finance::planned_costs(s, st);
+        println!(
+            "  strategy {name}: media {} + staff {} + integration {} = {} of budget {} over {} weeks ({:.1} %)",
+            human(c.media),
+            human(c.wages),
+            human(c.integration),
+            human(c.total()),
+            human(budget),
+            s.horizon_weeks,
+            100.0 * c.total() / budget
+        );
+    }
+}

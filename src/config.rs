@@ -1,0 +1,102 @@
+//! Raw arguments → validated run configuration: the scenario is read, overridden
+//! and validated here, before any work starts.
+
+use crate::cli::{ScenarioArgs, SimulateArgs};
+use anyhow::{Context, Result};
+use omnimix_sim::{Override, Scenario, ScenarioSource};
+use std::path::PathBuf;
+
+/// The embedded default scenario.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/global-retail.toml");
+/// Name under which the embedded default is reported.
+pub const DEFAULT_ORIGIN: &str = "<embedded global-retail.toml>";
+
+/// Bad input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Read, override and validate the scenario named by the arguments.
+pub fn scenario(args: &ScenarioArgs) -> Result<Scenario> {
+    let source = match &args.file {
+        None => ScenarioSource::new(DEFAULT_ORIGIN, DEFAULT_SCENARIO),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", path.display())))?;
+            ScenarioSource::new(path.display().to_string(), text)
+        }
+    };
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| {
+            s.parse::<Override>()
+                .map_err(|e| BadInput(format!("--set {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    omnimix_sim::scenario::load::load(&source, &overrides)
+        .map_err(|e| BadInput(e.to_string().trim_end().to_string()).into())
+}
+
+/// Everything `simulate` needs, validated.
+#[derive(Debug)]
+pub struct SimulateConfig {
+    pub scenario: Scenario,
+    pub strategy_name: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub out: PathBuf,
+    pub journeys: bool,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+impl SimulateConfig {
+    pub fn from_args(a: &SimulateArgs) -> Result<SimulateConfig> {
+        let scenario = scenario(&a.scenario)?;
+        let strategy_name = a.strategy.clone().unwrap_or_else(|| "current".into());
+        if scenario.strategy_named(Some(&strategy_name)).is_none() {
+            let mut known = vec!["current".to_string()];
+            known.extend(scenario.strategies.keys().cloned());
+            return Err(BadInput(format!(
+                "--strategy {strategy_name}: no such strategy in the scenario (known: {})",
+                known.join(", ")
+            ))
+            .into());
+        }
+        let replications = a.replications.unwrap_or(scenario.replications);
+        if !(1..=100_000).contains(&replications) {
+            return Err(BadInput(format!(
+                "--replications {replications}: must be between 1 and 100000"
+            ))
+            .into());
+        }
+        if a.threads == Some(0) {
+            return Err(BadInput("--threads 0: must be at least 1".into()).into());
+        }
+        Ok(SimulateConfig {
+            seed: a.seed.unwrap_or(scenario.seed),
+            replications,
+            strategy_name,
+            out: a.out.clone(),
+            journeys: a.journeys,
+            threads: a.threads,
+            quiet: a.quiet,
+            scenario,
+        })
+    }
+}
+
+/// Run `f` on a thread pool of the requested size (or the global pool).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .context("cannot start worker threads")?;
+            Ok(pool.install(f))
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! `omnimix simulate`: outputs, determinism across thread counts, options.
+
+use crate::util::*;
+use std::fs;
+
+fn simulate(d: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
+    let f = d.file("small.toml", SMALL);
+    let out = d.join(out);
+    let mut args = vec![
+        "simulate",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn writes_summary_and_weekly_with_the_contract_columns() {
+    let d = Dir::new();
+    let o = simulate(&d, "o", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let weekly = fs::read_to_string(d.join("o/weekly.csv")).unwrap();
+    let header = weekly.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "week,country,channel,spend,impressions,reach,contacts,conversions,revenue,mean_wait_min,abandon_rate,active_customers,churned"
+    );
+    // 20 weeks x 2 countries x 10 channels
+    assert_eq!(weekly.lines().count(), 1 + 20 * 2 * 10);
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("o/summary.json")).unwrap()).unwrap();
+    assert_eq!(s["scenario"], "small");
+    assert_eq!(s["replications"], 2);
+    assert_eq!(s["agent_scale"], 10);
+    for key in [
+        "retention_horizon",
+        "active_customers",
+        "conversions",
+        "revenue",
+        "cost_media",
+        "cost_staff",
+        "cost_integration",
+        "roi",
+        "npv",
+        "inconsistency_events",
+        "opt_outs",
+    ] {
+        let k = &s["company"][key];
+        assert!(
+            k["mean"].is_number() && k["lo"].is_number() && k["hi"].is_number(),
+            "{key}: {k}"
+        );
+        assert!(
+            k["lo"].as_f64() <= k["mean"].as_f64() && k["mean"].as_f64() <= k["hi"].as_f64(),
+            "{key}: {k}"
+        );
+        assert!(s["countries"]["DE"][key].is_object(), "per country {key}");
+    }
+    // horizon < 52 weeks: no 12-month retention is reported
+    assert!(s["company"].get("retention_12m").is_none());
+    let cc = &s["countries"]["DE"]["service"]["call_centre"];
+    assert!(
+        cc["mean_wait_min"]["mean"].is_number() && cc["abandon_rate"]["mean"].is_number(),
+        "{cc}"
+    );
+    assert!(
+        !d.join("o/journeys.csv").exists(),
+        "journeys only with --journeys"
+    );
+}
+
+#[test]
+fn same_seed_is_byte_identical_on_1_2_and_7_threads() {
+    let d = Dir::new();
+    let mut outputs = Vec::new();
+    for t in ["1", "2", "7"] {
+        let name = format!("t{t}");
+        let o = simulate(&d, &name, &["--threads", t, "--journeys"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let files: Vec<Vec<u8>> = ["summary.json", "weekly.csv", "journeys.csv"]
+            .iter()
+            .map(|f| fs::read(d.join(&name).join(f)).unwrap())
+            .collect();
+        outputs.push(files);
+    }
+    assert_eq!(outputs[0], outputs[1], "1 vs 2 threads");
+    assert_eq!(outputs[0], outputs[2], "1 vs 7 threads");
+}
+
+#[test]
+fn different_seeds_differ() {
+    let d = Dir::new();
+    simulate(&d, "a", &["--seed", "1"]);
+    simulate(&d, "b", &["--seed", "2"]);
+    assert_ne!(
+        fs::read(d.join("a/weekly.csv")).unwrap(),
+        fs::read(d.join("b/weekly.csv")).unwrap()
+    );
+}
+
+#[test]
+fn journeys_csv_is_the_attribution_input_format() {
+    let d = Dir::new();
+    let o = simulate(&d, "j", &["--journeys"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = fs::read_to_string(d.join("j/journeys.csv")).unwrap();
+    let mut lines = j.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "country,path,total_conversions,total_null,total_conversion_value"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() > 5, "several distinct paths");
+    assert!(
+        rows.iter().any(|r| r.contains(" > ")),
+        "multi-touch paths joined by ' > '"
+    );
+    let mut conv = 0.0;
+    for r in &rows {
+        let cols: Vec<&str> = r.rsplitn(4, ',').collect();
+        conv += cols[2].parse::<f64>().unwrap();
+        assert!(
+            cols.iter()
+                .take(3)
+                .all(|c| c.parse::<f64>().is_ok_and(|x| x >= 0.0)),
+            "{r}"
+        );
+    }
+    assert!(conv > 0.0);
+}
+
+#[test]
+fn replications_and_strategy_flags() {
+    let d = Dir::new();
+    let o = simulate(&d, "r", &["--replications", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("r/summary.json")).unwrap()).unwrap();
+    assert_eq!(s["replications"], 1);
+    assert!(
+        s["company"]["revenue"]["lo"].is_null(),
+        "no interval from one replication"
+    );
+    let o = simulate(&d, "x", &["--strategy", "nonexistent"]);
+    assert_bad_input(&o, &["--strategy nonexistent", "known: current"]);
+    let o = simulate(&d, "x", &["--threads", "0"]);
+    assert_bad_input(&o, &["--threads 0"]);
+}
+
+#[test]
+fn default_scenario_runs_without_a_file() {
+    let d = Dir::new();
+    let out = d.join("def");
+    let o = run(&[
+        "simulate",
+        "--out",
+        out.to_str().unwrap(),
+        "--replications",
+        "1",
+        "--set",
+        "agent_scale=2000",
+        "--set",
+        "horizon_weeks=4",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("global-retail"));
+    assert!(out.join("summary.json").exists());
+}
+
+#[test]
+fn output_into_a_file_path_fails_cleanly() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let blocker = d.file("blocker", "not a folder");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--out",
+        blocker.join("sub").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "runtime failure: {}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+}

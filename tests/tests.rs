@@ -1,0 +1,6 @@
+//! Integration tests of the `omnimix` binary: one test binary, shared helpers in `util`.
+
+mod util;
+
+mod simulate;
+mod validate;

@@ -1,0 +1,105 @@
+//! Shared helpers: run the built binary, small scenarios, temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test.
+pub fn omnimix() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_omnimix"))
+}
+
+/// Run with arguments, no stdin.
+pub fn run(args: &[&str]) -> Output {
+    omnimix()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the omnimix binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A small valid scenario: two countries, a few channels, staffed service.
+pub const SMALL: &str = r#"name = "small"
+seed = 3
+replications = 2
+horizon_weeks = 20
+agent_scale = 10
+
+[finance]
+annual_budget = 3_000_000
+
+[countries.DE]
+population = 40_000
+
+[countries.KE]
+population = 30_000
+segments = { b2c_mass = 1.0 }
+
+[strategy.annual_spend.DE]
+search = 400_000
+email = 60_000
+call_centre = 20_000
+
+[strategy.annual_spend.KE]
+social = 100_000
+store = 300_000
+
+[strategy.specialists.DE]
+search = 2
+email = 1
+
+[strategy.specialists.KE]
+social = 1
+store = 1
+
+[strategy.service_staff.DE]
+call_centre = 6
+
+[strategy.service_staff.KE]
+store = 3
+"#;
+
+/// A temporary folder that is removed on drop.
+pub struct Dir(pub tempfile::TempDir);
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir(tempfile::tempdir().expect("temporary folder"))
+    }
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+    /// Write a file and return its path.
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join(name);
+        std::fs::write(&p, text).expect("write test file");
+        p
+    }
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.path().join(name)
+    }
+}
+
+/// Assert a bad-input run: exit code 2, no panic, and every `needle` in stderr.
+pub fn assert_bad_input(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "exit code for bad input; stderr:\n{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "no panic:\n{err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr should contain {n:?}:\n{err}");
+    }
+}
