@@ -266,6 +266,22 @@ impl Shard {
         sh
     }
 
+    /// Heap bytes held by the shard's agent columns (capacity, not length).
+    pub fn heap_bytes(&self) -> usize {
+        self.state.capacity()
+            + self.segment.capacity()
+            + self.pref.capacity()
+            + self.flags.capacity()
+            + self.familiarity.capacity()
+            + self.satisfaction.capacity()
+            + self.fatigue.capacity()
+            + self.bad.capacity()
+            + self.last_ch.capacity()
+            + 2 * self.churn_p.capacity()
+            + 2 * self.used.capacity()
+            + 4 * self.path.capacity()
+    }
+
     /// Number of agents.
     pub fn len(&self) -> usize {
         self.state.len()
@@ -651,6 +667,22 @@ const _: () = assert!(SHARD_SIZE % 64 == 0);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_per_agent_matches_the_columns() {
+        let s = crate::scenario::load::load(
+            &crate::ScenarioSource::new(
+                "t",
+                "name='t'\n[finance]\nannual_budget=1e6\n[countries.DE]\npopulation=1000\n[strategy]\n",
+            ),
+            &[],
+        )
+        .unwrap();
+        let w = crate::World::new(&s, &s.strategy);
+        let sh = Shard::new(1, 0, 0, 0, &w.countries[0], 100, 150);
+        assert_eq!(sh.heap_bytes(), BYTES_PER_AGENT * sh.len());
+        assert!(BYTES_PER_AGENT <= 48);
+    }
 
     #[test]
     fn path_codes_round_trip_oldest_first() {

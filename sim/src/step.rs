@@ -9,7 +9,7 @@ use crate::agents::{StepTally, q8, thr};
 use crate::channel::{Channel, N_CHANNELS};
 use crate::mechanisms::service::{DeskOutcome, desks};
 use crate::mechanisms::{
-    consistency, exposure, fatigue, finance, privacy, staffing, word_of_mouth,
+    consistency, exposure, fatigue, finance, integration, privacy, staffing, word_of_mouth,
 };
 use crate::world::{N_PAID, World};
 
@@ -461,24 +461,6 @@ pub fn compile(
 
     // Costs of the step.
     rep.wages = c.wages_weekly * dt;
-    let first_step_of_week = step % spw == 0;
-    rep.integration = c
-        .rollouts
-        .iter()
-        .flatten()
-        .map(|r| {
-            let capex = if first_step_of_week && week == r.start_week {
-                r.capex
-            } else {
-                0.0
-            };
-            let opex = if week >= r.live_week {
-                r.opex_weekly * dt
-            } else {
-                0.0
-            };
-            capex + opex
-        })
-        .sum();
+    rep.integration = integration::step_cost(&c.rollouts, week, step % spw == 0, dt);
     (p, rep)
 }

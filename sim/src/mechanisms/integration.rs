@@ -73,13 +73,28 @@ pub fn rollouts(s: &Scenario, st: &Strategy, code: &str) -> [Option<Rollout>; 6]
 
 /// Integration cost of a week (capex in the start week, opex once live).
 pub fn weekly_cost(rollouts: &[Option<Rollout>; 6], week: u32) -> f64 {
+    step_cost(rollouts, week, true, 1.0)
+}
+
+/// Integration cost of one step of `step_weeks` weeks within `week`: capex on the
+/// week's first step, opex pro rata.
+pub fn step_cost(
+    rollouts: &[Option<Rollout>; 6],
+    week: u32,
+    first_step_of_week: bool,
+    step_weeks: f64,
+) -> f64 {
     rollouts
         .iter()
         .flatten()
         .map(|r| {
-            let capex = if week == r.start_week { r.capex } else { 0.0 };
+            let capex = if first_step_of_week && week == r.start_week {
+                r.capex
+            } else {
+                0.0
+            };
             let opex = if week >= r.live_week {
-                r.opex_weekly
+                r.opex_weekly * step_weeks
             } else {
                 0.0
             };
