@@ -52,8 +52,12 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub journeys: bool,
     /// Simulate a named alternative strategy from the scenario's [strategies].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "plan")]
     pub strategy: Option<String>,
+    /// Simulate the strategy of a plan file (an optimizer's plan.json, or any JSON
+    /// with a "strategy" object in the scenario's [strategy] format).
+    #[arg(long, value_name = "PLAN.json")]
+    pub plan: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,

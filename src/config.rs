@@ -3,8 +3,9 @@
 
 use crate::cli::{ScenarioArgs, SimulateArgs};
 use anyhow::{Context, Result};
+use omnimix_sim::scenario::load::ExternalStrategy;
 use omnimix_sim::{Override, Scenario, ScenarioSource};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The embedded default scenario.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/global-retail.toml");
@@ -18,6 +19,32 @@ pub struct BadInput(pub String);
 
 /// Read, override and validate the scenario named by the arguments.
 pub fn scenario(args: &ScenarioArgs) -> Result<Scenario> {
+    scenario_with_plan(args, None)
+}
+
+/// Read a plan file's strategy (`{"strategy": {...}}`, or the strategy object itself).
+pub fn read_plan(path: &Path) -> Result<ExternalStrategy> {
+    let bad = |m: String| BadInput(format!("plan {}: {m}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let strategy = json.get("strategy").cloned().unwrap_or(json);
+    if !strategy.is_object() {
+        return Err(bad("no \"strategy\" object".into()).into());
+    }
+    match toml::Value::try_from(&strategy) {
+        Ok(toml::Value::Table(table)) => Ok(ExternalStrategy {
+            origin: format!("plan {}", path.display()),
+            table,
+        }),
+        Ok(_) => Err(bad("no \"strategy\" object".into()).into()),
+        Err(e) => Err(bad(format!("cannot use as a strategy: {e}")).into()),
+    }
+}
+
+/// [`scenario`], with the strategy replaced by a plan file's when given.
+pub fn scenario_with_plan(args: &ScenarioArgs, plan: Option<&Path>) -> Result<Scenario> {
+    let plan = plan.map(read_plan).transpose()?;
     let source = match &args.file {
         None => ScenarioSource::new(DEFAULT_ORIGIN, DEFAULT_SCENARIO),
         Some(path) => {
@@ -34,7 +61,7 @@ pub fn scenario(args: &ScenarioArgs) -> Result<Scenario> {
                 .map_err(|e| BadInput(format!("--set {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    omnimix_sim::scenario::load::load(&source, &overrides)
+    omnimix_sim::scenario::load::load_with_strategy(&source, &overrides, plan.as_ref())
         .map_err(|e| BadInput(e.to_string().trim_end().to_string()).into())
 }
 
@@ -53,8 +80,12 @@ pub struct SimulateConfig {
 
 impl SimulateConfig {
     pub fn from_args(a: &SimulateArgs) -> Result<SimulateConfig> {
-        let scenario = scenario(&a.scenario)?;
-        let strategy_name = a.strategy.clone().unwrap_or_else(|| "current".into());
+        let scenario = scenario_with_plan(&a.scenario, a.plan.as_deref())?;
+        let strategy_name = match (&a.strategy, &a.plan) {
+            (Some(name), _) => name.clone(),
+            (None, Some(_)) => "plan".into(),
+            (None, None) => "current".into(),
+        };
         if scenario.strategy_named(Some(&strategy_name)).is_none() {
             let mut known = vec!["current".to_string()];
             known.extend(scenario.strategies.keys().cloned());

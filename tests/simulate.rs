@@ -185,3 +185,60 @@ fn output_into_a_file_path_fails_cleanly() {
     assert_eq!(o.status.code(), Some(1), "runtime failure: {}", stderr(&o));
     assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
 }
+
+#[test]
+fn plan_file_replaces_the_strategy_and_is_validated() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let plan = r#"{"scenario": "small", "strategy": {
+        "creative_share": 0.2,
+        "annual_spend": {"DE": {"search": 300000, "call_centre": 20000}, "KE": {"social": 80000}},
+        "specialists": {"DE": {"search": 2}, "KE": {"social": 1}},
+        "service_staff": {"DE": {"call_centre": 8}}
+    }}"#;
+    let p = d.file("plan.json", plan);
+    let out = d.join("p");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["strategy"], "plan");
+    let weekly = fs::read_to_string(out.join("weekly.csv")).unwrap();
+    // the plan has no store in KE: no store spend anywhere
+    assert!(
+        weekly
+            .lines()
+            .filter(|l| l.contains(",KE,store,"))
+            .all(|l| l.split(',').nth(3) == Some("0.0"))
+    );
+
+    let bad = d.file("bad.json", &plan.replace("\"search\": 2", "\"search\": -2"));
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        bad.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_bad_input(
+        &o,
+        &["plan ", "bad.json", "strategy.specialists.DE.search = -2"],
+    );
+    let not_json = d.file("x.json", "{ nope");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        not_json.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_bad_input(&o, &["not valid JSON"]);
+}

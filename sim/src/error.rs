@@ -58,7 +58,7 @@ impl fmt::Display for ScenarioError {
         )?;
         for p in &self.problems {
             match (&p.from_override, p.location) {
-                (Some(o), _) => write!(f, "  --set {o}: ")?,
+                (Some(o), _) => write!(f, "  {o}: ")?,
                 (None, Some((line, col))) => write!(f, "  {}:{line}:{col}: ", self.origin)?,
                 (None, None) => write!(f, "  {}: ", self.origin)?,
             }

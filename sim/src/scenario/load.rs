@@ -103,6 +103,26 @@ impl Override {
 /// assert_eq!(s.countries["DE"].name, "Germany");
 /// ```
 pub fn load(src: &ScenarioSource, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    load_with_strategy(src, overrides, None)
+}
+
+/// A strategy from elsewhere (an optimizer's plan file) that replaces the
+/// scenario's `[strategy]`: where it came from, and its table.
+#[derive(Debug, Clone)]
+pub struct ExternalStrategy {
+    /// File name for messages.
+    pub origin: String,
+    /// The strategy in the scenario's `[strategy]` format.
+    pub table: Table,
+}
+
+/// [`load`], with the `[strategy]` replaced by `strategy` when given; problems in
+/// it are reported against its origin.
+pub fn load_with_strategy(
+    src: &ScenarioSource,
+    overrides: &[Override],
+    strategy: Option<&ExternalStrategy>,
+) -> Result<Scenario, ScenarioError> {
     let fail = |problems: Vec<Problem>| ScenarioError {
         origin: src.origin.clone(),
         problems,
@@ -119,13 +139,16 @@ pub fn load(src: &ScenarioSource, overrides: &[Override]) -> Result<Scenario, Sc
     for o in overrides {
         if let Err(msg) = set_path(&mut table, &o.path, o.value()) {
             let mut p = Problem::new(o.path.join("."), msg).with_value(&o.raw);
-            p.from_override = Some(o.to_string());
+            p.from_override = Some(format!("--set {o}"));
             problems.push(p);
         }
     }
+    if let Some(ext) = strategy {
+        table.insert("strategy".into(), Value::Table(ext.table.clone()));
+    }
     merge_catalogue(&mut table, &mut problems);
     if !problems.is_empty() {
-        return Err(fail(finish(problems, src, overrides)));
+        return Err(fail(finish(problems, src, overrides, strategy)));
     }
     // Non-finite numbers are reported once; range checks on them would repeat it.
     let mut non_finite = Vec::new();
@@ -152,7 +175,12 @@ pub fn load(src: &ScenarioSource, overrides: &[Override]) -> Result<Scenario, Sc
                 msg
             };
             let path = if path == "." { String::new() } else { path };
-            return Err(fail(finish(vec![Problem::new(path, msg)], src, overrides)));
+            return Err(fail(finish(
+                vec![Problem::new(path, msg)],
+                src,
+                overrides,
+                strategy,
+            )));
         }
     };
     let allowed = Value::try_from(&scenario).ok();
@@ -180,7 +208,7 @@ pub fn load(src: &ScenarioSource, overrides: &[Override]) -> Result<Scenario, Sc
     if problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(fail(finish(problems, src, overrides)))
+        Err(fail(finish(problems, src, overrides, strategy)))
     }
 }
 
@@ -189,15 +217,20 @@ fn finish(
     mut problems: Vec<Problem>,
     src: &ScenarioSource,
     overrides: &[Override],
+    strategy: Option<&ExternalStrategy>,
 ) -> Vec<Problem> {
     let spans = toml::de::DeTable::parse(&src.text).ok();
     for p in &mut problems {
+        let in_strategy = p.path == "strategy" || p.path.starts_with("strategy.");
+        if let Some(ext) = strategy.filter(|_| in_strategy && p.from_override.is_none()) {
+            p.from_override = Some(ext.origin.clone());
+        }
         if p.from_override.is_none() {
             if let Some(o) = overrides.iter().rev().find(|o| {
                 let op = o.path.join(".");
                 p.path == op || p.path.starts_with(&format!("{op}."))
             }) {
-                p.from_override = Some(o.to_string());
+                p.from_override = Some(format!("--set {o}"));
             }
         }
         if p.location.is_none() && p.from_override.is_none() {

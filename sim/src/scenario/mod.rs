@@ -422,7 +422,7 @@ impl Scenario {
     /// The strategy with the given name (`None`: the current `[strategy]`).
     pub fn strategy_named(&self, name: Option<&str>) -> Option<&Strategy> {
         match name {
-            None | Some("current") => Some(&self.strategy),
+            None | Some("current") | Some("plan") => Some(&self.strategy),
             Some(n) => self.strategies.get(n),
         }
     }
