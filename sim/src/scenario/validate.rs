@@ -424,44 +424,39 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
             }
         }
     }
-    for (code, by_ch) in &st.service_staff {
-        for (ch, v) in by_ch {
-            let Ok(channel) = ch.parse::<Channel>() else {
-                continue;
-            };
-            let path = format!("{base}.service_staff.{code}.{ch}");
-            if !(channel.is_staffed_service() || channel == Channel::Store) {
-                c.push(
-                    Problem::new(
-                        path,
-                        "service staff work only in call_centre, live_chat or store",
-                    )
-                    .with_value(v),
-                );
-            } else if *v > 0.0 && spend(code, ch) <= 0.0 {
-                c.push(
-                    Problem::new(path, format!("staff without a channel: {code} has no annual_spend on {ch}, so it is not running"))
+    // Staff work only where their channel kind fits, and only on channels that run.
+    let staff_tables: [(&str, &super::ByCountryChannel, fn(Channel) -> bool, &str); 2] = [
+        (
+            "service_staff",
+            &st.service_staff,
+            |c| c.is_staffed_service() || c == Channel::Store,
+            "service staff work only in call_centre, live_chat or store",
+        ),
+        (
+            "specialists",
+            &st.specialists,
+            |c| !c.is_service(),
+            "marketing specialists work only in paid channels",
+        ),
+    ];
+    for (table, map, fits, wrong_kind) in staff_tables {
+        for (code, by_ch) in map {
+            for (ch, v) in by_ch {
+                let Ok(channel) = ch.parse::<Channel>() else {
+                    continue;
+                };
+                let path = format!("{base}.{table}.{code}.{ch}");
+                if !fits(channel) {
+                    c.push(Problem::new(path, wrong_kind).with_value(v));
+                } else if *v > 0.0 && spend(code, ch) <= 0.0 {
+                    c.push(
+                        Problem::new(
+                            path,
+                            format!("staff without a channel: {code} has no annual_spend on {ch}, so it is not running"),
+                        )
                         .with_value(v),
-                );
-            }
-        }
-    }
-    for (code, by_ch) in &st.specialists {
-        for (ch, v) in by_ch {
-            let Ok(channel) = ch.parse::<Channel>() else {
-                continue;
-            };
-            let path = format!("{base}.specialists.{code}.{ch}");
-            if channel.is_service() {
-                c.push(
-                    Problem::new(path, "marketing specialists work only in paid channels")
-                        .with_value(v),
-                );
-            } else if *v > 0.0 && spend(code, ch) <= 0.0 {
-                c.push(
-                    Problem::new(path, format!("staff without a channel: {code} has no annual_spend on {ch}, so it is not running"))
-                        .with_value(v),
-                );
+                    );
+                }
             }
         }
     }
