@@ -13,14 +13,14 @@
 //!
 //! - df = 1 and df = 2: the exact closed forms `tan(π(p − ½))` and
 //!   `(2p − 1)/√(2p(1 − p))`;
-//! - df < 1e5: G. W. Hill (1970), "Algorithm 396: Student's t-quantiles",
+//! - df < 2e4: G. W. Hill (1970), "Algorithm 396: Student's t-quantiles",
 //!   *Communications of the ACM* 13(10), 619–620, as the starting value, refined by
 //!   safeguarded Newton steps on `ln P(T > t)` in `ln t` (as Hill 1981 and R's `qt`
 //!   refine it), with the t tail `½·I_{ν/(ν+t²)}(ν/2, ½)` from the regularised
 //!   incomplete beta function (continued fraction, Numerical Recipes §6.4) and
-//!   `ln Γ` from the Lanczos approximation (g = 7, 9 terms) — accurate to ~1e−13
-//!   relative;
-//! - df ≥ 1e5 (and df = ∞): Fisher's expansion about the normal quantile
+//!   `ln Γ` from the Lanczos approximation (g = 7, 9 terms) — accurate to ~1e−12
+//!   relative or better;
+//! - df ≥ 2e4 (and df = ∞): Fisher's expansion about the normal quantile
 //!   (Abramowitz & Stegun 26.7.5, four terms), the normal quantile being solved by
 //!   Newton steps on `ln P(Z > z)` from the A&S 26.2.23 starting value, with the
 //!   normal tail from the regularised incomplete gamma function `Q(½, z²/2)`.
@@ -29,6 +29,12 @@
 //! critical values of Student's t and with the closed forms for df = 1, 2 and 4.
 
 use std::f64::consts::{LN_2, PI};
+
+/// From this many degrees of freedom on, the t quantile comes from Fisher's expansion
+/// (error of its first neglected term below 1e−16 relative there, even at p = 1e−12),
+/// below it from Newton steps on the incomplete beta function (whose continued
+/// fraction slowly loses digits as df grows).
+const FISHER_FROM_DF: f64 = 2e4;
 
 /// Summary of one KPI over replications: mean, sample sd, replication count and the
 /// two-sided Student-t confidence interval of the mean.
@@ -74,7 +80,7 @@ pub fn mean(xs: &[f64]) -> f64 {
 /// let i = interval(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.90);
 /// assert_eq!((i.mean, i.n), (3.0, 5));
 /// // t_{0.95, 4} = 2.132 (NIST table), s = √2.5: half-width 1.5074.
-/// assert!((i.hi.unwrap() - 4.5074).abs() < 1e-4);
+/// assert!(i.hi.is_some_and(|hi| (hi - 4.5074).abs() < 1e-4));
 /// assert!(interval(&[7.0], 0.90).lo.is_none());
 /// ```
 pub fn interval(xs: &[f64], level: f64) -> Interval {
@@ -117,7 +123,7 @@ pub fn interval(xs: &[f64], level: f64) -> Interval {
 
 /// Quantile of Student's t distribution with `df` degrees of freedom: the `t` with
 /// `P(T ≤ t) = p`. Algorithm in the module documentation (Hill 1970 + Newton
-/// refinement; exact for df = 1, 2; Fisher's expansion for df ≥ 1e5).
+/// refinement; exact for df = 1, 2; Fisher's expansion for df ≥ 2e4).
 ///
 /// `p ≤ 0` gives −∞, `p ≥ 1` gives +∞, `p = 0.5` gives 0; NaN arguments or `df ≤ 0`
 /// give NaN. Non-integer `df` is allowed. For very small `df` and extreme `p` the
@@ -155,7 +161,7 @@ fn t_upper_quantile(q: f64, df: f64) -> f64 {
     if df == 2.0 {
         return (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt();
     }
-    if df >= 1e5 {
+    if df >= FISHER_FROM_DF {
         return fisher_expansion(normal_upper_quantile(q), df);
     }
     t_upper_quantile_newton(q, df)
@@ -208,7 +214,7 @@ fn hill_1970(q: f64, n: f64) -> f64 {
         if n < 5.0 {
             c += 0.3 * (n - 4.5) * (x + 0.6);
         }
-        c = (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b + c;
+        c += (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b;
         y = (((((0.4 * y + 6.3) * y + 36.0) * y + 94.5) / c - y - 3.0) / b + 1.0) * x;
         y = (a * y * y).exp_m1();
     } else {
@@ -562,7 +568,7 @@ mod tests {
             );
             let two = (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt();
             assert!(rel(student_t_quantile(p, 2.0), two) < 1e-12, "df 2, p {p}");
-            if p >= 1e-10 && p <= 1.0 - 1e-10 {
+            if (1e-10..=1.0 - 1e-10).contains(&p) {
                 let al = 4.0 * p * (1.0 - p);
                 let qq = (al.sqrt().acos() / 3.0).cos() / al.sqrt();
                 let four = 2.0 * (p - 0.5).signum() * (qq - 1.0).sqrt();
@@ -588,7 +594,7 @@ mod tests {
     }
 
     /// Identities: the quantile inverts the tail (round trip), for integer and
-    /// non-integer df; the two methods agree across the df = 1e5 switch.
+    /// non-integer df; the two methods agree on both sides of the df = 2e4 switch.
     #[test]
     fn quantile_inverts_the_cdf_and_methods_agree() {
         for &df in &[0.5, 1.5, 2.5, 3.0, 7.3, 12.0, 99.0, 1000.0, 50_000.0] {
@@ -599,12 +605,17 @@ mod tests {
                     assert!(df < 1.0, "df {df} q {q}");
                     continue;
                 }
+                // A relative error δ in t moves the tail by about δ·t·f(t)/P(T>t), which
+                // grows like t² in the normal-like far tail: scale the tolerance with it.
                 let back = ln_t_upper_tail(t, df).exp();
-                assert!(rel(back, q) < 1e-10, "df {df} q {q}: {back}");
+                assert!(
+                    rel(back, q) < 1e-10 * t.max(1.0).powi(2),
+                    "df {df} q {q}: {back}"
+                );
             }
             assert_eq!(student_t_quantile(0.25, df), -student_t_quantile(0.75, df));
         }
-        for &df in &[1e4, 99_999.0] {
+        for &df in &[5e3, 1e4, 19_999.0] {
             for &q in &[0.1, 0.025, 1e-4, 1e-12] {
                 let newton = t_upper_quantile_newton(q, df);
                 let fisher = fisher_expansion(normal_upper_quantile(q), df);
@@ -704,23 +715,5 @@ mod tests {
         assert_eq!(back, a);
         let json1 = serde_json::to_string(&interval(&[1.0], 0.9)).unwrap_or_default();
         assert!(json1.contains("\"lo\":null"));
-    }
-}
-#[cfg(test)]
-mod dbg_tmp {
-    use super::*;
-    #[test]
-    fn dbg() {
-        let t = 1.9599877077718448f64;
-        let df = 99999.0;
-        eprintln!(
-            "U {:e} rel {:e}",
-            ln_t_upper_tail(t, df).exp(),
-            ln_t_upper_tail(t, df).exp() / 0.025 - 1.0
-        );
-        let t = 2.0452296421327039f64;
-        eprintln!("U29 rel {:e}", ln_t_upper_tail(t, 29.0).exp() / 0.025 - 1.0);
-        let t = 1.2815600315340216f64;
-        eprintln!("U0.1 rel {:e}", ln_t_upper_tail(t, df).exp() / 0.1 - 1.0);
     }
 }

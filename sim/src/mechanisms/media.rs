@@ -15,6 +15,11 @@
 //!
 //! Everything here is a pure function of its arguments.
 
+/// True for a positive number; false for zero, negatives and NaN.
+fn positive(x: f64) -> bool {
+    x > 0.0
+}
+
 /// One step of geometric adstock: `a_t = x_t + θ·a_{t−1}`.
 ///
 /// `carry` is last step's adstock `a_{t−1}`, `x` this step's input (spend or
@@ -91,7 +96,7 @@ pub fn daily_theta_from_weekly(theta_week: f64) -> f64 {
 /// assert_eq!(hill(0.0, 2.0, 1.0), 0.0);
 /// ```
 pub fn hill(x: f64, alpha: f64, gamma: f64) -> f64 {
-    if !(x > 0.0) {
+    if !positive(x) {
         return 0.0;
     }
     1.0 / (1.0 + (gamma / x).powf(alpha))
@@ -106,7 +111,7 @@ pub fn hill(x: f64, alpha: f64, gamma: f64) -> f64 {
 /// assert!((hill_meridian(3.0, 2.0, 1.7) - hill(3.0, 1.7, 2.0)).abs() < 1e-15);
 /// ```
 pub fn hill_meridian(x: f64, ec: f64, slope: f64) -> f64 {
-    if !(x > 0.0) {
+    if !positive(x) {
         return 0.0;
     }
     1.0 / (1.0 + (x / ec).powf(-slope))
@@ -154,7 +159,7 @@ pub fn weibull_adstock_weights(shape: f64, scale: f64, len: usize, kind: Weibull
     }
     let mut identity = vec![0.0; len];
     identity[0] = 1.0;
-    if !(shape > 0.0) || !(scale > 0.0) {
+    if !positive(shape) || !positive(scale) {
         return identity;
     }
     let scale = scale.min(1.0);
@@ -184,7 +189,7 @@ pub fn weibull_adstock_weights(shape: f64, scale: f64, len: usize, kind: Weibull
             let lo = d.iter().cloned().fold(f64::INFINITY, f64::min);
             let hi = d.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let range = hi - lo;
-            if !(range > 0.0) {
+            if !positive(range) {
                 return identity;
             }
             d.iter().map(|&v| (v - lo) / range).collect()
