@@ -3,9 +3,10 @@
 //! [`SHARD_SIZE`](crate::world::SHARD_SIZE) agents of one country.
 //!
 //! The hot loop ([`Shard::step`]) does no allocation, hashing or dynamic dispatch.
-//! Every agent draws exactly [`DRAWS_PER_AGENT`] 64-bit numbers per step from the
-//! shard's stream whatever happens to it, so two strategies run with the same seed
-//! see the same numbers (common random numbers).
+//! Every agent owns [`DRAW_SLOTS`] numbered random draws per step (counter-based,
+//! computed only when needed), so its numbers do not depend on what other agents
+//! did, and two strategies run with the same seed see the same numbers (common
+//! random numbers).
 //!
 //! Journey states: unaware → aware → considering → customer (repeat purchases) →
 //! churned (win-back possible). Memory per agent: familiarity, satisfaction,
@@ -14,12 +15,11 @@
 //! propensity (sBG), and the recent touch path (last 8 touches, 4 bits each).
 
 use crate::channel::{Channel, N_CHANNELS};
-use crate::rng::{Purpose, stream, threshold};
+use crate::rng::{Purpose, counter_draw, stream, threshold};
 use crate::step::StepParams;
 use crate::world::{CountryModel, N_PAID, SHARD_SIZE};
-use rand::{Rng, RngCore};
+use rand::Rng;
 use rand_distr::{Beta, Distribution};
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// Journey state of an agent.
 pub mod state {
@@ -43,8 +43,8 @@ pub const CONSENT: u8 = 1;
 pub const INITIAL: u8 = 2;
 /// No channel (empty slot in `pref` / `last_ch`).
 pub const NO_CHANNEL: u8 = 0xFF;
-/// 64-bit draws per agent per step.
-pub const DRAWS_PER_AGENT: usize = 6;
+/// Numbered 64-bit draws each agent owns per step (see [`crate::rng::counter_draw`]).
+pub const DRAW_SLOTS: u64 = 8;
 /// Bytes of agent state per agent (the sum of the field widths below).
 pub const BYTES_PER_AGENT: usize = 9 + 2 * 2 + 4;
 
@@ -297,7 +297,7 @@ impl Shard {
     pub fn step(
         &mut self,
         p: &StepParams,
-        rng: &mut Xoshiro256PlusPlus,
+        key: u64,
         mut journeys: Option<&mut Vec<JourneyEvent>>,
     ) -> StepTally {
         let mut t = StepTally::default();
@@ -305,18 +305,14 @@ impl Shard {
         let store = Channel::Store.index();
         let bot = Channel::Chatbot.index();
         for i in 0..n {
-            let r0 = rng.next_u64();
-            let r1 = rng.next_u64();
-            let r2 = rng.next_u64();
-            let r3 = rng.next_u64();
-            let r4 = rng.next_u64();
-            let r5 = rng.next_u64();
+            // Numbered draws of this agent (counter-based, computed on demand):
+            // 0 touch/buy, 1 contact/route, 2 word of mouth/opt-out,
+            // 3 inconsistency/churn, 4 delivery/leave, 5 outcome/pick.
+            let slot = |k: u64| counter_draw(key, (i as u64) * DRAW_SLOTS + k);
+            let lo = |k: u64| slot(k) as u32;
+            let hi = |k: u64| (slot(k) >> 32) as u32;
+            let r0 = slot(0);
             let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
-            let (u_contact, u_route) = (r1 as u32, (r1 >> 32) as u32);
-            let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
-            let (u_incons, u_churn) = (r3 as u32, (r3 >> 32) as u32);
-            let (u_deliver, u_leave) = (r4 as u32, (r4 >> 32) as u32);
-            let (u_outcome, u_pick) = (r5 as u32, (r5 >> 32) as u32);
 
             let seg = self.segment[i] as usize;
             let mut flags = self.flags[i];
@@ -342,13 +338,13 @@ impl Shard {
                 touched = c as u8;
                 t.touches[c] += 1;
                 fat = (fat + p.fatigue_inc[c]).min(255);
-                if p.consent_channel[c] && u_optout < p.optout_thr[(fat >> 4) as usize] {
+                if p.consent_channel[c] && hi(2) < p.optout_thr[(fat >> 4) as usize] {
                     flags &= !CONSENT;
                     t.optouts += 1;
                 }
                 let cross = last != NO_CHANNEL && last as usize != c;
                 fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
-                if u_incons < p.inconsistency_thr {
+                if lo(3) < p.inconsistency_thr {
                     sat -= p.inconsistency_hit;
                     t.inconsistency += 1;
                 }
@@ -358,9 +354,9 @@ impl Shard {
             // 2. Brand memory fades; word of mouth reaches non-customers.
             if st != state::CUSTOMER {
                 fam = (fam * p.familiarity_keep_q8) >> 8;
-                if u_wom < p.wom_pos_thr {
+                if lo(2) < p.wom_pos_thr {
                     fam += p.wom_gain;
-                } else if u_wom < p.wom_any_thr {
+                } else if lo(2) < p.wom_any_thr {
                     fam -= p.wom_gain;
                 }
             }
@@ -432,14 +428,14 @@ impl Shard {
                 let omni = used.count_ones() >= 2;
                 let mut value = sp.order_value;
                 if p.online[c] {
-                    let picked = u_pick < p.bopis_thr;
+                    let picked = hi(5) < p.bopis_thr;
                     if picked {
                         value *= p.bopis_value;
                     }
                     if omni {
                         value *= p.omni_online;
                     }
-                    if !picked && u_deliver >= p.deliver_thr {
+                    if !picked && lo(4) >= p.deliver_thr {
                         value = 0.0;
                         bad_experience = true;
                         t.delivery_failures += 1;
@@ -473,25 +469,25 @@ impl Shard {
                 _ => 0,
             };
             let mut served_on = NO_CHANNEL;
-            if u_contact < contact_thr {
-                if pref as usize == store && u_pick < p.store_access_thr {
+            if lo(1) < contact_thr {
+                if pref as usize == store && hi(5) < p.store_access_thr {
                     // resolved in store by staff with cross-channel access
                     sat += p.good_gain;
                     served_on = store as u8;
-                } else if u_route >= p.route_cum[2] {
+                } else if hi(1) >= p.route_cum[2] {
                     // no service channel is open: the contact goes unanswered
                     bad_experience = true;
                 } else {
-                    let s = if u_route < p.route_cum[0] {
+                    let s = if hi(1) < p.route_cum[0] {
                         Channel::CallCentre.index()
-                    } else if u_route < p.route_cum[1] {
+                    } else if hi(1) < p.route_cum[1] {
                         Channel::LiveChat.index()
                     } else {
                         bot
                     };
                     t.contacts[s] += 1;
                     let mut desk = s;
-                    let mut v = u_outcome;
+                    let mut v = lo(5);
                     if s == bot {
                         if v < p.bot_resolve_thr {
                             sat += p.good_gain / 2;
@@ -503,7 +499,7 @@ impl Shard {
                                 .checked_div(span)
                                 .unwrap_or(0)
                                 .min(u32::MAX as u64) as u32;
-                            desk = if u_pick < p.escalate_to_call_thr {
+                            desk = if hi(5) < p.escalate_to_call_thr {
                                 Channel::CallCentre.index()
                             } else {
                                 Channel::LiveChat.index()
@@ -536,12 +532,12 @@ impl Shard {
             //    the individual sBG propensity scaled by satisfaction.
             if st == state::CUSTOMER {
                 let sat_c = sat.clamp(0, 255);
-                let leave_now = bad_experience && u_leave < p.bad_leave_thr;
+                let leave_now = bad_experience && hi(4) < p.bad_leave_thr;
                 let mut hazard = self.churn_p[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
                 if used.count_ones() >= 2 {
                     hazard *= p.omni_churn_keep;
                 }
-                if leave_now || (u_churn as f64) < hazard {
+                if leave_now || (hi(3) as f64) < hazard {
                     st = state::CHURNED;
                     if pref != NO_CHANNEL {
                         t.churned_by_pref[pref as usize] += 1;

@@ -9,7 +9,7 @@
 use crate::agents::{JourneyEvent, Shard, StepTally, q8, state};
 use crate::channel::N_CHANNELS;
 use crate::mechanisms::finance;
-use crate::rng::{Purpose, stream, unit_f64};
+use crate::rng::{Purpose, counter_key, stream, unit_f64};
 use crate::step::{CountryDynamics, StepReport, compile};
 use crate::world::World;
 use rand::RngCore;
@@ -170,7 +170,7 @@ pub fn run_replication(
         let results: Vec<(StepTally, Vec<JourneyEvent>)> = shards
             .par_iter_mut()
             .map(|sh| {
-                let mut rng = stream(
+                let key = counter_key(
                     seed,
                     rep as u64,
                     sh.country as u64,
@@ -179,11 +179,7 @@ pub fn run_replication(
                     Purpose::Step,
                 );
                 let mut j = Vec::new();
-                let t = sh.step(
-                    &compiled[sh.country].0,
-                    &mut rng,
-                    journeys.then_some(&mut j),
-                );
+                let t = sh.step(&compiled[sh.country].0, key, journeys.then_some(&mut j));
                 (t, j)
             })
             .collect();

@@ -54,6 +54,36 @@ pub fn stream(
     Xoshiro256PlusPlus::seed_from_u64(h)
 }
 
+/// SplitMix64's increment (the golden ratio in 64 bits).
+pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Key of a counter-based sequence for (master, replication, country, shard, step,
+/// purpose): the agent kernel reads numbered positions of it with [`counter_draw`].
+pub fn counter_key(
+    master: u64,
+    replication: u64,
+    country: u64,
+    shard: u64,
+    step: u64,
+    purpose: Purpose,
+) -> u64 {
+    let mut h = splitmix64(master);
+    for part in [replication, country, shard, step, purpose as u64] {
+        h = splitmix64(h ^ part.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+    }
+    h
+}
+
+/// Output `index` of the SplitMix64 sequence whose state starts at `key`.
+///
+/// Random access: agent `i`'s `k`-th number of a step is `counter_draw(key, 8·i + k)`,
+/// computed only if the agent needs it, and the same whatever other agents did —
+/// which keeps runs deterministic and strategies on common random numbers.
+#[inline(always)]
+pub fn counter_draw(key: u64, index: u64) -> u64 {
+    splitmix64(key.wrapping_add(index.wrapping_mul(GOLDEN_GAMMA)))
+}
+
 /// A uniform in [0, 1) from the high 53 bits.
 #[inline]
 pub fn unit_f64(x: u64) -> f64 {
@@ -98,6 +128,21 @@ mod tests {
         // Reference outputs of SplitMix64 seeded with 0 (Vigna's splitmix64.c):
         // the first output is splitmix64(0) with the increment applied.
         assert_eq!(splitmix64(0), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn counter_draws_are_the_splitmix64_sequence() {
+        // Independent computation: step a SplitMix64 state by hand.
+        let key = 0x1234_5678_9ABC_DEF0u64;
+        let mut state = key;
+        for k in 0..20 {
+            state = state.wrapping_add(GOLDEN_GAMMA);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            assert_eq!(counter_draw(key, k), z ^ (z >> 31));
+        }
+        assert_eq!(counter_draw(0, 0), 0xE220_A839_7B1D_CDAF);
     }
 
     #[test]
