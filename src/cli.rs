@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and write summary.json, weekly.csv (and journeys.csv).
     Simulate(SimulateArgs),
+    /// Search spend, staff, integration and creative share for the best plan.
+    Optimize(OptimizeArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
     /// Print the embedded default scenario (a starting point for your own).
@@ -71,4 +73,38 @@ pub struct SimulateArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+}
+
+/// `omnimix optimize`.
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// What to maximise: retention, roi, npv, revenue, or pareto (retention vs ROI front).
+    #[arg(long, default_value = "retention")]
+    pub objective: String,
+    /// Simulator runs the search may spend (each is one candidate on one replication).
+    #[arg(long, default_value_t = 300)]
+    pub evals: usize,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Risk measure over replications: mean, cvar:ALPHA (mean of the worst ALPHA share), sd:K (mean − K·sd).
+    #[arg(long, default_value = "mean")]
+    pub risk: String,
+    /// The search simulates K times fewer agents (agent_scale × K); the final comparison runs at full resolution.
+    #[arg(long, default_value_t = 10)]
+    pub search_scale: u32,
+    /// Fresh replications for the final comparison (default: the scenario's `replications`).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no report on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -1,7 +1,7 @@
 //! Raw arguments → validated run configuration: the scenario is read, overridden
 //! and validated here, before any work starts.
 
-use crate::cli::{ScenarioArgs, SimulateArgs};
+use crate::cli::{OptimizeArgs, ScenarioArgs, SimulateArgs};
 use anyhow::{Context, Result};
 use omnimix_sim::scenario::load::ExternalStrategy;
 use omnimix_sim::{Override, Scenario, ScenarioSource};
@@ -129,5 +129,65 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
                 .context("cannot start worker threads")?;
             Ok(pool.install(f))
         }
+    }
+}
+
+/// Everything `optimize` needs, validated.
+#[derive(Debug)]
+pub struct OptimizeConfig {
+    pub scenario: Scenario,
+    pub objective: crate::optimize::Objective,
+    pub risk: omnimix_optimizer::Risk,
+    pub risk_name: String,
+    pub evals: usize,
+    pub seed: u64,
+    pub search_scale: u32,
+    pub final_replications: u32,
+    pub out: PathBuf,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+impl OptimizeConfig {
+    pub fn from_args(a: &OptimizeArgs) -> Result<OptimizeConfig> {
+        let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
+        let objective = crate::optimize::Objective::parse(&a.objective).ok_or_else(|| {
+            bad(format!(
+                "--objective {}: one of retention, roi, npv, revenue, pareto",
+                a.objective
+            ))
+        })?;
+        let risk = crate::optimize::parse_risk(&a.risk)
+            .filter(|r| r.validate().is_ok())
+            .ok_or_else(|| {
+                bad(format!(
+                    "--risk {}: one of mean, cvar:ALPHA (0 < ALPHA <= 1), sd:K (K >= 0)",
+                    a.risk
+                ))
+            })?;
+        if a.evals < 20 {
+            return Err(bad(format!("--evals {}: at least 20", a.evals)));
+        }
+        if a.search_scale == 0 {
+            return Err(bad("--search-scale 0: at least 1".into()));
+        }
+        if a.threads == Some(0) {
+            return Err(bad("--threads 0: must be at least 1".into()));
+        }
+        let scenario = scenario(&a.scenario)?;
+        let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
+        Ok(OptimizeConfig {
+            objective,
+            risk,
+            risk_name: a.risk.clone(),
+            evals: a.evals,
+            seed: a.seed.unwrap_or(scenario.seed),
+            search_scale: a.search_scale,
+            final_replications,
+            out: a.out.clone(),
+            threads: a.threads,
+            quiet: a.quiet,
+            scenario,
+        })
     }
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod optimize;
 mod progress;
 
 use clap::Parser;
@@ -28,6 +29,9 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> anyhow::Result<()> {
     match cli.command {
         cli::Command::Simulate(a) => commands::simulate(&config::SimulateConfig::from_args(&a)?),
+        cli::Command::Optimize(a) => {
+            optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?)
+        }
         cli::Command::Validate(a) => {
             let s = config::scenario(&a.scenario)?;
             let origin = a

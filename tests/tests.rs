@@ -2,5 +2,6 @@
 
 mod util;
 
+mod optimize;
 mod simulate;
 mod validate;

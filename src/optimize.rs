@@ -1,0 +1,442 @@
+//! `omnimix optimize`: search the scenario's decision space with the simulator as
+//! the evaluator, then compare the plan with the current strategy and an equal split
+//! on fresh replications at full resolution.
+
+use crate::config::{OptimizeConfig, with_threads};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use omnimix_optimizer::plan::PlanSpace;
+use omnimix_optimizer::{
+    OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk, optimize, optimize_pareto,
+};
+use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
+use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
+use omnimix_sim::stats::{Interval, interval};
+use omnimix_sim::{Channel, Scenario, Strategy, World};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// What the search maximises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    /// 12-month retention of the week-0 customers (at the horizon if shorter).
+    Retention,
+    /// Return on investment.
+    Roi,
+    /// Net present value over the horizon.
+    Npv,
+    /// Revenue.
+    Revenue,
+    /// The front of retention vs ROI.
+    Pareto,
+}
+
+impl Objective {
+    pub fn parse(s: &str) -> Option<Objective> {
+        Some(match s {
+            "retention" => Objective::Retention,
+            "roi" => Objective::Roi,
+            "npv" => Objective::Npv,
+            "revenue" => Objective::Revenue,
+            "pareto" => Objective::Pareto,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::Retention => "retention",
+            Objective::Roi => "roi",
+            Objective::Npv => "npv",
+            Objective::Revenue => "revenue",
+            Objective::Pareto => "pareto",
+        }
+    }
+    /// The KPI maximised (objective 0; retention for the front).
+    fn kpi(self) -> &'static str {
+        match self {
+            Objective::Retention | Objective::Pareto => "retention",
+            Objective::Roi => "roi",
+            Objective::Npv => "npv",
+            Objective::Revenue => "revenue",
+        }
+    }
+}
+
+/// A KPI of one replication; retention is the 12-month figure, or the horizon's.
+fn kpi(k: &Kpis, name: &str) -> f64 {
+    match name {
+        "retention" => k
+            .get("retention_12m")
+            .or(k.get("retention_horizon"))
+            .unwrap_or(0.0),
+        other => k.get(other).unwrap_or(0.0),
+    }
+}
+
+/// Objective values of one simulated replication: retention and ROI for the front,
+/// else the objective first, then retention and ROI (reported, not searched).
+fn objectives(world: &World, rep: &Replication, obj: Objective) -> Vec<f64> {
+    let (company, _) = replication_kpis(world, rep);
+    let pair = [kpi(&company, "retention"), kpi(&company, "roi")];
+    if obj == Objective::Pareto {
+        pair.to_vec()
+    } else {
+        vec![kpi(&company, obj.kpi()), pair[0], pair[1]]
+    }
+}
+
+struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+    quiet: bool,
+}
+
+impl Observer for Bar {
+    fn progress(&self, evals_done: usize, best: f64) {
+        self.bar.set_position(evals_done as u64);
+        self.bar.set_message(format!("best {best:.4}"));
+        if !self.quiet && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PlanFile<'a> {
+    omnimix_version: &'static str,
+    scenario: &'a str,
+    objective: &'static str,
+    risk: String,
+    seed: u64,
+    evaluations: usize,
+    strategy: &'a Strategy,
+}
+
+#[derive(Serialize)]
+struct PlanRow {
+    country: String,
+    channel: &'static str,
+    spend: f64,
+    service_staff: f64,
+    specialists: f64,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct TraceRow {
+    evaluation: usize,
+    best: f64,
+}
+
+#[derive(Serialize)]
+struct ParetoRow {
+    point: usize,
+    retention: f64,
+    roi: f64,
+    cost_total: f64,
+}
+
+#[derive(Serialize)]
+struct Comparison {
+    omnimix_version: &'static str,
+    scenario: String,
+    objective: &'static str,
+    risk: String,
+    seed: u64,
+    evaluations: usize,
+    search_agent_scale: u32,
+    replications: u32,
+    first_replication: u32,
+    interval: &'static str,
+    plan: KpiSummary,
+    current: KpiSummary,
+    equal_split: KpiSummary,
+    /// plan − baseline, paired by replication (common random numbers).
+    difference_vs_current: BTreeMap<String, Interval>,
+    difference_vs_equal_split: BTreeMap<String, Interval>,
+}
+
+const COMPARED: [&str; 6] = [
+    "retention",
+    "roi",
+    "npv",
+    "revenue",
+    "active_customers",
+    "cost_total",
+];
+
+fn paired(a: &[Kpis], b: &[Kpis]) -> BTreeMap<String, Interval> {
+    COMPARED
+        .iter()
+        .map(|name| {
+            let d: Vec<f64> = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| kpi(x, name) - kpi(y, name))
+                .collect();
+            (
+                name.to_string(),
+                interval(&d, omnimix_sim::kpis::INTERVAL_LEVEL),
+            )
+        })
+        .collect()
+}
+
+fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis> {
+    let world = World::new(s, st);
+    let opts = RunOptions {
+        seed,
+        replications: reps,
+        first_replication: OUT_OF_SAMPLE_BASE,
+        journeys: false,
+    };
+    run(&world, &opts, &Silent)
+        .iter()
+        .map(|r| replication_kpis(&world, r).0)
+        .collect()
+}
+
+/// Run `omnimix optimize`.
+pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
+    let s = &cfg.scenario;
+    let ps = PlanSpace::new(s, &s.strategy);
+    if let Err(conflicts) = ps.space.feasibility() {
+        let list: Vec<String> = conflicts.iter().map(|c| format!("  {c}")).collect();
+        return Err(crate::config::BadInput(format!(
+            "the constraints cannot all be met:\n{}",
+            list.join("\n")
+        ))
+        .into());
+    }
+    let mut search = s.clone();
+    search.agent_scale = s.agent_scale.saturating_mul(cfg.search_scale).max(1);
+    let obj = cfg.objective;
+    let seed = cfg.seed;
+    let evaluator = RayonEvaluator::new(|x: &[f64], rep: u32| {
+        let st = ps.decode(x);
+        let world = World::new(&search, &st);
+        let r = run_replication(&world, seed, rep, false, &Silent);
+        objectives(&world, &r, obj)
+    });
+    let options = Options {
+        evals: cfg.evals,
+        seed,
+        risk: cfg.risk,
+        initial: ps.warm_starts(),
+        final_replications: cfg.final_replications.min(8),
+        ..Options::default()
+    };
+    let bar = ProgressBar::with_draw_target(Some(cfg.evals as u64), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("optimizing {bar:40.cyan/blue} {pos}/{len} evaluations {elapsed_precise} (eta {eta}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let observer = Bar {
+        bar,
+        started: Instant::now(),
+        quiet: cfg.quiet,
+    };
+    let t0 = Instant::now();
+    let out_dir = &cfg.out;
+
+    let (x, trace, evals_done, front) = with_threads(cfg.threads, || -> Result<_> {
+        if obj == Objective::Pareto {
+            let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
+                .context("Pareto search failed")?;
+            // The plan reported is the front's best-retention point whose ROI is positive,
+            // else the best-retention point.
+            let best = o
+                .front
+                .iter()
+                .filter(|p| p.objectives[1] > 0.0)
+                .chain(o.front.iter())
+                .max_by(|a, b| a.objectives[0].total_cmp(&b.objectives[0]))
+                .context("empty front")?;
+            let trace = vec![(o.evals_done, best.objectives[0])];
+            Ok((best.x.clone(), trace, o.evals_done, Some(o.front.clone())))
+        } else {
+            let o = optimize(&ps.space, &evaluator, &options, &observer, None)
+                .context("search failed")?;
+            Ok((o.x.clone(), o.trace.clone(), o.evals_done, None))
+        }
+    })??;
+    observer.bar.finish_and_clear();
+    let plan = ps.decode(&x);
+    let search_secs = t0.elapsed().as_secs_f64();
+
+    // Out of sample, full resolution, paired replications.
+    let reps = cfg.final_replications;
+    let equal = ps.equal_split();
+    let (k_plan, k_cur, k_eq) = with_threads(cfg.threads, || {
+        (
+            evaluate_fresh(s, &plan, seed, reps),
+            evaluate_fresh(s, &s.strategy, seed, reps),
+            evaluate_fresh(s, &equal, seed, reps),
+        )
+    })?;
+    let summary = |k: &[Kpis]| KpiSummary::from_replications(&k.iter().collect::<Vec<_>>());
+    let risk_name = cfg.risk_name.clone();
+    let comparison = Comparison {
+        omnimix_version: env!("CARGO_PKG_VERSION"),
+        scenario: s.name.clone(),
+        objective: obj.name(),
+        risk: risk_name.clone(),
+        seed,
+        evaluations: evals_done,
+        search_agent_scale: search.agent_scale,
+        replications: reps,
+        first_replication: OUT_OF_SAMPLE_BASE,
+        interval: "90 % Student-t interval of the mean over fresh replications; differences paired by replication",
+        plan: summary(&k_plan),
+        current: summary(&k_cur),
+        equal_split: summary(&k_eq),
+        difference_vs_current: paired(&k_plan, &k_cur),
+        difference_vs_equal_split: paired(&k_plan, &k_eq),
+    };
+
+    // Files.
+    let plan_file = PlanFile {
+        omnimix_version: env!("CARGO_PKG_VERSION"),
+        scenario: &s.name,
+        objective: obj.name(),
+        risk: risk_name,
+        seed,
+        evaluations: evals_done,
+        strategy: &plan,
+    };
+    let mut written = vec![out_dir.join("plan.json")];
+    omnimix_reports::write_json(&written[0], &plan_file)?;
+    written.push(out_dir.join("plan.csv"));
+    omnimix_reports::write_csv(&written[1], &plan_rows(s, &plan))?;
+    written.push(out_dir.join("summary.json"));
+    omnimix_reports::write_json(&written[2], &comparison)?;
+    written.push(out_dir.join("trace.csv"));
+    let trace_rows: Vec<TraceRow> = trace
+        .iter()
+        .map(|&(e, b)| TraceRow {
+            evaluation: e,
+            best: b,
+        })
+        .collect();
+    omnimix_reports::write_csv(&written[3], &trace_rows)?;
+    if let Some(points) = front {
+        let rows: Vec<ParetoRow> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ParetoRow {
+                point: i + 1,
+                retention: p.objectives[0],
+                roi: p.objectives[1],
+                cost_total: omnimix_sim::mechanisms::finance::planned_costs(s, &ps.decode(&p.x))
+                    .total(),
+            })
+            .collect();
+        written.push(out_dir.join("pareto.csv"));
+        omnimix_reports::write_csv(&written[4], &rows)?;
+    }
+    if !cfg.quiet {
+        print_comparison(&comparison, obj, search_secs, t0.elapsed().as_secs_f64());
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+fn plan_rows(s: &Scenario, st: &Strategy) -> Vec<PlanRow> {
+    let budget = s.finance.annual_budget;
+    let mut rows = Vec::new();
+    for code in s.countries.keys() {
+        for c in Channel::ALL {
+            let g = |m: &omnimix_sim::scenario::ByCountryChannel| {
+                m.get(code)
+                    .and_then(|x| x.get(c.name()))
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            let (spend, staff, spec) = (
+                g(&st.annual_spend),
+                g(&st.service_staff),
+                g(&st.specialists),
+            );
+            if spend > 0.0 || staff > 0.0 || spec > 0.0 {
+                rows.push(PlanRow {
+                    country: code.clone(),
+                    channel: c.name(),
+                    spend,
+                    service_staff: staff,
+                    specialists: spec,
+                    share: spend / budget,
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {
+    println!(
+        "{}: optimized for {} ({} risk) with {} evaluations in {:.0} s; compared on {} fresh replications ({:.0} s in all)",
+        c.scenario,
+        obj.name(),
+        c.risk,
+        c.evaluations,
+        search_secs,
+        c.replications,
+        total_secs
+    );
+    let show = |k: &KpiSummary, name: &str| -> String {
+        let key = if name == "retention" {
+            if k.values.contains_key("retention_12m") {
+                "retention_12m"
+            } else {
+                "retention_horizon"
+            }
+        } else {
+            name
+        };
+        k.values
+            .get(key)
+            .map_or("-".into(), |i| format!("{:.4}", i.mean))
+    };
+    println!(
+        "{:<18} {:>14} {:>14} {:>14}",
+        "", "plan", "current", "equal split"
+    );
+    for name in COMPARED {
+        println!(
+            "{:<18} {:>14} {:>14} {:>14}",
+            name,
+            show(&c.plan, name),
+            show(&c.current, name),
+            show(&c.equal_split, name)
+        );
+    }
+    let d = &c.difference_vs_current[obj.kpi()];
+    let e = &c.difference_vs_equal_split[obj.kpi()];
+    let fmt = |i: &Interval| match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) => format!("{:+.4} [{:+.4}, {:+.4}]", i.mean, lo, hi),
+        _ => format!("{:+.4}", i.mean),
+    };
+    println!(
+        "{} gain vs current: {}; vs equal split: {}",
+        obj.kpi(),
+        fmt(d),
+        fmt(e)
+    );
+}
+
+/// Parse `--risk`: `mean`, `cvar:ALPHA`, `sd:K` (mean − K·sd).
+pub fn parse_risk(s: &str) -> Option<Risk> {
+    if s == "mean" {
+        return Some(Risk::Mean);
+    }
+    let (kind, v) = s.split_once(':')?;
+    let v: f64 = v.parse().ok()?;
+    match kind {
+        "cvar" => Some(Risk::Cvar(v)),
+        "sd" => Some(Risk::MeanMinusKSd(v)),
+        _ => None,
+    }
+}

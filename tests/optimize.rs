@@ -1,0 +1,120 @@
+//! `omnimix optimize`: output contract, plan round trip, determinism, bad flags.
+
+use crate::util::*;
+use std::fs;
+
+fn optimize(d: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
+    let f = d.file("small.toml", SMALL);
+    let out = d.join(out);
+    let mut args = vec![
+        "optimize",
+        f.to_str().unwrap(),
+        "--evals",
+        "40",
+        "--search-scale",
+        "2",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn writes_plan_summary_and_trace_and_the_plan_loads_back() {
+    let d = Dir::new();
+    let o = optimize(&d, "o", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = fs::read_to_string(d.join("o/plan.csv")).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "country,channel,spend,service_staff,specialists,share"
+    );
+    let trace = fs::read_to_string(d.join("o/trace.csv")).unwrap();
+    assert_eq!(trace.lines().next().unwrap(), "evaluation,best");
+    assert!(trace.lines().count() > 1);
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("o/summary.json")).unwrap()).unwrap();
+    assert_eq!(s["objective"], "retention");
+    for who in ["plan", "current", "equal_split"] {
+        assert!(s[who]["revenue"]["mean"].is_number(), "{who}");
+    }
+    assert!(s["difference_vs_current"]["retention"]["mean"].is_number());
+    // the plan costs no more than the budget over the horizon
+    let budget = 3_000_000.0 * 20.0 / 52.0;
+    assert!(s["plan"]["cost_total"]["mean"].as_f64().unwrap() <= budget * (1.0 + 1e-9));
+    // plan.json is accepted by simulate --plan
+    let f = d.join("small.toml");
+    let out = d.join("replay");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        d.join("o/plan.json").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn same_seed_same_plan_on_1_and_2_threads() {
+    let d = Dir::new();
+    for t in ["1", "2"] {
+        let o = optimize(&d, &format!("t{t}"), &["--threads", t, "--seed", "5"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert_eq!(
+        fs::read(d.join("t1/plan.json")).unwrap(),
+        fs::read(d.join("t2/plan.json")).unwrap()
+    );
+}
+
+#[test]
+fn pareto_writes_a_front() {
+    let d = Dir::new();
+    let o = optimize(&d, "p", &["--objective", "pareto"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let front = fs::read_to_string(d.join("p/pareto.csv")).unwrap();
+    assert_eq!(
+        front.lines().next().unwrap(),
+        "point,retention,roi,cost_total"
+    );
+    let pts: Vec<(f64, f64)> = front
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<f64> = l.split(',').map(|x| x.parse().unwrap()).collect();
+            (c[1], c[2])
+        })
+        .collect();
+    assert!(!pts.is_empty());
+    for a in &pts {
+        for b in &pts {
+            let dominates = b.0 >= a.0 && b.1 >= a.1 && (b.0 > a.0 || b.1 > a.1);
+            assert!(!dominates, "{b:?} dominates {a:?}");
+        }
+    }
+}
+
+#[test]
+fn bad_optimize_flags_are_bad_input() {
+    let d = Dir::new();
+    assert_bad_input(
+        &optimize(&d, "x", &["--objective", "happiness"]),
+        &["--objective happiness"],
+    );
+    assert_bad_input(
+        &optimize(&d, "x", &["--risk", "cvar:2"]),
+        &["--risk cvar:2"],
+    );
+    let f = d.file("small.toml", SMALL);
+    assert_bad_input(
+        &run(&["optimize", f.to_str().unwrap(), "--evals", "3"]),
+        &["--evals 3"],
+    );
+}
