@@ -98,6 +98,12 @@ pub struct OptimizeArgs {
     /// Fresh replications for the final comparison (default: the scenario's `replications`).
     #[arg(long)]
     pub replications: Option<u32>,
+    /// Save the search state to DIR/checkpoint.json after every batch (atomically).
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint: Option<PathBuf>,
+    /// Continue the search saved in --checkpoint DIR (same scenario, seed and options).
+    #[arg(long, requires = "checkpoint")]
+    pub resume: bool,
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,

@@ -146,6 +146,13 @@ pub struct OptimizeConfig {
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
+    pub checkpoint: Option<PathBuf>,
+    pub resume_from: Option<omnimix_optimizer::SearchState>,
+}
+
+/// The checkpoint file inside a `--checkpoint` folder.
+pub fn checkpoint_file(dir: &Path) -> PathBuf {
+    dir.join("checkpoint.json")
 }
 
 impl OptimizeConfig {
@@ -174,9 +181,31 @@ impl OptimizeConfig {
         if a.threads == Some(0) {
             return Err(bad("--threads 0: must be at least 1".into()));
         }
+        if a.resume && a.objective == "pareto" {
+            return Err(bad(
+                "--resume: the Pareto search has no checkpoints yet".into()
+            ));
+        }
+        let resume_from = match (&a.checkpoint, a.resume) {
+            (Some(dir), true) => {
+                let f = checkpoint_file(dir);
+                let text = std::fs::read_to_string(&f)
+                    .map_err(|e| bad(format!("--resume: cannot read {}: {e}", f.display())))?;
+                let state = serde_json::from_str(&text).map_err(|e| {
+                    bad(format!(
+                        "--resume: {} is not a checkpoint: {e}",
+                        f.display()
+                    ))
+                })?;
+                Some(state)
+            }
+            _ => None,
+        };
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
         Ok(OptimizeConfig {
+            checkpoint: a.checkpoint.clone(),
+            resume_from,
             objective,
             risk,
             risk_name: a.risk.clone(),

@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
-    OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk, optimize, optimize_pareto,
+    Checkpointer, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk, SearchState,
+    optimize, optimize_pareto,
 };
 use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
 use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
@@ -98,6 +99,23 @@ impl Observer for Bar {
         self.bar.set_message(format!("best {best:.4}"));
         if !self.quiet && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+/// Writes the search state atomically after every batch; the first write error is
+/// kept and reported when the search ends.
+struct FileCheckpointer {
+    path: std::path::PathBuf,
+    error: Option<omnimix_reports::ReportError>,
+}
+
+impl Checkpointer for FileCheckpointer {
+    fn save(&mut self, state: &SearchState) {
+        if self.error.is_none() {
+            if let Err(e) = omnimix_reports::write_json(&self.path, state) {
+                self.error = Some(e);
+            }
         }
     }
 }
@@ -225,8 +243,13 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         risk: cfg.risk,
         initial: ps.warm_starts(),
         final_replications: cfg.final_replications.min(8),
+        resume_from: cfg.resume_from.clone(),
         ..Options::default()
     };
+    let mut checkpointer = cfg.checkpoint.as_ref().map(|dir| FileCheckpointer {
+        path: crate::config::checkpoint_file(dir),
+        error: None,
+    });
     let bar = ProgressBar::with_draw_target(Some(cfg.evals as u64), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("optimizing {bar:40.cyan/blue} {pos}/{len} evaluations {elapsed_precise} (eta {eta}) {msg}")
@@ -256,12 +279,21 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
             let trace = vec![(o.evals_done, best.objectives[0])];
             Ok((best.x.clone(), trace, o.evals_done, Some(o.front.clone())))
         } else {
-            let o = optimize(&ps.space, &evaluator, &options, &observer, None)
-                .context("search failed")?;
+            let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
+            let o =
+                optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(|e| match e {
+                    omnimix_optimizer::Error::ResumeMismatch { .. } => {
+                        anyhow::Error::from(crate::config::BadInput(format!("--resume: {e}")))
+                    }
+                    e => anyhow::Error::from(e).context("search failed"),
+                })?;
             Ok((o.x.clone(), o.trace.clone(), o.evals_done, None))
         }
     })??;
     observer.bar.finish_and_clear();
+    if let Some(e) = checkpointer.and_then(|c| c.error) {
+        return Err(anyhow::Error::from(e).context("checkpoint"));
+    }
     let plan = ps.decode(&x);
     let search_secs = t0.elapsed().as_secs_f64();
 

@@ -118,3 +118,98 @@ fn bad_optimize_flags_are_bad_input() {
         &["--evals 3"],
     );
 }
+
+#[test]
+fn killed_run_resumes_to_the_same_plan() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let args = |out: &str, cp: &str| -> Vec<String> {
+        [
+            "optimize",
+            f.to_str().unwrap(),
+            "--evals",
+            "1500",
+            "--search-scale",
+            "1",
+            "--replications",
+            "2",
+            "--seed",
+            "9",
+            "--out",
+            d.join(out).to_str().unwrap(),
+            "--checkpoint",
+            d.join(cp).to_str().unwrap(),
+            "-q",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    // uninterrupted
+    let a = args("whole", "cp_whole");
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // killed with SIGKILL once the checkpoint shows progress, then resumed
+    let b = args("resumed", "cp_killed");
+    let mut child = omnimix()
+        .args(&b)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let cp = d.join("cp_killed/checkpoint.json");
+    let started = std::time::Instant::now();
+    let mut killed_at = None;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        if let Some(done) = fs::read_to_string(&cp)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["evals_done"].as_u64())
+        {
+            if done >= 200 {
+                child.kill().unwrap();
+                killed_at = Some(done);
+                break;
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        killed_at.is_some() && !status.success(),
+        "the run was killed mid-search"
+    );
+    assert!(
+        !d.join("resumed/plan.json").exists(),
+        "a killed run writes no plan"
+    );
+    let mut r = b.clone();
+    r.push("--resume".into());
+    let o = run(&r.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(d.join("whole/plan.json")).unwrap(),
+        fs::read(d.join("resumed/plan.json")).unwrap()
+    );
+    assert_eq!(
+        fs::read(d.join("whole/summary.json")).unwrap(),
+        fs::read(d.join("resumed/summary.json")).unwrap()
+    );
+}
+
+#[test]
+fn resume_without_a_checkpoint_is_bad_input() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let o = run(&[
+        "optimize",
+        f.to_str().unwrap(),
+        "--checkpoint",
+        d.join("none").to_str().unwrap(),
+        "--resume",
+        "-q",
+    ]);
+    assert_bad_input(&o, &["--resume: cannot read"]);
+}
