@@ -83,6 +83,10 @@ pub struct OptimizeArgs {
     /// What to maximise: retention, roi, npv, revenue, or pareto (retention vs ROI front).
     #[arg(long, default_value = "retention")]
     pub objective: String,
+    /// Find the smallest budget whose best plan reaches a target, e.g. retention=0.6
+    /// (KPI: retention, roi, npv or revenue); the plan is optimised for that KPI.
+    #[arg(long, value_name = "KPI=VALUE")]
+    pub target: Option<String>,
     /// Simulator runs the search may spend (each is one candidate on one replication).
     #[arg(long, default_value_t = 300)]
     pub evals: usize,

@@ -148,6 +148,8 @@ pub struct OptimizeConfig {
     pub quiet: bool,
     pub checkpoint: Option<PathBuf>,
     pub resume_from: Option<omnimix_optimizer::SearchState>,
+    /// `--target KPI=VALUE`: the target value (the objective is the KPI).
+    pub target: Option<f64>,
 }
 
 /// The checkpoint file inside a `--checkpoint` folder.
@@ -158,12 +160,33 @@ pub fn checkpoint_file(dir: &Path) -> PathBuf {
 impl OptimizeConfig {
     pub fn from_args(a: &OptimizeArgs) -> Result<OptimizeConfig> {
         let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
-        let objective = crate::optimize::Objective::parse(&a.objective).ok_or_else(|| {
+        let mut objective = crate::optimize::Objective::parse(&a.objective).ok_or_else(|| {
             bad(format!(
                 "--objective {}: one of retention, roi, npv, revenue, pareto",
                 a.objective
             ))
         })?;
+        let mut target = None;
+        if let Some(t) = &a.target {
+            use crate::optimize::Objective;
+            let parsed = t.split_once('=').and_then(|(k, v)| {
+                let o = Objective::parse(k.trim()).filter(|o| *o != Objective::Pareto)?;
+                let v: f64 = v.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
+                Some((o, v))
+            });
+            let (o, v) = parsed.ok_or_else(|| {
+                bad(format!(
+                    "--target {t}: KPI=VALUE with KPI one of retention, roi, npv, revenue"
+                ))
+            })?;
+            if a.checkpoint.is_some() {
+                return Err(bad(
+                    "--target: checkpoints are not supported with a target yet".into(),
+                ));
+            }
+            objective = o;
+            target = Some(v);
+        }
         let risk = crate::optimize::parse_risk(&a.risk)
             .filter(|r| r.validate().is_ok())
             .ok_or_else(|| {
@@ -204,6 +227,7 @@ impl OptimizeConfig {
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
         Ok(OptimizeConfig {
+            target,
             checkpoint: a.checkpoint.clone(),
             resume_from,
             objective,

@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
-    Checkpointer, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk, SearchState,
-    optimize, optimize_pareto,
+    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk,
+    SearchState, TargetOptions, minimal_budget, optimize, optimize_pareto,
 };
 use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
 use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
@@ -156,9 +156,30 @@ struct ParetoRow {
 }
 
 #[derive(Serialize)]
+struct TargetStepRow {
+    /// Budget over the horizon tried.
+    budget: f64,
+    /// Out-of-sample objective of the best plan at that budget (none: infeasible).
+    estimate: Option<f64>,
+    reached: bool,
+}
+
+#[derive(Serialize)]
+struct TargetReport {
+    kpi: &'static str,
+    value: f64,
+    /// The plan's planned cost per 52 weeks: the smallest annual budget found that reaches the target.
+    annual_budget_needed: f64,
+    /// The plan's KPI on fresh replications at full resolution meets the target.
+    met_on_fresh_replications: bool,
+    steps: Vec<TargetStepRow>,
+}
+
+#[derive(Serialize)]
 struct Comparison {
     omnimix_version: &'static str,
     scenario: String,
+    currency: String,
     objective: &'static str,
     risk: String,
     seed: u64,
@@ -173,6 +194,8 @@ struct Comparison {
     /// plan − baseline, paired by replication (common random numbers).
     difference_vs_current: BTreeMap<String, Interval>,
     difference_vs_equal_split: BTreeMap<String, Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<TargetReport>,
 }
 
 const COMPARED: [&str; 6] = [
@@ -263,33 +286,87 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let t0 = Instant::now();
     let out_dir = &cfg.out;
 
-    let (x, trace, evals_done, front) = with_threads(cfg.threads, || -> Result<_> {
-        if obj == Objective::Pareto {
-            let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
-                .context("Pareto search failed")?;
-            // The plan reported is the front's best-retention point whose ROI is positive,
-            // else the best-retention point.
-            let best = o
-                .front
-                .iter()
-                .filter(|p| p.objectives[1] > 0.0)
-                .chain(o.front.iter())
-                .max_by(|a, b| a.objectives[0].total_cmp(&b.objectives[0]))
-                .context("empty front")?;
-            let trace = vec![(o.evals_done, best.objectives[0])];
-            Ok((best.x.clone(), trace, o.evals_done, Some(o.front.clone())))
-        } else {
-            let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
-            let o =
-                optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(|e| match e {
-                    omnimix_optimizer::Error::ResumeMismatch { .. } => {
-                        anyhow::Error::from(crate::config::BadInput(format!("--resume: {e}")))
+    let (x, trace, evals_done, front, target_steps) = with_threads(
+        cfg.threads,
+        || -> Result<_> {
+            if obj == Objective::Pareto {
+                let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
+                    .context("Pareto search failed")?;
+                // The plan reported is the front's best-retention point whose ROI is positive,
+                // else the best-retention point.
+                let by_retention =
+                    |a: &&FrontPoint, b: &&FrontPoint| a.objectives[0].total_cmp(&b.objectives[0]);
+                let best = o
+                    .front
+                    .iter()
+                    .filter(|p| p.objectives[1] > 0.0)
+                    .max_by(by_retention)
+                    .or_else(|| o.front.iter().max_by(by_retention))
+                    .context("empty front")?;
+                let trace = vec![(o.evals_done, best.objectives[0])];
+                Ok((
+                    best.x.clone(),
+                    trace,
+                    o.evals_done,
+                    Some(o.front.clone()),
+                    None,
+                ))
+            } else if let Some(target) = cfg.target {
+                // The bisection works on the coarse search model; the plan must meet the
+                // target at full resolution on fresh replications, so aim higher by the
+                // shortfall and search again when it does not (three rounds at most).
+                let mut aim = target;
+                let mut steps = Vec::new();
+                let mut evals = 0;
+                let mut chosen = None;
+                for _ in 0..3 {
+                    let topts = TargetOptions {
+                        search: options.clone(),
+                        target: aim,
+                        ..TargetOptions::default()
+                    };
+                    let o = minimal_budget(&ps.space, &evaluator, &topts, &observer).map_err(|e| match e {
+                        omnimix_optimizer::Error::TargetUnreachable { target, best, .. } => anyhow::anyhow!(
+                            "the target {} = {target} is not reached even with the whole budget (best plan: {best:.4}); \
+                             raise finance.annual_budget or lower the target",
+                            obj.kpi()
+                        ),
+                        e => anyhow::Error::from(e).context("target search failed"),
+                    })?;
+                    evals += o.steps.len() * options.evals;
+                    steps.extend(o.steps.iter().map(|t| TargetStepRow {
+                        budget: t.budget,
+                        estimate: t.estimate,
+                        reached: t.reached,
+                    }));
+                    let full =
+                        evaluate_fresh(s, &ps.decode(&o.plan.x), seed, cfg.final_replications);
+                    let achieved = full.iter().map(|k| kpi(k, obj.kpi())).sum::<f64>()
+                        / full.len().max(1) as f64;
+                    let done = achieved >= target;
+                    chosen = Some((o.plan.x.clone(), o.plan.trace.clone()));
+                    if done {
+                        break;
                     }
-                    e => anyhow::Error::from(e).context("search failed"),
-                })?;
-            Ok((o.x.clone(), o.trace.clone(), o.evals_done, None))
-        }
-    })??;
+                    aim += (target - achieved) * 1.5;
+                }
+                let (x, trace) = chosen.context("no target round ran")?;
+                Ok((x, trace, evals, None, Some(steps)))
+            } else {
+                let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
+                let o =
+                    optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(
+                        |e| match e {
+                            omnimix_optimizer::Error::ResumeMismatch { .. } => anyhow::Error::from(
+                                crate::config::BadInput(format!("--resume: {e}")),
+                            ),
+                            e => anyhow::Error::from(e).context("search failed"),
+                        },
+                    )?;
+                Ok((o.x.clone(), o.trace.clone(), o.evals_done, None, None))
+            }
+        },
+    )??;
     observer.bar.finish_and_clear();
     if let Some(e) = checkpointer.and_then(|c| c.error) {
         return Err(anyhow::Error::from(e).context("checkpoint"));
@@ -312,6 +389,7 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let comparison = Comparison {
         omnimix_version: env!("CARGO_PKG_VERSION"),
         scenario: s.name.clone(),
+        currency: s.currency.clone(),
         objective: obj.name(),
         risk: risk_name.clone(),
         seed,
@@ -325,6 +403,21 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         equal_split: summary(&k_eq),
         difference_vs_current: paired(&k_plan, &k_cur),
         difference_vs_equal_split: paired(&k_plan, &k_eq),
+        target: target_steps.map(|steps| {
+            let value = cfg.target.unwrap_or(f64::NAN);
+            let mean =
+                k_plan.iter().map(|k| kpi(k, obj.kpi())).sum::<f64>() / k_plan.len().max(1) as f64;
+            TargetReport {
+                kpi: obj.kpi(),
+                value,
+                annual_budget_needed: omnimix_sim::mechanisms::finance::planned_costs(s, &plan)
+                    .total()
+                    * 52.0
+                    / s.horizon_weeks as f64,
+                met_on_fresh_replications: mean >= value,
+                steps,
+            }
+        }),
     };
 
     // Files.
@@ -443,6 +536,20 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
             show(&c.plan, name),
             show(&c.current, name),
             show(&c.equal_split, name)
+        );
+    }
+    if let Some(t) = &c.target {
+        println!(
+            "target {} >= {}: smallest annual budget found {:.0} {}; met on fresh replications: {}",
+            t.kpi,
+            t.value,
+            t.annual_budget_needed,
+            c.currency,
+            if t.met_on_fresh_replications {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     let d = &c.difference_vs_current[obj.kpi()];

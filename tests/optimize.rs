@@ -213,3 +213,56 @@ fn resume_without_a_checkpoint_is_bad_input() {
     ]);
     assert_bad_input(&o, &["--resume: cannot read"]);
 }
+
+#[test]
+fn target_finds_a_budget_whose_plan_meets_it_on_fresh_replications() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("t");
+    let o = run(&[
+        "optimize",
+        f.to_str().unwrap(),
+        "--target",
+        "retention=0.62",
+        "--evals",
+        "80",
+        "--search-scale",
+        "1",
+        "--replications",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let t = &s["target"];
+    assert_eq!(t["kpi"], "retention");
+    assert_eq!(t["met_on_fresh_replications"], true, "{t}");
+    let needed = t["annual_budget_needed"].as_f64().unwrap();
+    assert!(needed > 0.0 && needed <= 3_000_000.0, "{needed}");
+    assert!(s["plan"]["retention_horizon"]["mean"].as_f64().unwrap() >= 0.62);
+    // an unreachable target is a clear failure, not a panic
+    let o = run(&[
+        "optimize",
+        f.to_str().unwrap(),
+        "--target",
+        "retention=0.99",
+        "--evals",
+        "40",
+        "--search-scale",
+        "2",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not reached even with the whole budget"),
+        "{}",
+        stderr(&o)
+    );
+    assert_bad_input(
+        &run(&["optimize", f.to_str().unwrap(), "--target", "happiness=1"]),
+        &["--target happiness=1"],
+    );
+}
