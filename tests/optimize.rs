@@ -4,23 +4,15 @@ use crate::util::*;
 use std::fs;
 
 fn optimize(d: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
-    let f = d.file("small.toml", SMALL);
-    let out = d.join(out);
-    let mut args = vec![
-        "optimize",
-        f.to_str().unwrap(),
+    let quick = [
         "--evals",
         "40",
         "--search-scale",
         "2",
         "--replications",
         "2",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
     ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_small(d, "optimize", out, &[&quick[..], extra].concat())
 }
 
 #[test]

@@ -4,17 +4,7 @@ use crate::util::*;
 use std::fs;
 
 fn simulate(d: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
-    let f = d.file("small.toml", SMALL);
-    let out = d.join(out);
-    let mut args = vec![
-        "simulate",
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    run_small(d, "simulate", out, extra)
 }
 
 #[test]

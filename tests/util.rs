@@ -87,6 +87,22 @@ impl Dir {
     }
 }
 
+/// Run `command` on the small scenario (written into `d`) with `--out d/out -q`
+/// and the given extra arguments.
+pub fn run_small(d: &Dir, command: &str, out: &str, extra: &[&str]) -> Output {
+    let f = d.file("small.toml", SMALL);
+    let out = d.join(out);
+    let mut args = vec![
+        command,
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// Assert a bad-input run: exit code 2, no panic, and every `needle` in stderr.
 pub fn assert_bad_input(o: &Output, needles: &[&str]) {
     let err = stderr(o);

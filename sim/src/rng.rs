@@ -47,18 +47,22 @@ pub fn stream(
     step: u64,
     purpose: Purpose,
 ) -> Xoshiro256PlusPlus {
-    let mut h = splitmix64(master);
-    for part in [replication, country, shard, step, purpose as u64] {
-        h = splitmix64(h ^ part.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-    }
-    Xoshiro256PlusPlus::seed_from_u64(h)
+    Xoshiro256PlusPlus::seed_from_u64(counter_key(
+        master,
+        replication,
+        country,
+        shard,
+        step,
+        purpose,
+    ))
 }
 
 /// SplitMix64's increment (the golden ratio in 64 bits).
 pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Key of a counter-based sequence for (master, replication, country, shard, step,
-/// purpose): the agent kernel reads numbered positions of it with [`counter_draw`].
+/// The 64-bit key of (master, replication, country, shard, step, purpose): a chain of
+/// SplitMix64 mixes. It seeds [`stream`], and the agent kernel reads numbered
+/// positions of its SplitMix64 sequence with [`counter_draw`].
 pub fn counter_key(
     master: u64,
     replication: u64,
