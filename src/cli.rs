@@ -20,6 +20,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Search spend, staff, integration and creative share for the best plan.
     Optimize(OptimizeArgs),
+    /// Attribute conversions to channels from a journeys table (simulate --journeys,
+    /// or any tool's path,total_conversions,total_null,total_conversion_value).
+    Attribute(AttributeArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
     /// Print the embedded default scenario (a starting point for your own).
@@ -115,6 +118,23 @@ pub struct OptimizeArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// No progress bar and no report on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `omnimix attribute`.
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    /// Journeys CSV: path (channels joined by " > "), total_conversions, total_null, total_conversion_value.
+    pub journeys: PathBuf,
+    /// Models, comma-separated, or `all`: first_touch, last_touch, linear, time_decay[:H],
+    /// position_based[:F:L], markov[:1|2|3], shapley, shapley_markov.
+    #[arg(long, default_value = "all")]
+    pub models: String,
+    /// Output folder (attribution.csv).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// No report on stdout.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -140,3 +140,50 @@ pub fn validate(origin: &str, s: &Scenario) {
         );
     }
 }
+
+/// `omnimix attribute`: every model's credit per channel, to `attribution.csv`.
+pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
+    use crate::config::BadInput;
+    use omnimix_attribution::{JourneyTable, Model, Options, attribute_all};
+    let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
+    let models =
+        Model::parse_list(&a.models).map_err(|e| bad(format!("--models {}: {e}", a.models)))?;
+    let file = std::fs::File::open(&a.journeys)
+        .map_err(|e| bad(format!("cannot read {}: {e}", a.journeys.display())))?;
+    let table = JourneyTable::from_reader(std::io::BufReader::new(file))
+        .map_err(|e| bad(format!("{}: {e}", a.journeys.display())))?;
+    let t0 = Instant::now();
+    let credits =
+        attribute_all(&table, &models, &Options::default()).context("attribution failed")?;
+    let path = a.out.join("attribution.csv");
+    omnimix_reports::write_csv(&path, &credits)?;
+    if !a.quiet {
+        println!(
+            "{}: {} distinct paths, {} channels, {:.0} conversions; {} models in {:.2} s",
+            a.journeys.display(),
+            table.len(),
+            table.channels().len(),
+            table.total_conversions(),
+            models.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        print!("{:<16}", "share");
+        for m in &models {
+            print!(" {:>15}", m.to_string());
+        }
+        println!();
+        for ch in table.channels() {
+            print!("{ch:<16}");
+            for m in &models {
+                let share = credits
+                    .iter()
+                    .find(|c| &c.model == m && &c.channel == ch)
+                    .map_or(0.0, |c| c.share);
+                print!(" {:>14.1}%", share * 100.0);
+            }
+            println!();
+        }
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -32,6 +32,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Optimize(a) => {
             optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?)
         }
+        cli::Command::Attribute(a) => commands::attribute(&a),
         cli::Command::Validate(a) => {
             let s = config::scenario(&a.scenario)?;
             let origin = a

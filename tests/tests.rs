@@ -2,6 +2,7 @@
 
 mod util;
 
+mod attribute;
 mod optimize;
 mod simulate;
 mod validate;

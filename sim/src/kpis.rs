@@ -420,7 +420,8 @@ pub struct JourneyRow {
     pub country: String,
     /// Channels joined by ` > `, oldest first.
     pub path: String,
-    /// Conversions that followed the path.
+    /// Orders that followed the path (first purchases, win-backs and repeat orders
+    /// preceded by touches since the customer's last order).
     pub total_conversions: f64,
     /// Journeys on the path that did not convert by the horizon.
     pub total_null: f64,
