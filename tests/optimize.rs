@@ -258,3 +258,39 @@ fn target_finds_a_budget_whose_plan_meets_it_on_fresh_replications() {
         &["--target happiness=1"],
     );
 }
+
+#[test]
+fn optimized_plan_beats_current_and_equal_split_out_of_sample_on_a_preset() {
+    let d = Dir::new();
+    let preset =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/multi-vs-omni.toml");
+    let out = d.join("mvo");
+    let o = run(&[
+        "optimize",
+        preset.to_str().unwrap(),
+        "--set",
+        "agent_scale=100",
+        "--evals",
+        "60",
+        "--search-scale",
+        "2",
+        "--replications",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for baseline in ["difference_vs_current", "difference_vs_equal_split"] {
+        let d = &s[baseline]["retention"];
+        assert!(
+            d["lo"].as_f64().unwrap() > 0.0,
+            "{baseline}: the interval must exclude zero: {d}"
+        );
+    }
+    // and at no more cost than the budget
+    let budget = s["plan"]["cost_total"]["mean"].as_f64().unwrap();
+    assert!(budget <= 40_000_000.0 * (1.0 + 1e-9));
+}
