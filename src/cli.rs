@@ -86,6 +86,10 @@ pub struct OptimizeArgs {
     /// What to maximise: retention, roi, npv, revenue, or pareto (retention vs ROI front).
     #[arg(long, default_value = "retention")]
     pub objective: String,
+    /// Keep decisions out of the search (repeatable): NAME or NAME=VALUE, `*` matching any
+    /// segment, e.g. --fix 'DE/*/spend', --fix '*/unified_data=1', --fix creative_share=0.15.
+    #[arg(long, value_name = "NAME[=VALUE]")]
+    pub fix: Vec<String>,
     /// Find the smallest budget whose best plan reaches a target, e.g. retention=0.6
     /// (KPI: retention, roi, npv or revenue); the plan is optimised for that KPI.
     #[arg(long, value_name = "KPI=VALUE")]

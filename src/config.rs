@@ -150,6 +150,8 @@ pub struct OptimizeConfig {
     pub resume_from: Option<omnimix_optimizer::SearchState>,
     /// `--target KPI=VALUE`: the target value (the objective is the KPI).
     pub target: Option<f64>,
+    /// `--fix NAME[=VALUE]`.
+    pub fixes: Vec<(String, Option<f64>)>,
 }
 
 /// The checkpoint file inside a `--checkpoint` folder.
@@ -226,7 +228,22 @@ impl OptimizeConfig {
         };
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
+        let fixes = a
+            .fix
+            .iter()
+            .map(|f| match f.split_once('=') {
+                None => Ok((f.trim().to_string(), None)),
+                Some((n, v)) => v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| (n.trim().to_string(), Some(v)))
+                    .ok_or_else(|| bad(format!("--fix {f}: the value must be a number"))),
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(OptimizeConfig {
+            fixes,
             target,
             checkpoint: a.checkpoint.clone(),
             resume_from,

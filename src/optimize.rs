@@ -241,7 +241,9 @@ fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis
 /// Run `omnimix optimize`.
 pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let s = &cfg.scenario;
-    let ps = PlanSpace::new(s, &s.strategy);
+    let mut ps = PlanSpace::new(s, &s.strategy);
+    ps.constrain(&cfg.fixes)
+        .map_err(|e| crate::config::BadInput(format!("--fix / [optimize]: {e}")))?;
     if let Err(conflicts) = ps.space.feasibility() {
         let list: Vec<String> = conflicts.iter().map(|c| format!("  {c}")).collect();
         return Err(crate::config::BadInput(format!(

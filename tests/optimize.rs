@@ -294,3 +294,47 @@ fn optimized_plan_beats_current_and_equal_split_out_of_sample_on_a_preset() {
     let budget = s["plan"]["cost_total"]["mean"].as_f64().unwrap();
     assert!(budget <= 40_000_000.0 * (1.0 + 1e-9));
 }
+
+#[test]
+fn fixed_decisions_and_bounds_are_kept_and_conflicts_reported_before_search() {
+    let d = Dir::new();
+    let o = optimize(
+        &d,
+        "fx",
+        &[
+            "--fix",
+            "DE/*/spend",
+            "--fix",
+            "creative_share=0.3",
+            "--set",
+            "optimize.headcount_cap.DE=4",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("fx/plan.json")).unwrap()).unwrap();
+    let st = &plan["strategy"];
+    assert_eq!(st["creative_share"], 0.3);
+    assert_eq!(st["annual_spend"]["DE"]["search"], 400_000.0);
+    assert_eq!(st["annual_spend"]["DE"]["email"], 60_000.0);
+    let de_staff: f64 = st["service_staff"]["DE"]
+        .as_object()
+        .map_or(0.0, |m| m.values().map(|v| v.as_f64().unwrap()).sum());
+    assert!(de_staff <= 4.0, "{de_staff}");
+    assert_bad_input(
+        &optimize(&d, "x", &["--fix", "XX/*/spend"]),
+        &["matches no decision"],
+    );
+    assert_bad_input(
+        &optimize(&d, "x", &["--fix", "creative_share=lots"]),
+        &["--fix creative_share=lots"],
+    );
+    assert_bad_input(
+        &optimize(&d, "x", &["--set", "optimize.country_spend.DE.min=5e6"]),
+        &["cannot all be met", "country_spend.DE"],
+    );
+    assert_bad_input(
+        &optimize(&d, "x", &["--set", "optimize.channel_spend.tiktok.max=1"]),
+        &["optimize.channel_spend.tiktok"],
+    );
+}

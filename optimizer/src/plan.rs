@@ -17,7 +17,7 @@
 //! recomputes the exact planned cost (specialists round up) and scales media down if
 //! needed.
 
-use crate::{Space, Variable};
+use crate::{Group, Space, Variable};
 use omnimix_sim::mechanisms::{finance, integration};
 use omnimix_sim::scenario::{INITIATIVES, Scenario, Strategy};
 use omnimix_sim::{Channel, ChannelSpec, N_CHANNELS};
@@ -161,6 +161,88 @@ impl PlanSpace {
         }
     }
 
+    /// Apply the scenario's `[optimize]` table and command-line fixes
+    /// (`(pattern, value)`; no value: keep the base strategy's). Returns an error
+    /// naming a pattern that matches no decision.
+    pub fn constrain(&mut self, extra_fixes: &[(String, Option<f64>)]) -> Result<(), String> {
+        let spec = self.scenario.optimize.clone();
+        let current = self.encode(&self.base);
+        let mut fixes: Vec<(String, Option<f64>)> =
+            spec.fix.iter().map(|p| (p.clone(), None)).collect();
+        fixes.extend(extra_fixes.iter().cloned());
+        for (pattern, value) in &fixes {
+            let mut hit = false;
+            for (i, var) in self.space.variables.iter_mut().enumerate() {
+                if matches(pattern, &var.name) {
+                    var.fixed = Some(value.unwrap_or(current[i]));
+                    hit = true;
+                }
+            }
+            if !hit {
+                return Err(format!(
+                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, creative_share)"
+                ));
+            }
+        }
+        let budget = self.scenario.finance.annual_budget;
+        let bounded = |g: Group, b: &omnimix_sim::scenario::Bound| {
+            let mut g = g;
+            let max = [b.max, b.max_share.map(|x| x * budget)]
+                .into_iter()
+                .flatten()
+                .reduce(f64::min);
+            let min = [b.min, b.min_share.map(|x| x * budget)]
+                .into_iter()
+                .flatten()
+                .reduce(f64::max);
+            if let Some(m) = max {
+                g = g.at_most(m);
+            }
+            if let Some(m) = min {
+                g = g.at_least(m);
+            }
+            g
+        };
+        let spend_of = |pred: &dyn Fn(&str, Channel) -> bool| -> Vec<usize> {
+            self.decisions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d {
+                    Decision::Spend { country, channel } if pred(country, *channel) => Some(i),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut groups = Vec::new();
+        for (code, b) in &spec.country_spend {
+            let vars = spend_of(&|c, _| c == code);
+            groups.push(bounded(
+                Group::sum(format!("country_spend.{code}"), vars),
+                b,
+            ));
+        }
+        for (ch, b) in &spec.channel_spend {
+            let vars = spend_of(&|_, c| c.name() == ch);
+            groups.push(bounded(Group::sum(format!("channel_spend.{ch}"), vars), b));
+        }
+        for (code, cap) in &spec.headcount_cap {
+            let vars: Vec<usize> = self
+                .decisions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d {
+                    Decision::ServiceStaff { country, .. } if country == code => Some(i),
+                    _ => None,
+                })
+                .collect();
+            groups.push(Group::sum(format!("headcount_cap.{code}"), vars).at_most(*cap));
+        }
+        for g in groups {
+            self.space.add_group(g);
+        }
+        Ok(())
+    }
+
     /// The vector of a strategy (the warm start of a search).
     pub fn encode(&self, st: &Strategy) -> Vec<f64> {
         self.decisions
@@ -253,13 +335,26 @@ impl PlanSpace {
                 .map(|(_, v)| v * s.horizon_weeks as f64 / 52.0)
                 .sum();
             let over = costs.total() - budget;
-            let k = if paid_media > 0.0 {
-                ((paid_media - over) / paid_media * 0.999).max(0.0)
+            let fixed = self.fixed_spend();
+            let is_fixed = |code: &str, ch: &str| fixed.iter().any(|(a, b)| a == code && b == ch);
+            let fixed_media: f64 = st
+                .annual_spend
+                .iter()
+                .flat_map(|(code, m)| m.iter().map(move |(ch, v)| (code, ch, v)))
+                .filter(|(code, ch, _)| is_fixed(code, ch))
+                .map(|(_, _, v)| v * s.horizon_weeks as f64 / 52.0)
+                .sum();
+            let free = paid_media - fixed_media;
+            let k = if free > 0.0 {
+                ((free - over) / free * 0.999).max(0.0)
             } else {
                 0.0
             };
-            for (_, by_ch) in st.annual_spend.iter_mut() {
+            for (code, by_ch) in st.annual_spend.iter_mut() {
                 for (ch, v) in by_ch.iter_mut() {
+                    if is_fixed(code, ch) {
+                        continue;
+                    }
                     if let Ok(c) = ch.parse::<Channel>() {
                         if !c.is_service() {
                             *v *= k;
@@ -286,6 +381,20 @@ impl PlanSpace {
             });
         }
         st
+    }
+
+    /// (country, channel) of spend decisions fixed by `constrain`.
+    fn fixed_spend(&self) -> Vec<(String, String)> {
+        self.decisions
+            .iter()
+            .zip(&self.space.variables)
+            .filter_map(|(d, v)| match d {
+                Decision::Spend { country, channel } if v.fixed.is_some() => {
+                    Some((country.clone(), channel.name().to_string()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     fn size_specialists(&self, st: &mut Strategy) {
@@ -390,6 +499,12 @@ impl PlanSpace {
     }
 }
 
+/// `pattern` matches `name` segment by segment (`/`), `*` matching any segment.
+fn matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), name.split('/').collect());
+    p.len() == n.len() && p.iter().zip(&n).all(|(a, b)| *a == "*" || a == b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +550,50 @@ mod tests {
             );
             assert!(finance::planned_costs(s, &st).total() <= budget * (1.0 + 1e-12));
         }
+    }
+
+    #[test]
+    fn fixes_and_bounds_hold_in_decoded_plans() {
+        let text = format!(
+            "{DEFAULT}\n[optimize]\nfix = [\"*/store/spend\", \"creative_share\"]\nheadcount_cap = {{ DE = 60 }}\n\
+             [optimize.channel_spend.print]\nmax = 1000000\n"
+        );
+        let s = load(&ScenarioSource::new("t", text), &[]).unwrap();
+        let mut ps = PlanSpace::new(&s, &s.strategy);
+        ps.constrain(&[("US/unified_data".into(), Some(1.0))])
+            .unwrap();
+        assert!(ps.space.feasibility().is_ok());
+        let mut rng = 12345u64;
+        for _ in 0..20 {
+            let x: Vec<f64> = (0..ps.space.dim())
+                .map(|_| {
+                    rng = rng
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (rng >> 11) as f64 / (1u64 << 53) as f64 * 3e6
+                })
+                .collect();
+            let st = ps.decode(&x);
+            let de_staff: f64 = st.service_staff.get("DE").map_or(0.0, |m| m.values().sum());
+            assert!(de_staff <= 60.0 + 1e-9, "{de_staff}");
+            let print: f64 = st
+                .annual_spend
+                .values()
+                .filter_map(|m| m.get("print"))
+                .sum();
+            assert!(print <= 1e6 * (1.0 + 1e-9), "{print}");
+            assert!(st.integration["US"].contains_key("unified_data"));
+            assert_eq!(st.creative_share, s.strategy.creative_share);
+        }
+        assert!(ps.constrain(&[("XX/nothing".into(), None)]).is_err());
+    }
+
+    #[test]
+    fn patterns_match_segment_by_segment() {
+        assert!(matches("*/store/spend", "DE/store/spend"));
+        assert!(!matches("*/store/spend", "DE/store/staff"));
+        assert!(!matches("DE/*", "DE/store/spend"));
+        assert!(matches("creative_share", "creative_share"));
     }
 
     proptest! {

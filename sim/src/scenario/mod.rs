@@ -97,6 +97,39 @@ pub struct Scenario {
     /// Named alternative strategies (`simulate --strategy NAME`).
     #[serde(default)]
     pub strategies: BTreeMap<String, Strategy>,
+    /// Bounds and fixed decisions for `omnimix optimize`.
+    #[serde(default)]
+    pub optimize: OptimizeSpec,
+}
+
+/// A lower and/or upper bound, as an amount or as a share of the annual budget.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Bound {
+    /// At least this amount (annual).
+    pub min: Option<f64>,
+    /// At most this amount (annual).
+    pub max: Option<f64>,
+    /// At least this share of the annual budget.
+    pub min_share: Option<f64>,
+    /// At most this share of the annual budget.
+    pub max_share: Option<f64>,
+}
+
+/// The `[optimize]` table: what the optimizer may not change, and limits.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizeSpec {
+    /// Decisions kept at the current strategy's value: decision names or patterns with
+    /// `*`, e.g. `"DE/search/spend"`, `"*/store/spend"`, `"*/call_centre/staff"`,
+    /// `"VN/unified_data"`, `"creative_share"`.
+    pub fix: Vec<String>,
+    /// Annual paid media per country.
+    pub country_spend: BTreeMap<String, Bound>,
+    /// Annual spend per paid channel, summed over countries.
+    pub channel_spend: BTreeMap<String, Bound>,
+    /// Most service staff (call centre, live chat, store) per country.
+    pub headcount_cap: BTreeMap<String, f64>,
 }
 
 mod defaults {

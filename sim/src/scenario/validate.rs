@@ -114,6 +114,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             .with_value(s.agent_scale),
         );
     }
+    check_optimize(&mut c, s);
     let structural = c.problems.is_empty();
     check_strategy(&mut c, s, "strategy", &s.strategy, structural);
     for (name, st) in &s.strategies {
@@ -516,6 +517,65 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                     ),
                 )
                 .with_value(s.finance.annual_budget),
+            );
+        }
+    }
+}
+
+fn check_optimize(c: &mut Checker, s: &Scenario) {
+    let o = &s.optimize;
+    let bound = |c: &mut Checker, path: String, b: &super::Bound| {
+        for (k, v) in [("min", b.min), ("max", b.max)] {
+            if let Some(v) = v {
+                c.non_negative(format!("{path}.{k}"), v);
+            }
+        }
+        for (k, v) in [("min_share", b.min_share), ("max_share", b.max_share)] {
+            if let Some(v) = v {
+                c.share(format!("{path}.{k}"), v);
+            }
+        }
+        if let (Some(lo), Some(hi)) = (b.min, b.max) {
+            if lo > hi {
+                c.push(
+                    Problem::new(format!("{path}.min"), format!("is above max = {hi}"))
+                        .with_value(lo),
+                );
+            }
+        }
+    };
+    for (code, b) in &o.country_spend {
+        let path = format!("optimize.country_spend.{code}");
+        if !s.countries.contains_key(code) {
+            c.push(Problem::new(
+                path.clone(),
+                format!("unknown country '{code}'"),
+            ));
+        }
+        bound(c, path, b);
+    }
+    for (ch, b) in &o.channel_spend {
+        let path = format!("optimize.channel_spend.{ch}");
+        match ch.parse::<Channel>() {
+            Ok(x) if x.is_service() => {
+                c.push(Problem::new(path.clone(), "bounds apply to paid channels"))
+            }
+            Ok(_) => {}
+            Err(e) => c.push(Problem::new(path.clone(), e)),
+        }
+        bound(c, path, b);
+    }
+    for (code, v) in &o.headcount_cap {
+        let path = format!("optimize.headcount_cap.{code}");
+        if !s.countries.contains_key(code) {
+            c.push(Problem::new(path.clone(), format!("unknown country '{code}'")).with_value(v));
+        }
+        c.non_negative(path, *v);
+    }
+    for (i, f) in o.fix.iter().enumerate() {
+        if f.trim().is_empty() {
+            c.push(
+                Problem::new(format!("optimize.fix.{i}"), "empty decision name").with_value("\"\""),
             );
         }
     }
