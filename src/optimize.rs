@@ -112,10 +112,10 @@ struct FileCheckpointer {
 
 impl Checkpointer for FileCheckpointer {
     fn save(&mut self, state: &SearchState) {
-        if self.error.is_none() {
-            if let Err(e) = omnimix_reports::write_json(&self.path, state) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = omnimix_reports::write_json(&self.path, state)
+        {
+            self.error = Some(e);
         }
     }
 }

@@ -156,12 +156,11 @@ fn killed_run_resumes_to_the_same_plan() {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["evals_done"].as_u64())
+            && done >= 200
         {
-            if done >= 200 {
-                child.kill().unwrap();
-                killed_at = Some(done);
-                break;
-            }
+            child.kill().unwrap();
+            killed_at = Some(done);
+            break;
         }
         if child.try_wait().unwrap().is_some() {
             break;

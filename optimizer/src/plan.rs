@@ -355,12 +355,12 @@ impl PlanSpace {
                     if is_fixed(code, ch) {
                         continue;
                     }
-                    if let Ok(c) = ch.parse::<Channel>() {
-                        if !c.is_service() {
-                            *v *= k;
-                            if *v < self.specs[c.index()].min_viable_weekly_spend * 52.0 {
-                                *v = 0.0;
-                            }
+                    if let Ok(c) = ch.parse::<Channel>()
+                        && !c.is_service()
+                    {
+                        *v *= k;
+                        if *v < self.specs[c.index()].min_viable_weekly_spend * 52.0 {
+                            *v = 0.0;
                         }
                     }
                 }
@@ -509,6 +509,7 @@ fn matches(pattern: &str, name: &str) -> bool {
 mod tests {
     use super::*;
     use omnimix_sim::ScenarioSource;
+    use omnimix_sim::scenario::Strategy;
     use omnimix_sim::scenario::load::load;
     use omnimix_sim::scenario::validate::validate;
     use proptest::prelude::*;

@@ -621,10 +621,10 @@ pub fn path_channels(path: u32) -> Vec<Channel> {
     let mut out = Vec::with_capacity(8);
     for k in (0..8).rev() {
         let nib = (path >> (4 * k)) & 0xF;
-        if nib != 0 {
-            if let Some(c) = Channel::from_index(nib as usize - 1) {
-                out.push(c);
-            }
+        if nib != 0
+            && let Some(c) = Channel::from_index(nib as usize - 1)
+        {
+            out.push(c);
         }
     }
     out
@@ -658,7 +658,9 @@ pub fn thr(p: f64) -> u32 {
     threshold(p)
 }
 
-const _: () = assert!(SHARD_SIZE % 64 == 0);
+const _: () = assert!(SHARD_SIZE.is_multiple_of(64));
+// The memory target: at most 48 bytes per agent.
+const _: () = assert!(BYTES_PER_AGENT <= 48);
 
 #[cfg(test)]
 mod tests {
@@ -677,7 +679,6 @@ mod tests {
         let w = crate::World::new(&s, &s.strategy);
         let sh = Shard::new(1, 0, 0, 0, &w.countries[0], 100, 150);
         assert_eq!(sh.heap_bytes(), BYTES_PER_AGENT * sh.len());
-        assert!(BYTES_PER_AGENT <= 48);
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub fn run_replication(
     let mut cut = 1.0;
     for step in 0..world.steps() {
         let week = step / spw;
-        if step % spw == 0 && week % s.finance.planning_period_weeks.max(1) == 0 {
+        if step % spw == 0 && week.is_multiple_of(s.finance.planning_period_weeks.max(1)) {
             let period = (week / s.finance.planning_period_weeks.max(1)) as u64;
             let mut r = stream(seed, rep as u64, 0, 0, period, Purpose::Finance);
             cut = finance::cut_factor(

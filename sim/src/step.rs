@@ -461,6 +461,6 @@ pub fn compile(
 
     // Costs of the step.
     rep.wages = c.wages_weekly * dt;
-    rep.integration = integration::step_cost(&c.rollouts, week, step % spw == 0, dt);
+    rep.integration = integration::step_cost(&c.rollouts, week, step.is_multiple_of(spw), dt);
     (p, rep)
 }

@@ -114,7 +114,7 @@ mod tests {
         assert!((cut_factor(1.0, 0.3, 0.5, 1.0) - 0.7).abs() < 1e-12);
         for u in [0.0, 0.3, 0.99] {
             let f = cut_factor(0.5, 0.4, 0.1, u);
-            assert!(f <= 1.0 && f >= 0.6);
+            assert!((0.6..=1.0).contains(&f));
         }
     }
 

@@ -56,10 +56,10 @@ pub fn rollouts(s: &Scenario, st: &Strategy, code: &str) -> [Option<Rollout>; 6]
         };
         let delay = delay_weeks(spec.delay_weeks, legacy, country).round() as u32;
         let mut opex = spec.opex_weekly * country.cost_index * size;
-        if name == "unified_data" {
-            if let Some(p) = s.privacy.get(&country.privacy) {
-                opex += p.cost_per_profile_weekly * p.consent_rate * country.population;
-            }
+        if name == "unified_data"
+            && let Some(p) = s.privacy.get(&country.privacy)
+        {
+            opex += p.cost_per_profile_weekly * p.consent_rate * country.population;
         }
         out[i] = Some(Rollout {
             start_week: start,

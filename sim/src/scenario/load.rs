@@ -225,18 +225,19 @@ fn finish(
         if let Some(ext) = strategy.filter(|_| in_strategy && p.from_override.is_none()) {
             p.from_override = Some(ext.origin.clone());
         }
-        if p.from_override.is_none() {
-            if let Some(o) = overrides.iter().rev().find(|o| {
+        if p.from_override.is_none()
+            && let Some(o) = overrides.iter().rev().find(|o| {
                 let op = o.path.join(".");
                 p.path == op || p.path.starts_with(&format!("{op}."))
-            }) {
-                p.from_override = Some(format!("--set {o}"));
-            }
+            })
+        {
+            p.from_override = Some(format!("--set {o}"));
         }
-        if p.location.is_none() && p.from_override.is_none() {
-            if let Some(t) = &spans {
-                p.location = locate(t.get_ref(), &p.path).map(|off| line_col(&src.text, off));
-            }
+        if p.location.is_none()
+            && p.from_override.is_none()
+            && let Some(t) = &spans
+        {
+            p.location = locate(t.get_ref(), &p.path).map(|off| line_col(&src.text, off));
         }
     }
     problems.sort_by_key(|p| p.location.unwrap_or((usize::MAX, 0)));
@@ -413,7 +414,7 @@ fn merge_catalogue(table: &mut Table, problems: &mut Vec<Problem>) {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 60 {
-        format!("{}…", &s[..s.floor_char_boundary(60)])
+        format!("{}…", s.chars().take(60).collect::<String>())
     } else {
         s
     }

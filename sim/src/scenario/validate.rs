@@ -535,13 +535,12 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
                 c.share(format!("{path}.{k}"), v);
             }
         }
-        if let (Some(lo), Some(hi)) = (b.min, b.max) {
-            if lo > hi {
-                c.push(
-                    Problem::new(format!("{path}.min"), format!("is above max = {hi}"))
-                        .with_value(lo),
-                );
-            }
+        if let (Some(lo), Some(hi)) = (b.min, b.max)
+            && lo > hi
+        {
+            c.push(
+                Problem::new(format!("{path}.min"), format!("is above max = {hi}")).with_value(lo),
+            );
         }
     };
     for (code, b) in &o.country_spend {
