@@ -129,8 +129,26 @@ pub struct OptimizeArgs {
 /// `omnimix attribute`.
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
-    /// Journeys CSV: path (channels joined by " > "), total_conversions, total_null, total_conversion_value.
-    pub journeys: PathBuf,
+    /// Journeys CSV: path (channels joined by " > "), total_conversions, total_null,
+    /// total_conversion_value. Not with --truth (the journeys are then simulated).
+    pub journeys: Option<PathBuf>,
+    /// Simulate the scenario, attribute its journeys, and put every model beside the
+    /// truth: each paid channel's incremental orders and revenue from counterfactual
+    /// runs without it (same seeds). Writes truth.csv and errors.csv too.
+    #[arg(long)]
+    pub truth: bool,
+    /// Scenario for --truth (default: the embedded global-retail).
+    #[arg(long, requires = "truth")]
+    pub scenario: Option<PathBuf>,
+    /// Override a scenario value for --truth (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE", requires = "truth")]
+    pub set: Vec<String>,
+    /// Replications for --truth (default: the scenario's).
+    #[arg(long, requires = "truth")]
+    pub replications: Option<u32>,
+    /// Seed for --truth (default: the scenario's).
+    #[arg(long, requires = "truth")]
+    pub seed: Option<u64>,
     /// Models, comma-separated, or `all`: first_touch, last_touch, linear, time_decay[:H],
     /// position_based[:F:L], markov[:1|2|3], shapley, shapley_markov.
     #[arg(long, default_value = "all")]

@@ -141,26 +141,76 @@ pub fn validate(origin: &str, s: &Scenario) {
     }
 }
 
-/// `omnimix attribute`: every model's credit per channel, to `attribution.csv`.
+/// `omnimix attribute`: every model's credit per channel, to `attribution.csv`;
+/// with `--truth`, beside each channel's true incremental effect.
 pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
     use crate::config::BadInput;
     use omnimix_attribution::{JourneyTable, Model, Options, attribute_all};
     let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
     let models =
         Model::parse_list(&a.models).map_err(|e| bad(format!("--models {}: {e}", a.models)))?;
-    let file = std::fs::File::open(&a.journeys)
-        .map_err(|e| bad(format!("cannot read {}: {e}", a.journeys.display())))?;
-    let table = JourneyTable::from_reader(std::io::BufReader::new(file))
-        .map_err(|e| bad(format!("{}: {e}", a.journeys.display())))?;
+    let (table, source, truth) = match (&a.journeys, a.truth) {
+        (Some(_), true) => {
+            return Err(bad(
+                "--truth simulates its own journeys: give --scenario, not a journeys file".into(),
+            ));
+        }
+        (None, false) => return Err(bad("give a journeys CSV, or --truth to simulate one".into())),
+        (Some(path), false) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+            let table = JourneyTable::from_reader(std::io::BufReader::new(file))
+                .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+            (table, path.display().to_string(), None)
+        }
+        (None, true) => {
+            let args = crate::cli::ScenarioArgs {
+                file: a.scenario.clone(),
+                set: a.set.clone(),
+            };
+            let s = crate::config::scenario(&args)?;
+            let reps = a.replications.unwrap_or(s.replications);
+            if !(1..=100_000).contains(&reps) {
+                return Err(bad(format!(
+                    "--replications {reps}: must be between 1 and 100000"
+                )));
+            }
+            let seed = a.seed.unwrap_or(s.seed);
+            let (rows, truth) = crate::truth::simulate_truth(&s, seed, reps);
+            let table = JourneyTable::from_rows(rows.iter().map(|r| {
+                (
+                    r.path.as_str(),
+                    r.total_conversions,
+                    r.total_null,
+                    r.total_conversion_value,
+                )
+            }))
+            .context("simulated journeys")?;
+            omnimix_reports::write_csv(&a.out.join("journeys.csv"), &rows)?;
+            (
+                table,
+                format!("simulated journeys of {}", s.name),
+                Some(truth),
+            )
+        }
+    };
     let t0 = Instant::now();
     let credits =
         attribute_all(&table, &models, &Options::default()).context("attribution failed")?;
     let path = a.out.join("attribution.csv");
     omnimix_reports::write_csv(&path, &credits)?;
+    let mut written = vec![path];
+    let mut errors = Vec::new();
+    if let Some(truth) = &truth {
+        written.push(a.out.join("truth.csv"));
+        omnimix_reports::write_csv(&written[1], &truth.rows)?;
+        errors = crate::truth::model_errors(truth, &credits, &models);
+        written.push(a.out.join("errors.csv"));
+        omnimix_reports::write_csv(&written[2], &errors)?;
+    }
     if !a.quiet {
         println!(
-            "{}: {} distinct paths, {} channels, {:.0} conversions; {} models in {:.2} s",
-            a.journeys.display(),
+            "{source}: {} distinct paths, {} channels, {:.0} conversions; {} models in {:.2} s",
             table.len(),
             table.channels().len(),
             table.total_conversions(),
@@ -170,6 +220,9 @@ pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
         print!("{:<16}", "share");
         for m in &models {
             print!(" {:>15}", m.to_string());
+        }
+        if truth.is_some() {
+            print!(" {:>15}", "truth");
         }
         println!();
         for ch in table.channels() {
@@ -181,9 +234,21 @@ pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
                     .map_or(0.0, |c| c.share);
                 print!(" {:>14.1}%", share * 100.0);
             }
+            if let Some(t) = &truth {
+                print!(" {:>14.1}%", t.company_share(ch) * 100.0);
+            }
             println!();
         }
-        println!("wrote {}", path.display());
+        if !errors.is_empty() {
+            print!("{:<16}", "abs. share error");
+            for e in &errors {
+                print!(" {:>15.3}", e.total_absolute_share_error);
+            }
+            println!();
+        }
+        for p in written {
+            println!("wrote {}", p.display());
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod optimize;
 mod progress;
+mod truth;
 
 use clap::Parser;
 use std::process::ExitCode;

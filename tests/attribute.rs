@@ -60,3 +60,67 @@ fn bad_attribution_input_is_bad_input() {
         &["cannot read /no/such.csv"],
     );
 }
+
+#[test]
+fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("truth");
+    // social touches happen (and show up in paths) but cannot convert or build familiarity
+    let o = run(&[
+        "attribute",
+        "--truth",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--set",
+        "channels.social.conversion=0",
+        "--set",
+        "channels.social.familiarity_gain=0",
+        "--replications",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let truth = fs::read_to_string(out.join("truth.csv")).unwrap();
+    assert_eq!(
+        truth.lines().next().unwrap(),
+        "country,channel,incremental_orders,incremental_revenue,share"
+    );
+    let share = |file: &str, model: Option<&str>, ch: &str| -> f64 {
+        fs::read_to_string(out.join(file))
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| {
+                c[1] == ch && model.is_none_or(|m| c[0] == m) && (model.is_some() || c[0] == "ALL")
+            })
+            .map(|c| c[4].parse::<f64>().unwrap())
+            .unwrap_or(0.0)
+    };
+    assert!(
+        share("truth.csv", None, "social") < 0.02,
+        "true share of social"
+    );
+    assert!(
+        share("truth.csv", None, "search") > 0.1,
+        "search has an effect"
+    );
+    assert!(
+        share("attribution.csv", Some("linear"), "social") > 0.02,
+        "linear still credits social"
+    );
+    let errors = fs::read_to_string(out.join("errors.csv")).unwrap();
+    assert_eq!(
+        errors.lines().next().unwrap(),
+        "model,total_absolute_share_error"
+    );
+    assert!(errors.lines().count() > 8);
+    assert!(out.join("journeys.csv").exists());
+    assert_bad_input(
+        &run(&["attribute", "--truth", f.to_str().unwrap(), "-q"]),
+        &["--truth simulates its own journeys"],
+    );
+    assert_bad_input(&run(&["attribute", "-q"]), &["give a journeys CSV"]);
+}

@@ -1,0 +1,188 @@
+//! Ground truth for attribution: what each paid channel really caused.
+//!
+//! The scenario is simulated once with journeys recorded, then once per paid channel
+//! in use with that channel switched off everywhere (its spend and specialists, and
+//! store staff for stores), on the same seeds and replications. Each agent owns its
+//! random draws, so the runs differ only through the channel: the differences in
+//! orders and revenue are the channel's incremental effect, which a marketer cannot
+//! observe and attribution models try to estimate.
+
+use omnimix_attribution::{Credit, Model};
+use omnimix_sim::engine::{RunOptions, Silent, run};
+use omnimix_sim::kpis::{JourneyRow, journey_rows, replication_kpis};
+use omnimix_sim::{Channel, Scenario, World};
+use serde::Serialize;
+
+/// One row of `truth.csv`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TruthRow {
+    /// Country code, or `ALL` for the company.
+    pub country: String,
+    /// Paid channel.
+    pub channel: &'static str,
+    /// Orders lost without the channel (mean over replications).
+    pub incremental_orders: f64,
+    /// Revenue lost without the channel.
+    pub incremental_revenue: f64,
+    /// Share of the country's summed positive incremental orders.
+    pub share: f64,
+}
+
+/// The truth table.
+pub struct Truth {
+    /// Per country and for the company (`ALL`).
+    pub rows: Vec<TruthRow>,
+}
+
+impl Truth {
+    /// The company-level true share of a channel (0 when unknown).
+    pub fn company_share(&self, channel: &str) -> f64 {
+        self.rows
+            .iter()
+            .find(|r| r.country == "ALL" && r.channel == channel)
+            .map_or(0.0, |r| r.share)
+    }
+}
+
+/// One row of `errors.csv`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelError {
+    /// Attribution model.
+    pub model: String,
+    /// Σ over channels of |model share − true share| (0 = perfect, 2 = disjoint).
+    pub total_absolute_share_error: f64,
+}
+
+/// Orders and revenue per country (+ company last), means over replications.
+fn outcomes(
+    s: &Scenario,
+    st: &omnimix_sim::Strategy,
+    opts: &RunOptions,
+) -> (Vec<(f64, f64)>, Vec<JourneyRow>) {
+    let world = World::new(s, st);
+    let reps = run(&world, opts, &Silent);
+    let n = reps.len().max(1) as f64;
+    let mut out = vec![(0.0, 0.0); world.countries.len() + 1];
+    for r in &reps {
+        let (company, countries) = replication_kpis(&world, r);
+        for (i, k) in countries
+            .iter()
+            .chain(std::iter::once(&company))
+            .enumerate()
+        {
+            out[i].0 += k.get("purchases").unwrap_or(0.0) / n;
+            out[i].1 += k.get("revenue").unwrap_or(0.0) / n;
+        }
+    }
+    let rows = if opts.journeys {
+        journey_rows(&world, &reps)
+    } else {
+        Vec::new()
+    };
+    (out, rows)
+}
+
+/// Simulate the scenario's journeys and the counterfactual runs.
+pub fn simulate_truth(s: &Scenario, seed: u64, replications: u32) -> (Vec<JourneyRow>, Truth) {
+    let opts = RunOptions {
+        seed,
+        replications,
+        first_replication: 0,
+        journeys: true,
+    };
+    let (base, journeys) = outcomes(s, &s.strategy, &opts);
+    let codes: Vec<String> = s
+        .countries
+        .keys()
+        .cloned()
+        .chain(std::iter::once("ALL".to_string()))
+        .collect();
+    let mut rows = Vec::new();
+    for c in Channel::PAID {
+        let used = s
+            .strategy
+            .annual_spend
+            .values()
+            .any(|m| m.get(c.name()).is_some_and(|v| *v > 0.0));
+        if !used {
+            continue;
+        }
+        let mut st = s.strategy.clone();
+        for m in st.annual_spend.values_mut() {
+            m.remove(c.name());
+        }
+        for m in st.specialists.values_mut() {
+            m.remove(c.name());
+        }
+        for m in st.service_staff.values_mut() {
+            m.remove(c.name());
+        }
+        let (without, _) = outcomes(
+            s,
+            &st,
+            &RunOptions {
+                journeys: false,
+                ..opts
+            },
+        );
+        for (i, code) in codes.iter().enumerate() {
+            rows.push(TruthRow {
+                country: code.clone(),
+                channel: c.name(),
+                incremental_orders: base[i].0 - without[i].0,
+                incremental_revenue: base[i].1 - without[i].1,
+                share: 0.0,
+            });
+        }
+    }
+    for code in &codes {
+        let total: f64 = rows
+            .iter()
+            .filter(|r| &r.country == code)
+            .map(|r| r.incremental_orders.max(0.0))
+            .sum();
+        for r in rows.iter_mut().filter(|r| &r.country == code) {
+            r.share = if total > 0.0 {
+                r.incremental_orders.max(0.0) / total
+            } else {
+                0.0
+            };
+        }
+    }
+    (journeys, Truth { rows })
+}
+
+/// Each model's total absolute share error against the company-level truth.
+pub fn model_errors(truth: &Truth, credits: &[Credit], models: &[Model]) -> Vec<ModelError> {
+    let channels: Vec<&str> = truth
+        .rows
+        .iter()
+        .filter(|r| r.country == "ALL")
+        .map(|r| r.channel)
+        .collect();
+    models
+        .iter()
+        .map(|m| {
+            let model_share = |ch: &str| {
+                credits
+                    .iter()
+                    .find(|c| &c.model == m && c.channel == ch)
+                    .map_or(0.0, |c| c.share)
+            };
+            let mut err: f64 = channels
+                .iter()
+                .map(|ch| (model_share(ch) - truth.company_share(ch)).abs())
+                .sum();
+            // credit given to channels the truth does not list (none in practice)
+            err += credits
+                .iter()
+                .filter(|c| &c.model == m && !channels.contains(&c.channel.as_str()))
+                .map(|c| c.share)
+                .sum::<f64>();
+            ModelError {
+                model: m.to_string(),
+                total_absolute_share_error: err,
+            }
+        })
+        .collect()
+}
