@@ -23,6 +23,9 @@ pub enum Command {
     /// Attribute conversions to channels from a journeys table (simulate --journeys,
     /// or any tool's path,total_conversions,total_null,total_conversion_value).
     Attribute(AttributeArgs),
+    /// Compare budgeting rules (current, equal split, attribution-based, optimizer)
+    /// over scenarios and seeds.
+    Benchmark(BenchmarkArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
     /// Print the embedded default scenario (a starting point for your own).
@@ -156,6 +159,38 @@ pub struct AttributeArgs {
     /// Output folder (attribution.csv).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// No report on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `omnimix benchmark`.
+#[derive(Debug, Args)]
+pub struct BenchmarkArgs {
+    /// Scenario files (repeatable or comma-separated; default: the embedded global-retail).
+    #[arg(long, value_delimiter = ',')]
+    pub scenarios: Vec<PathBuf>,
+    /// Strategies: all, or a comma list of current, equal_split, attribution[:MODEL], optimizer.
+    #[arg(long, default_value = "all")]
+    pub strategies: String,
+    /// Replications every strategy is simulated on (the same for all: common random numbers).
+    #[arg(long, default_value_t = 30)]
+    pub seeds: u32,
+    /// Master seed (default: each scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Evaluations for the optimizer strategy.
+    #[arg(long, default_value_t = 150)]
+    pub evals: usize,
+    /// Override a value in every scenario (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder (benchmark.csv).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// No report on stdout.
     #[arg(long, short)]
     pub quiet: bool,

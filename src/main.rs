@@ -1,6 +1,7 @@
 //! The `omnimix` binary: command-line parsing and glue. Exit codes: 0 success,
 //! 2 bad input (nothing was run), 1 runtime failure.
 
+mod benchmark;
 mod cli;
 mod commands;
 mod config;
@@ -34,6 +35,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
             optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?)
         }
         cli::Command::Attribute(a) => commands::attribute(&a),
+        cli::Command::Benchmark(a) => benchmark::run_benchmark(&a),
         cli::Command::Validate(a) => {
             let s = config::scenario(&a.scenario)?;
             let origin = a

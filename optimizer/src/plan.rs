@@ -455,6 +455,37 @@ impl PlanSpace {
         self.finish(st)
     }
 
+    /// The base strategy with each country's paid media re-split over its paid
+    /// channels in proportion to `weights` (e.g. an attribution model's credit);
+    /// staff, integration and creative share as in the base; within the budget.
+    pub fn reallocate(&self, weights: &BTreeMap<Channel, f64>) -> Strategy {
+        let mut st = self.base.clone();
+        st.description = "media re-split in proportion to attribution credit".into();
+        for (code, country) in &self.scenario.countries {
+            let m = st.annual_spend.entry(code.clone()).or_default();
+            let total: f64 = m
+                .iter()
+                .filter(|(ch, _)| ch.parse::<Channel>().is_ok_and(|c| !c.is_service()))
+                .map(|(_, v)| v)
+                .sum();
+            let paid: Vec<Channel> = Channel::PAID
+                .into_iter()
+                .filter(|c| country.channels.iter().any(|n| n == c.name()))
+                .collect();
+            let wsum: f64 = paid
+                .iter()
+                .map(|c| weights.get(c).copied().unwrap_or(0.0).max(0.0))
+                .sum();
+            for c in paid {
+                let w = weights.get(&c).copied().unwrap_or(0.0).max(0.0);
+                let v = if wsum > 0.0 { total * w / wsum } else { 0.0 };
+                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                m.insert(c.name().into(), if v >= min { v } else { 0.0 });
+            }
+        }
+        self.finish(st)
+    }
+
     /// Warm starts for a search: the base strategy, the equal split, and the base with
     /// (a) every integration initiative started in week 0, (b) 50 % more service staff,
     /// (c) both — each funded by scaling paid media down to the budget.
