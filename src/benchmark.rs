@@ -222,6 +222,33 @@ pub fn run_benchmark(a: &crate::cli::BenchmarkArgs) -> Result<()> {
     }
     let path = a.out.join("benchmark.csv");
     omnimix_reports::write_csv(&path, &rows)?;
+    let mut charts = Vec::new();
+    for name in KPIS {
+        let sel: Vec<&BenchmarkRow> = rows.iter().filter(|r| r.kpi == name).collect();
+        let label = |r: &BenchmarkRow| {
+            let strategy = r.strategy.trim_start_matches("attribution:");
+            if scenarios.len() > 1 {
+                format!("{}/{strategy}", r.scenario)
+            } else {
+                strategy.to_string()
+            }
+        };
+        let chart = a.out.join(format!("benchmark_{name}.svg"));
+        omnimix_reports::charts::intervals_svg(
+            &chart,
+            &format!("{name}: mean and 90 % interval over {} seeds", a.seeds),
+            name,
+            &sel.iter().map(|r| label(r)).collect::<Vec<_>>(),
+            &sel.iter().map(|r| r.mean).collect::<Vec<_>>(),
+            &sel.iter()
+                .map(|r| r.lo.unwrap_or(r.mean))
+                .collect::<Vec<_>>(),
+            &sel.iter()
+                .map(|r| r.hi.unwrap_or(r.mean))
+                .collect::<Vec<_>>(),
+        )?;
+        charts.push(chart);
+    }
     if !a.quiet {
         println!(
             "{} scenarios x {} strategies x {} seeds in {:.1} s",
@@ -250,6 +277,9 @@ pub fn run_benchmark(a: &crate::cli::BenchmarkArgs) -> Result<()> {
             );
         }
         println!("wrote {}", path.display());
+        for c in charts {
+            println!("wrote {}", c.display());
+        }
     }
     Ok(())
 }

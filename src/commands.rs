@@ -200,13 +200,46 @@ pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
     let path = a.out.join("attribution.csv");
     omnimix_reports::write_csv(&path, &credits)?;
     let mut written = vec![path];
+    // Chart: share per channel, one bar per model (and the truth when known).
+    let channels: Vec<String> = table.channels().to_vec();
+    let mut series: Vec<String> = models.iter().map(|m| m.to_string()).collect();
+    let mut values: Vec<Vec<f64>> = models
+        .iter()
+        .map(|m| {
+            channels
+                .iter()
+                .map(|ch| {
+                    credits
+                        .iter()
+                        .find(|c| &c.model == m && &c.channel == ch)
+                        .map_or(0.0, |c| c.share)
+                })
+                .collect()
+        })
+        .collect();
+    if let Some(t) = &truth {
+        series.push("truth".into());
+        values.push(channels.iter().map(|ch| t.company_share(ch)).collect());
+    }
+    let chart = a.out.join("attribution.svg");
+    omnimix_reports::charts::grouped_bars_svg(
+        &chart,
+        "Share of conversions credited to each channel",
+        "share of conversions",
+        &channels,
+        &series,
+        &values,
+    )?;
+    written.push(chart);
     let mut errors = Vec::new();
     if let Some(truth) = &truth {
-        written.push(a.out.join("truth.csv"));
-        omnimix_reports::write_csv(&written[1], &truth.rows)?;
+        let truth_path = a.out.join("truth.csv");
+        omnimix_reports::write_csv(&truth_path, &truth.rows)?;
+        written.push(truth_path);
         errors = crate::truth::model_errors(truth, &credits, &models);
-        written.push(a.out.join("errors.csv"));
-        omnimix_reports::write_csv(&written[2], &errors)?;
+        let errors_path = a.out.join("errors.csv");
+        omnimix_reports::write_csv(&errors_path, &errors)?;
+        written.push(errors_path);
     }
     if !a.quiet {
         println!(

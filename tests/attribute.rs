@@ -118,6 +118,11 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     );
     assert!(errors.lines().count() > 8);
     assert!(out.join("journeys.csv").exists());
+    let svg = fs::read_to_string(out.join("attribution.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("truth") && svg.contains("social"),
+        "chart with the truth"
+    );
     assert_bad_input(
         &run(&["attribute", "--truth", f.to_str().unwrap(), "-q"]),
         &["--truth simulates its own journeys"],

@@ -24,6 +24,13 @@ fn benchmark_table_is_complete_and_deterministic() {
             "-q",
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        for kpi in ["retention", "roi", "npv"] {
+            let svg = fs::read_to_string(out.join(format!("benchmark_{kpi}.svg"))).unwrap();
+            assert!(
+                svg.starts_with("<svg") && svg.contains("equal_split") && svg.contains("<circle"),
+                "{kpi} chart"
+            );
+        }
         fs::read_to_string(out.join("benchmark.csv")).unwrap()
     };
     let a = bench("a");

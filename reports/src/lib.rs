@@ -1,9 +1,11 @@
 //! # omnimix-reports
 //!
 //! Every file omnimix writes goes through this crate: `summary.json`, `weekly.csv`,
-//! `journeys.csv`. Files are written atomically (a temporary file in the same
+//! `journeys.csv`, CSV tables and SVG charts ([`charts`]). Files are written atomically (a temporary file in the same
 //! folder, then a rename), so an interrupted run never leaves a half-written
 //! report behind.
+
+pub mod charts;
 
 use omnimix_sim::kpis::{JourneyRow, Summary, WeeklyRow};
 use serde::Serialize;
