@@ -8,8 +8,9 @@
 //! and reported with mean and 90 % interval of retention, ROI and NPV.
 
 use crate::config::BadInput;
+use crate::optimize::kpi;
 use anyhow::{Context, Result};
-use omnimix_attribution::{JourneyTable, Model, Options as AttributionOptions};
+use omnimix_attribution::{Model, Options as AttributionOptions};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize};
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
@@ -86,16 +87,6 @@ pub struct BenchmarkRow {
 
 const KPIS: [&str; 3] = ["retention", "roi", "npv"];
 
-fn kpi(k: &omnimix_sim::kpis::Kpis, name: &str) -> f64 {
-    match name {
-        "retention" => k
-            .get("retention_12m")
-            .or(k.get("retention_horizon"))
-            .unwrap_or(0.0),
-        other => k.get(other).unwrap_or(0.0),
-    }
-}
-
 /// Company-level attribution credit shares under the current strategy.
 fn credit_shares(s: &Scenario, seed: u64, model: &Model) -> Result<BTreeMap<Channel, f64>> {
     let world = World::new(s, &s.strategy);
@@ -107,15 +98,7 @@ fn credit_shares(s: &Scenario, seed: u64, model: &Model) -> Result<BTreeMap<Chan
     };
     let reps = run(&world, &opts, &Silent);
     let rows = journey_rows(&world, &reps);
-    let table = JourneyTable::from_rows(rows.iter().map(|r| {
-        (
-            r.path.as_str(),
-            r.total_conversions,
-            r.total_null,
-            r.total_conversion_value,
-        )
-    }))
-    .context("simulated journeys")?;
+    let table = crate::truth::journey_table(&rows)?;
     let credits =
         omnimix_attribution::attribute_with(&table, model.clone(), &AttributionOptions::default())
             .context("attribution")?;

@@ -177,15 +177,7 @@ pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
             }
             let seed = a.seed.unwrap_or(s.seed);
             let (rows, truth) = crate::truth::simulate_truth(&s, seed, reps);
-            let table = JourneyTable::from_rows(rows.iter().map(|r| {
-                (
-                    r.path.as_str(),
-                    r.total_conversions,
-                    r.total_null,
-                    r.total_conversion_value,
-                )
-            }))
-            .context("simulated journeys")?;
+            let table = crate::truth::journey_table(&rows)?;
             omnimix_reports::write_csv(&a.out.join("journeys.csv"), &rows)?;
             (
                 table,

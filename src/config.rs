@@ -206,9 +206,9 @@ impl OptimizeConfig {
         if a.threads == Some(0) {
             return Err(bad("--threads 0: must be at least 1".into()));
         }
-        if a.resume && a.objective == "pareto" {
+        if a.checkpoint.is_some() && a.objective == "pareto" {
             return Err(bad(
-                "--resume: the Pareto search has no checkpoints yet".into()
+                "--checkpoint: the Pareto search has no checkpoints yet".into(),
             ));
         }
         let resume_from = match (&a.checkpoint, a.resume) {

@@ -65,7 +65,7 @@ impl Objective {
 }
 
 /// A KPI of one replication; retention is the 12-month figure, or the horizon's.
-fn kpi(k: &Kpis, name: &str) -> f64 {
+pub(crate) fn kpi(k: &Kpis, name: &str) -> f64 {
     match name {
         "retention" => k
             .get("retention_12m")

@@ -82,6 +82,20 @@ fn outcomes(
     (out, rows)
 }
 
+/// An attribution table from simulated journey rows (countries pooled).
+pub fn journey_table(rows: &[JourneyRow]) -> anyhow::Result<omnimix_attribution::JourneyTable> {
+    use anyhow::Context;
+    omnimix_attribution::JourneyTable::from_rows(rows.iter().map(|r| {
+        (
+            r.path.as_str(),
+            r.total_conversions,
+            r.total_null,
+            r.total_conversion_value,
+        )
+    }))
+    .context("simulated journeys")
+}
+
 /// Simulate the scenario's journeys and the counterfactual runs.
 pub fn simulate_truth(s: &Scenario, seed: u64, replications: u32) -> (Vec<JourneyRow>, Truth) {
     let opts = RunOptions {

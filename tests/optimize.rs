@@ -104,6 +104,20 @@ fn bad_optimize_flags_are_bad_input() {
         &optimize(&d, "x", &["--risk", "cvar:2"]),
         &["--risk cvar:2"],
     );
+    let cp = d.join("cp");
+    assert_bad_input(
+        &optimize(
+            &d,
+            "x",
+            &[
+                "--objective",
+                "pareto",
+                "--checkpoint",
+                cp.to_str().unwrap(),
+            ],
+        ),
+        &["--checkpoint: the Pareto search has no checkpoints"],
+    );
     let f = d.file("small.toml", SMALL);
     assert_bad_input(
         &run(&["optimize", f.to_str().unwrap(), "--evals", "3"]),
