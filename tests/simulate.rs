@@ -232,3 +232,37 @@ fn plan_file_replaces_the_strategy_and_is_validated() {
     ]);
     assert_bad_input(&o, &["not valid JSON"]);
 }
+
+#[test]
+fn country_without_paid_channels_runs() {
+    // regression: agents with no channel to buy through must not index a channel table
+    let d = Dir::new();
+    let text = SMALL
+        .replace(
+            "[countries.KE]\npopulation = 30_000",
+            "[countries.KE]\npopulation = 30_000\nchannels = [\"call_centre\"]",
+        )
+        .replace(
+            "[strategy.annual_spend.KE]\nsocial = 100_000\nstore = 300_000",
+            "[strategy.annual_spend.KE]\ncall_centre = 20_000",
+        )
+        .replace("[strategy.specialists.KE]\nsocial = 1\nstore = 1", "")
+        .replace(
+            "[strategy.service_staff.KE]\nstore = 3",
+            "[strategy.service_staff.KE]\ncall_centre = 2",
+        );
+    let f = d.file("service_only.toml", &text);
+    let out = d.join("o");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--journeys",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["countries"]["KE"]["conversions"]["mean"], 0.0);
+}

@@ -395,8 +395,11 @@ impl Shard {
                 if st == state::CHURNED {
                     q *= p.winback;
                 }
-                if (u_buy as f64) < q * 4_294_967_296.0 {
-                    bought = if touched != NO_CHANNEL { touched } else { pref };
+                // (an agent with no channel to buy through — a country without paid
+                // channels — cannot buy)
+                let channel = if touched != NO_CHANNEL { touched } else { pref };
+                if channel != NO_CHANNEL && (u_buy as f64) < q * 4_294_967_296.0 {
+                    bought = channel;
                     t.conversions[bought as usize] += 1;
                     st = state::CUSTOMER;
                     sat = p.baseline as i32;
