@@ -447,6 +447,13 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         })
         .collect();
     omnimix_reports::write_csv(&written[3], &trace_rows)?;
+    let xlsx = out_dir.join("budget.xlsx");
+    omnimix_reports::workbook::write_workbook(
+        &xlsx,
+        &s.currency,
+        &budget_sheets(s, &plan, &comparison, obj),
+    )?;
+    written.push(xlsx);
     if let Some(points) = front {
         let rows: Vec<ParetoRow> = points
             .iter()
@@ -459,8 +466,9 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                     .total(),
             })
             .collect();
-        written.push(out_dir.join("pareto.csv"));
-        omnimix_reports::write_csv(&written[4], &rows)?;
+        let pareto = out_dir.join("pareto.csv");
+        omnimix_reports::write_csv(&pareto, &rows)?;
+        written.push(pareto);
     }
     if !cfg.quiet {
         print_comparison(&comparison, obj, search_secs, t0.elapsed().as_secs_f64());
@@ -580,4 +588,261 @@ pub fn parse_risk(s: &str) -> Option<Risk> {
         "sd" => Some(Risk::MeanMinusKSd(v)),
         _ => None,
     }
+}
+
+/// The sheets of `budget.xlsx`.
+fn budget_sheets(
+    s: &Scenario,
+    plan: &Strategy,
+    c: &Comparison,
+    obj: Objective,
+) -> Vec<omnimix_reports::workbook::Sheet> {
+    use omnimix_reports::workbook::{Cell, Sheet};
+    let money_kpis = ["revenue", "npv", "cost_total"];
+    let value = |k: &KpiSummary, name: &str| -> f64 {
+        let key = if name == "retention" {
+            if k.values.contains_key("retention_12m") {
+                "retention_12m"
+            } else {
+                "retention_horizon"
+            }
+        } else {
+            name
+        };
+        k.values.get(key).map_or(0.0, |i| i.mean)
+    };
+    let cell = |name: &str, v: f64| {
+        if money_kpis.contains(&name) {
+            Cell::Money(v)
+        } else if name == "retention" || name == "roi" {
+            Cell::Share(v)
+        } else {
+            Cell::Number(v)
+        }
+    };
+    let mut summary = Vec::new();
+    for name in COMPARED {
+        let d = &c.difference_vs_current[name];
+        summary.push(vec![
+            Cell::Text(name.into()),
+            cell(name, value(&c.plan, name)),
+            cell(name, value(&c.current, name)),
+            cell(name, value(&c.equal_split, name)),
+            cell(name, d.mean),
+            cell(name, d.lo.unwrap_or(d.mean)),
+            cell(name, d.hi.unwrap_or(d.mean)),
+        ]);
+    }
+    let get = |m: &omnimix_sim::scenario::ByCountryChannel, code: &str, ch: Channel| {
+        m.get(code)
+            .and_then(|x| x.get(ch.name()))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let specs = s.channel_specs();
+    let mut by_country = Vec::new();
+    let mut staffing = Vec::new();
+    for (code, country) in &s.countries {
+        let spend: f64 = Channel::ALL
+            .iter()
+            .map(|ch| get(&plan.annual_spend, code, *ch))
+            .sum();
+        let staff: f64 = Channel::ALL
+            .iter()
+            .map(|ch| get(&plan.service_staff, code, *ch))
+            .sum();
+        let spec: f64 = Channel::ALL
+            .iter()
+            .map(|ch| get(&plan.specialists, code, *ch))
+            .sum();
+        let wages = omnimix_sim::mechanisms::finance::weekly_wages(s, plan, code) * 52.0;
+        by_country.push(vec![
+            Cell::Text(format!("{code} {}", country.name)),
+            Cell::Money(spend),
+            Cell::Number(staff),
+            Cell::Number(spec),
+            Cell::Money(wages),
+            Cell::Share(spend / s.finance.annual_budget),
+        ]);
+        for ch in Channel::ALL {
+            let (st, sp) = (
+                get(&plan.service_staff, code, ch),
+                get(&plan.specialists, code, ch),
+            );
+            if st > 0.0 || sp > 0.0 {
+                let w = (st * specs[ch.index()].agent_wage_weekly
+                    + sp * specs[ch.index()].specialist_wage_weekly)
+                    * country.wage_index
+                    * 52.0;
+                staffing.push(vec![
+                    Cell::Text(code.clone()),
+                    Cell::Text(ch.name().into()),
+                    Cell::Number(st),
+                    Cell::Number(sp),
+                    Cell::Money(w),
+                ]);
+            }
+        }
+    }
+    let mut by_channel = Vec::new();
+    for ch in Channel::ALL {
+        let spend: f64 = s
+            .countries
+            .keys()
+            .map(|c| get(&plan.annual_spend, c, ch))
+            .sum();
+        let staff: f64 = s
+            .countries
+            .keys()
+            .map(|c| get(&plan.service_staff, c, ch))
+            .sum();
+        let spec: f64 = s
+            .countries
+            .keys()
+            .map(|c| get(&plan.specialists, c, ch))
+            .sum();
+        if spend > 0.0 || staff > 0.0 || spec > 0.0 {
+            by_channel.push(vec![
+                Cell::Text(ch.name().into()),
+                Cell::Money(spend),
+                Cell::Number(staff),
+                Cell::Number(spec),
+                Cell::Share(spend / s.finance.annual_budget),
+            ]);
+        }
+    }
+    let cxc: Vec<Vec<Cell>> = plan_rows(s, plan)
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.country),
+                Cell::Text(r.channel.into()),
+                Cell::Money(r.spend),
+                Cell::Number(r.service_staff),
+                Cell::Number(r.specialists),
+                Cell::Share(r.share),
+            ]
+        })
+        .collect();
+    let assumptions = vec![
+        vec![Cell::Text("scenario".into()), Cell::Text(s.name.clone())],
+        vec![
+            Cell::Text("objective".into()),
+            Cell::Text(format!("{} ({} risk)", obj.name(), c.risk)),
+        ],
+        vec![
+            Cell::Text("annual budget".into()),
+            Cell::Money(s.finance.annual_budget),
+        ],
+        vec![
+            Cell::Text("horizon (weeks)".into()),
+            Cell::Number(s.horizon_weeks as f64),
+        ],
+        vec![
+            Cell::Text("gross margin".into()),
+            Cell::Share(s.finance.gross_margin),
+        ],
+        vec![
+            Cell::Text("discount rate (annual)".into()),
+            Cell::Share(s.discount_rate_annual),
+        ],
+        vec![
+            Cell::Text("budget volatility".into()),
+            Cell::Share(s.finance.volatility),
+        ],
+        vec![
+            Cell::Text("customers in scope".into()),
+            Cell::Number(s.countries.values().map(|c| c.population).sum()),
+        ],
+        vec![
+            Cell::Text("agent scale".into()),
+            Cell::Number(s.agent_scale as f64),
+        ],
+        vec![Cell::Text("seed".into()), Cell::Number(c.seed as f64)],
+        vec![
+            Cell::Text("fresh replications".into()),
+            Cell::Number(c.replications as f64),
+        ],
+        vec![
+            Cell::Text("search evaluations".into()),
+            Cell::Number(c.evaluations as f64),
+        ],
+        vec![
+            Cell::Text("omnimix version".into()),
+            Cell::Text(c.omnimix_version.into()),
+        ],
+    ];
+    let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        Sheet {
+            name: "Summary".into(),
+            headers: h(&[
+                "KPI",
+                "plan",
+                "current",
+                "equal split",
+                "plan - current",
+                "90% CI low",
+                "90% CI high",
+            ]),
+            rows: summary,
+            totals: false,
+        },
+        Sheet {
+            name: "By country".into(),
+            headers: h(&[
+                "country",
+                "annual spend",
+                "service staff (FTE)",
+                "specialists (FTE)",
+                "annual wages",
+                "share of budget",
+            ]),
+            rows: by_country,
+            totals: true,
+        },
+        Sheet {
+            name: "By channel".into(),
+            headers: h(&[
+                "channel",
+                "annual spend",
+                "service staff (FTE)",
+                "specialists (FTE)",
+                "share of budget",
+            ]),
+            rows: by_channel,
+            totals: true,
+        },
+        Sheet {
+            name: "Country x channel".into(),
+            headers: h(&[
+                "country",
+                "channel",
+                "annual spend",
+                "service staff (FTE)",
+                "specialists (FTE)",
+                "share of budget",
+            ]),
+            rows: cxc,
+            totals: true,
+        },
+        Sheet {
+            name: "Staffing".into(),
+            headers: h(&[
+                "country",
+                "channel",
+                "service staff (FTE)",
+                "specialists (FTE)",
+                "annual wages",
+            ]),
+            rows: staffing,
+            totals: true,
+        },
+        Sheet {
+            name: "Assumptions".into(),
+            headers: h(&["assumption", "value"]),
+            rows: assumptions,
+            totals: false,
+        },
+    ]
 }

@@ -351,3 +351,53 @@ fn fixed_decisions_and_bounds_are_kept_and_conflicts_reported_before_search() {
         &["optimize.channel_spend.tiktok"],
     );
 }
+
+#[test]
+fn budget_workbook_has_the_sheets_and_totals_match_the_plan() {
+    use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
+    let d = Dir::new();
+    let o = optimize(&d, "wb", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = fs::read(d.join("wb/budget.xlsx")).unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "By country",
+            "By channel",
+            "Country x channel",
+            "Staffing",
+            "Assumptions"
+        ]
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("wb/plan.json")).unwrap()).unwrap();
+    let total: f64 = plan["strategy"]["annual_spend"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|m| m.as_object().unwrap().values().map(|v| v.as_f64().unwrap()))
+        .sum();
+    let range = wb.worksheet_range("Country x channel").unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    let last = rows.last().unwrap();
+    assert_eq!(last[0], Data::String("Total".into()));
+    let sum_rows: f64 = rows[1..rows.len() - 1]
+        .iter()
+        .map(|r| r[2].as_f64().unwrap())
+        .sum();
+    assert!(
+        (last[2].as_f64().unwrap() - sum_rows).abs() < 1e-6 * total.max(1.0),
+        "total = sum of rows"
+    );
+    assert!(
+        (sum_rows - total).abs() < 1e-6 * total.max(1.0),
+        "rows = plan.json spend"
+    );
+    let formulas = wb.worksheet_formula("Country x channel").unwrap();
+    assert!(
+        formulas.rows().flatten().any(|f| f.starts_with("SUM(C2:C")),
+        "totals are formulas"
+    );
+}

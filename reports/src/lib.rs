@@ -6,6 +6,7 @@
 //! report behind.
 
 pub mod charts;
+pub mod workbook;
 
 use omnimix_sim::kpis::{JourneyRow, Summary, WeeklyRow};
 use serde::Serialize;

@@ -1,0 +1,192 @@
+//! Spreadsheet output (`budget.xlsx`) for finance teams: one sheet per table, bold
+//! frozen headers, set column widths, money in the scenario's currency, and totals
+//! as `SUM` formulas (with their value cached, so every viewer shows them).
+
+use crate::{ReportError, write_atomic};
+use rust_xlsxwriter::{ColNum, Format, Formula, RowNum, Workbook, XlsxError};
+use std::path::Path;
+
+/// A cell value with its display kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A plain number.
+    Number(f64),
+    /// Money in the workbook's currency.
+    Money(f64),
+    /// A share, shown as a percentage.
+    Share(f64),
+}
+
+/// One worksheet: a header row, data rows, and optionally a totals row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// Sheet name.
+    pub name: String,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Data rows.
+    pub rows: Vec<Vec<Cell>>,
+    /// Add a `Total` row summing every money and number column.
+    pub totals: bool,
+}
+
+fn xlsx_error(path: &Path, e: XlsxError) -> ReportError {
+    ReportError::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Column letters of a 0-based index (A, B, …, Z, AA, …).
+fn column_name(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push((b'A' + (c % 26) as u8) as char);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.iter().rev().collect()
+}
+
+/// Write the sheets into one workbook at `path`, atomically.
+pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(), ReportError> {
+    let err = |e| xlsx_error(path, e);
+    let mut wb = Workbook::new();
+    let header = Format::new().set_bold().set_background_color(0xD9E1F2);
+    let money = Format::new().set_num_format(format!("#,##0 \"{currency}\""));
+    let number = Format::new().set_num_format("#,##0.##");
+    let share = Format::new().set_num_format("0.0%");
+    let bold_money = money.clone().set_bold();
+    let bold_number = number.clone().set_bold();
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&sheet.name).map_err(err)?;
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as ColNum, h, &header)
+                .map_err(err)?;
+            let width = sheet
+                .rows
+                .iter()
+                .filter_map(|r| match r.get(c) {
+                    Some(Cell::Text(t)) => Some(t.chars().count()),
+                    _ => None,
+                })
+                .chain(std::iter::once(h.chars().count()))
+                .max()
+                .unwrap_or(10)
+                .clamp(10, 48);
+            ws.set_column_width(c as ColNum, (width + 4) as f64)
+                .map_err(err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let rr = (r + 1) as RowNum;
+            for (c, cell) in row.iter().enumerate() {
+                let cc = c as ColNum;
+                match cell {
+                    Cell::Text(t) => ws.write_string(rr, cc, t).map(|_| ()),
+                    Cell::Number(x) => ws.write_number_with_format(rr, cc, *x, &number).map(|_| ()),
+                    Cell::Money(x) => ws.write_number_with_format(rr, cc, *x, &money).map(|_| ()),
+                    Cell::Share(x) => ws.write_number_with_format(rr, cc, *x, &share).map(|_| ()),
+                }
+                .map_err(err)?;
+            }
+        }
+        if sheet.totals && !sheet.rows.is_empty() {
+            let tr = (sheet.rows.len() + 1) as RowNum;
+            ws.write_string_with_format(tr, 0, "Total", &header)
+                .map_err(err)?;
+            for c in 1..sheet.headers.len() {
+                let kind = sheet.rows.iter().find_map(|r| r.get(c));
+                let fmt = match kind {
+                    Some(Cell::Money(_)) => &bold_money,
+                    Some(Cell::Number(_)) => &bold_number,
+                    _ => continue,
+                };
+                let sum: f64 = sheet
+                    .rows
+                    .iter()
+                    .filter_map(|r| match r.get(c) {
+                        Some(Cell::Money(x)) | Some(Cell::Number(x)) => Some(*x),
+                        _ => None,
+                    })
+                    .sum();
+                let col = column_name(c);
+                let f = Formula::new(format!("=SUM({col}2:{col}{})", sheet.rows.len() + 1))
+                    .set_result(sum.to_string());
+                ws.write_formula_with_format(tr, c as ColNum, f, fmt)
+                    .map_err(err)?;
+            }
+        }
+    }
+    let bytes = wb.save_to_buffer().map_err(err)?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(27), "AB");
+    }
+
+    #[test]
+    fn workbook_reads_back_with_totals_as_formulas() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.xlsx");
+        let sheet = Sheet {
+            name: "By country".into(),
+            headers: vec![
+                "country".into(),
+                "spend".into(),
+                "staff".into(),
+                "share".into(),
+            ],
+            rows: vec![
+                vec![
+                    Cell::Text("DE".into()),
+                    Cell::Money(1000.0),
+                    Cell::Number(3.0),
+                    Cell::Share(0.4),
+                ],
+                vec![
+                    Cell::Text("KE".into()),
+                    Cell::Money(1500.5),
+                    Cell::Number(2.0),
+                    Cell::Share(0.6),
+                ],
+            ],
+            totals: true,
+        };
+        write_workbook(&p, "EUR", &[sheet]).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["By country".to_string()]);
+        let range = wb.worksheet_range("By country").unwrap();
+        assert_eq!(range.get_value((1, 0)), Some(&Data::String("DE".into())));
+        assert_eq!(
+            range.get_value((3, 1)),
+            Some(&Data::Float(2500.5)),
+            "cached total"
+        );
+        let formulas = wb.worksheet_formula("By country").unwrap();
+        let f: Vec<String> = formulas
+            .rows()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect();
+        assert!(f.iter().any(|s| s == "SUM(B2:B3)"), "{f:?}");
+        assert!(f.iter().any(|s| s == "SUM(C2:C3)"), "{f:?}");
+    }
+}
