@@ -75,6 +75,16 @@ pub(crate) fn kpi(k: &Kpis, name: &str) -> f64 {
     }
 }
 
+/// The summary key of a KPI name: `retention` is the 12-month figure, or the
+/// horizon's when the horizon is shorter.
+fn summary_key<'a>(k: &KpiSummary, name: &'a str) -> &'a str {
+    match name {
+        "retention" if k.values.contains_key("retention_12m") => "retention_12m",
+        "retention" => "retention_horizon",
+        other => other,
+    }
+}
+
 /// Objective values of one simulated replication: retention and ROI for the front,
 /// else the objective first, then retention and ROI (reported, not searched).
 fn objectives(world: &World, rep: &Replication, obj: Objective) -> Vec<f64> {
@@ -522,15 +532,7 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
         total_secs
     );
     let show = |k: &KpiSummary, name: &str| -> String {
-        let key = if name == "retention" {
-            if k.values.contains_key("retention_12m") {
-                "retention_12m"
-            } else {
-                "retention_horizon"
-            }
-        } else {
-            name
-        };
+        let key = summary_key(k, name);
         k.values
             .get(key)
             .map_or("-".into(), |i| format!("{:.4}", i.mean))
@@ -600,15 +602,7 @@ fn budget_sheets(
     use omnimix_reports::workbook::{Cell, Sheet};
     let money_kpis = ["revenue", "npv", "cost_total"];
     let value = |k: &KpiSummary, name: &str| -> f64 {
-        let key = if name == "retention" {
-            if k.values.contains_key("retention_12m") {
-                "retention_12m"
-            } else {
-                "retention_horizon"
-            }
-        } else {
-            name
-        };
+        let key = summary_key(k, name);
         k.values.get(key).map_or(0.0, |i| i.mean)
     };
     let cell = |name: &str, v: f64| {
