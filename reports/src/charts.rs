@@ -2,6 +2,7 @@
 //! libraries needed), written atomically like every other file.
 
 use crate::{ReportError, write_atomic};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -28,6 +29,46 @@ fn draw_error(path: &Path, e: impl std::fmt::Display) -> ReportError {
     }
 }
 
+type CategoryChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart with one labelled category per integer x (0, 1, …) and a y axis over
+/// `y`, its mesh drawn.
+fn category_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    categories: &[String],
+    y: std::ops::Range<f64>,
+) -> Result<CategoryChart<'a, 'b>, ReportError> {
+    let n = categories.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, y)
+        .map_err(|e| draw_error(path, e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 0.01 && i >= 0.0 {
+                categories.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_style(("sans-serif", 11))
+        .y_desc(y_label)
+        .draw()
+        .map_err(|e| draw_error(path, e))?;
+    Ok(chart)
+}
+
 /// Grouped bars: one group per category (x), one bar per series; values in `values[series][category]`.
 pub fn grouped_bars_svg(
     path: &Path,
@@ -49,29 +90,7 @@ pub fn grouped_bars_svg(
             .fold(0.0f64, f64::max)
             .max(1e-9)
             * 1.1;
-        let n = categories.len().max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax)
-            .map_err(|e| draw_error(path, e))?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 0.01 && i >= 0.0 {
-                    categories.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc(y_label)
-            .draw()
-            .map_err(|e| draw_error(path, e))?;
+        let mut chart = category_chart(&root, path, title, y_label, categories, 0.0..ymax)?;
         let k = series.len().max(1) as f64;
         let bar = 0.8 / k;
         for (s, name) in series.iter().enumerate() {
@@ -118,30 +137,14 @@ pub fn intervals_svg(
         let top = hi.iter().chain(mean).cloned().fold(f64::MIN, f64::max);
         let bottom = lo.iter().chain(mean).cloned().fold(f64::MAX, f64::min);
         let pad = ((top - bottom).abs() * 0.1).max(1e-9);
-        let n = categories.len().max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, (bottom - pad)..(top + pad))
-            .map_err(|e| draw_error(path, e))?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 0.01 && i >= 0.0 {
-                    categories.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .x_label_style(("sans-serif", 11))
-            .y_desc(y_label)
-            .draw()
-            .map_err(|e| draw_error(path, e))?;
+        let mut chart = category_chart(
+            &root,
+            path,
+            title,
+            y_label,
+            categories,
+            (bottom - pad)..(top + pad),
+        )?;
         let color = PALETTE[0];
         chart
             .draw_series(mean.iter().enumerate().map(|(i, m)| {
