@@ -129,6 +129,97 @@ impl StepTally {
     pub fn customers(&self) -> u64 {
         self.states[state::CUSTOMER as usize]
     }
+
+    /// Length of [`StepTally::write_words`]'s encoding.
+    pub const WORDS: usize = 9 * N_CHANNELS + state::N + 9;
+
+    /// Appends the tally as [`StepTally::WORDS`] 64-bit words (floats by their bits), so
+    /// that processes can exchange tallies without losing a bit.
+    ///
+    /// ```
+    /// use omnimix_sim::agents::StepTally;
+    /// let mut t = StepTally::default();
+    /// t.revenue[2] = 0.1 + 0.2;
+    /// t.optouts = 7;
+    /// let mut words = Vec::new();
+    /// t.write_words(&mut words);
+    /// assert_eq!(words.len(), StepTally::WORDS);
+    /// assert_eq!(StepTally::read_words(&words), Some(t));
+    /// ```
+    pub fn write_words(&self, out: &mut Vec<u64>) {
+        for a in [
+            &self.touches,
+            &self.conversions,
+            &self.purchases,
+            &self.contacts,
+            &self.abandoned,
+            &self.long_waits,
+            &self.active_by_pref,
+            &self.churned_by_pref,
+        ] {
+            out.extend_from_slice(a);
+        }
+        out.extend(self.revenue.iter().map(|v| v.to_bits()));
+        out.extend_from_slice(&self.states);
+        out.extend_from_slice(&[
+            self.initial_active,
+            self.initial,
+            self.satisfied,
+            self.dissatisfied,
+            self.omni_customers,
+            self.optouts,
+            self.inconsistency,
+            self.bad_experiences,
+            self.delivery_failures,
+        ]);
+    }
+
+    /// Reads a tally written by [`StepTally::write_words`] from the first
+    /// [`StepTally::WORDS`] words; `None` when there are fewer.
+    pub fn read_words(words: &[u64]) -> Option<StepTally> {
+        let w = words.get(..Self::WORDS)?;
+        let mut at = 0;
+        let mut next = |n: usize| {
+            let s = &w[at..at + n];
+            at += n;
+            s
+        };
+        let arr = |s: &[u64]| -> [u64; N_CHANNELS] { std::array::from_fn(|k| s[k]) };
+        let touches = arr(next(N_CHANNELS));
+        let conversions = arr(next(N_CHANNELS));
+        let purchases = arr(next(N_CHANNELS));
+        let contacts = arr(next(N_CHANNELS));
+        let abandoned = arr(next(N_CHANNELS));
+        let long_waits = arr(next(N_CHANNELS));
+        let active_by_pref = arr(next(N_CHANNELS));
+        let churned_by_pref = arr(next(N_CHANNELS));
+        let rev = next(N_CHANNELS);
+        let revenue = std::array::from_fn(|k| f64::from_bits(rev[k]));
+        let st = next(state::N);
+        let states = std::array::from_fn(|k| st[k]);
+        let r = next(9);
+        Some(StepTally {
+            touches,
+            conversions,
+            purchases,
+            revenue,
+            contacts,
+            abandoned,
+            long_waits,
+            active_by_pref,
+            churned_by_pref,
+            states,
+            initial_active: r[0],
+            initial: r[1],
+            satisfied: r[2],
+            dissatisfied: r[3],
+            omni_customers: r[4],
+            optouts: r[5],
+            inconsistency: r[6],
+            bad_experiences: r[7],
+            delivery_failures: r[8],
+        })
+    }
 }
 
 /// A conversion's touch path and value, recorded for the journeys export.

@@ -5,6 +5,12 @@
 //! then fold the shard tallies per country in shard order. Integer counts are exact
 //! and float sums are added in a fixed order, so the result is byte-identical on any
 //! number of threads. Replications run in parallel and are returned in order.
+//!
+//! The shards of one replication can also be split over several processes (MPI ranks):
+//! a [`ShardExchange`] says how many processes take part and gathers, once per step,
+//! the per-shard tallies (and journey events) of every process in global shard order.
+//! Every process then folds the same numbers in the same order, so a run split over N
+//! processes is byte-identical to a run in one. [`Local`] is the one-process exchange.
 
 use crate::agents::{JourneyEvent, Shard, StepTally, q8, state};
 use crate::channel::N_CHANNELS;
@@ -88,32 +94,172 @@ pub struct Replication {
 /// assert_eq!(reps[0].weeks.len(), 52);
 /// ```
 pub fn run(world: &World, opts: &RunOptions, observer: &dyn Observer) -> Vec<Replication> {
-    (opts.first_replication..opts.first_replication + opts.replications)
-        .into_par_iter()
-        .map(|r| run_replication(world, opts.seed, r, opts.journeys, observer))
-        .collect()
+    run_on(world, opts, observer, &Local)
 }
 
-/// Count states of a set of shards without moving them.
-fn census(shards: &[Shard], countries: usize) -> Vec<StepTally> {
-    let mut out = vec![StepTally::default(); countries];
-    for sh in shards {
-        let t = &mut out[sh.country];
-        for i in 0..sh.len() {
-            let st = sh.state[i];
-            t.states[st as usize] += 1;
-            if sh.flags[i] & crate::agents::INITIAL != 0 {
-                t.initial += 1;
-                if st == state::CUSTOMER {
-                    t.initial_active += 1;
-                }
-            }
-            if st == state::CUSTOMER {
-                t.satisfied += 1;
-            }
+/// [`run`] with the shards of every replication split over the processes of an
+/// exchange. With one process the replications run in parallel; with more they run one
+/// after the other (every process must make the same exchanges in the same order), each
+/// stepping its own shards in parallel. Every process gets the whole result.
+pub fn run_on(
+    world: &World,
+    opts: &RunOptions,
+    observer: &dyn Observer,
+    exchange: &dyn ShardExchange,
+) -> Vec<Replication> {
+    let reps = opts.first_replication..opts.first_replication + opts.replications;
+    let one = |r| run_replication_on(world, opts.seed, r, opts.journeys, observer, exchange);
+    if exchange.processes() <= 1 {
+        reps.into_par_iter().map(one).collect()
+    } else {
+        reps.map(one).collect()
+    }
+}
+
+/// How the shards of a replication are split over processes and how their per-step
+/// aggregates meet: the engine's only link to other processes.
+///
+/// Implementations: [`Local`] (one process), and the binary's MPI exchange.
+pub trait ShardExchange: Sync {
+    /// Processes taking part (at least 1).
+    fn processes(&self) -> usize;
+    /// This process's index, `0..processes()`.
+    fn process(&self) -> usize;
+    /// Every process's `local` words, concatenated in process order; every process
+    /// gets the same result. Called by all processes in the same order (a collective).
+    fn all_gather(&self, local: &[u64]) -> Vec<u64>;
+}
+
+/// One process: steps every shard and exchanges nothing.
+pub struct Local;
+
+impl ShardExchange for Local {
+    fn processes(&self) -> usize {
+        1
+    }
+    fn process(&self) -> usize {
+        0
+    }
+    fn all_gather(&self, local: &[u64]) -> Vec<u64> {
+        local.to_vec()
+    }
+}
+
+/// The global shard indices each of `processes` processes steps: contiguous ranges in
+/// shard order with about the same number of agents, a function of the shard sizes and
+/// the process count only (never of threads or timing).
+///
+/// ```
+/// use omnimix_sim::engine::shard_ranges;
+/// assert_eq!(shard_ranges(&[10, 10, 10, 10], 2), vec![0..2, 2..4]);
+/// assert_eq!(shard_ranges(&[10, 10], 1), vec![0..2]);
+/// assert_eq!(shard_ranges(&[10], 3), vec![0..0, 0..1, 1..1]);
+/// ```
+pub fn shard_ranges(shard_agents: &[usize], processes: usize) -> Vec<std::ops::Range<usize>> {
+    let p = processes.max(1) as u128;
+    let total: u128 = shard_agents.iter().map(|&a| a as u128).sum::<u128>().max(1);
+    let mut ranges = vec![0..0; p as usize];
+    let mut before: u128 = 0;
+    for (g, &a) in shard_agents.iter().enumerate() {
+        // Owner: the process whose share of the agents holds the shard's midpoint.
+        let owner = (((2 * before + a as u128) * p) / (2 * total)).min(p - 1) as usize;
+        let r = &mut ranges[owner];
+        if r.start == r.end {
+            *r = g..g + 1;
+        } else {
+            r.end = g + 1;
+        }
+        before += a as u128;
+    }
+    // Empty ranges sit where they fall in order, so that ranges stay sorted.
+    let mut next = 0;
+    for r in &mut ranges {
+        if r.start == r.end {
+            *r = next..next;
+        }
+        next = r.end;
+    }
+    ranges
+}
+
+/// Gathers one item per shard from every process, in global shard order: encoded into
+/// words, exchanged, decoded. With one process the items are returned as they are.
+fn gather_shards<T>(
+    exchange: &dyn ShardExchange,
+    local: Vec<T>,
+    total: usize,
+    encode: impl Fn(&T, &mut Vec<u64>),
+    decode: impl Fn(&mut &[u64]) -> Option<T>,
+) -> Vec<T> {
+    if exchange.processes() <= 1 {
+        return local;
+    }
+    let mut words = Vec::new();
+    for item in &local {
+        encode(item, &mut words);
+    }
+    let all = exchange.all_gather(&words);
+    let mut rest: &[u64] = &all;
+    let mut out = Vec::with_capacity(total);
+    while !rest.is_empty() {
+        match decode(&mut rest) {
+            Some(item) => out.push(item),
+            None => break,
         }
     }
+    assert!(
+        out.len() == total && rest.is_empty(),
+        "shard exchange: expected {total} shards, got {} ({} words left over)",
+        out.len(),
+        rest.len()
+    );
     out
+}
+
+fn encode_tally(t: &StepTally, out: &mut Vec<u64>) {
+    t.write_words(out);
+}
+
+fn decode_tally(rest: &mut &[u64]) -> Option<StepTally> {
+    let t = StepTally::read_words(rest)?;
+    *rest = &rest[StepTally::WORDS..];
+    Some(t)
+}
+
+/// A list of `u64` as its length followed by the items.
+fn decode_list(rest: &mut &[u64]) -> Option<Vec<u64>> {
+    let (&n, tail) = rest.split_first()?;
+    let n = usize::try_from(n).ok().filter(|&n| n <= tail.len())?;
+    let items = tail[..n].to_vec();
+    *rest = &tail[n..];
+    Some(items)
+}
+
+fn event_word(&(path, value): &JourneyEvent) -> u64 {
+    ((path as u64) << 32) | value.to_bits() as u64
+}
+
+fn word_event(w: u64) -> JourneyEvent {
+    ((w >> 32) as u32, f32::from_bits(w as u32))
+}
+
+/// Count states of one shard without moving it.
+fn census(sh: &Shard) -> StepTally {
+    let mut t = StepTally::default();
+    for i in 0..sh.len() {
+        let st = sh.state[i];
+        t.states[st as usize] += 1;
+        if sh.flags[i] & crate::agents::INITIAL != 0 {
+            t.initial += 1;
+            if st == state::CUSTOMER {
+                t.initial_active += 1;
+            }
+        }
+        if st == state::CUSTOMER {
+            t.satisfied += 1;
+        }
+    }
+    t
 }
 
 /// Run one replication.
@@ -123,6 +269,20 @@ pub fn run_replication(
     rep: u32,
     journeys: bool,
     observer: &dyn Observer,
+) -> Replication {
+    run_replication_on(world, seed, rep, journeys, observer, &Local)
+}
+
+/// Run one replication with its shards split over the processes of an exchange (see
+/// [`shard_ranges`]); every process must call it with the same arguments, and every
+/// process gets the whole result, byte-identical to [`run_replication`]'s.
+pub fn run_replication_on(
+    world: &World,
+    seed: u64,
+    rep: u32,
+    journeys: bool,
+    observer: &dyn Observer,
+    exchange: &dyn ShardExchange,
 ) -> Replication {
     let s = &world.scenario;
     let nc = world.countries.len();
@@ -134,11 +294,31 @@ pub fn run_replication(
         .enumerate()
         .flat_map(|(ci, c)| (0..c.shards()).map(move |k| (ci, k)))
         .collect();
-    let mut shards: Vec<Shard> = ids
+    let total = ids.len();
+    let mine = if exchange.processes() <= 1 {
+        0..total
+    } else {
+        let sizes: Vec<usize> = ids
+            .iter()
+            .map(|&(ci, k)| world.countries[ci].shard_len(k))
+            .collect();
+        shard_ranges(&sizes, exchange.processes())[exchange.process()].clone()
+    };
+    let mut shards: Vec<Shard> = ids[mine]
         .par_iter()
         .map(|&(ci, k)| Shard::new(seed, rep, ci, k, &world.countries[ci], consider, baseline))
         .collect();
-    let start = census(&shards, nc);
+    let censuses = gather_shards(
+        exchange,
+        shards.iter().map(census).collect(),
+        total,
+        encode_tally,
+        decode_tally,
+    );
+    let mut start = vec![StepTally::default(); nc];
+    for (&(ci, _), t) in ids.iter().zip(&censuses) {
+        start[ci].add(t);
+    }
     let mut dyns: Vec<CountryDynamics> = start
         .iter()
         .map(|t| CountryDynamics {
@@ -183,11 +363,32 @@ pub fn run_replication(
                 (t, j)
             })
             .collect();
+        let results = gather_shards(
+            exchange,
+            results,
+            total,
+            |(t, j), out| {
+                t.write_words(out);
+                if journeys {
+                    out.push(j.len() as u64);
+                    out.extend(j.iter().map(event_word));
+                }
+            },
+            |rest| {
+                let t = decode_tally(rest)?;
+                let j = if journeys {
+                    decode_list(rest)?.into_iter().map(word_event).collect()
+                } else {
+                    Vec::new()
+                };
+                Some((t, j))
+            },
+        );
         let mut tallies = vec![StepTally::default(); nc];
-        for (sh, (t, j)) in shards.iter().zip(results) {
-            tallies[sh.country].add(&t);
+        for (&(country, _), (t, j)) in ids.iter().zip(results) {
+            tallies[country].add(&t);
             if let Some(p) = paths.as_mut() {
-                let m = &mut p[sh.country];
+                let m = &mut p[country];
                 for (path, value) in j {
                     let e = m.entry(path).or_default();
                     e[0] += 1.0;
@@ -227,12 +428,27 @@ pub fn run_replication(
         observer.step_done(rep, step);
     }
     if let Some(p) = paths.as_mut() {
-        let mut nulls = Vec::new();
-        for sh in &shards {
-            nulls.clear();
-            sh.null_paths(&mut nulls);
-            for &path in &nulls {
-                p[sh.country].entry(path).or_default()[1] += 1.0;
+        let local: Vec<Vec<u32>> = shards
+            .iter()
+            .map(|sh| {
+                let mut nulls = Vec::new();
+                sh.null_paths(&mut nulls);
+                nulls
+            })
+            .collect();
+        let all = gather_shards(
+            exchange,
+            local,
+            total,
+            |nulls, out| {
+                out.push(nulls.len() as u64);
+                out.extend(nulls.iter().map(|&v| v as u64));
+            },
+            |rest| Some(decode_list(rest)?.into_iter().map(|v| v as u32).collect()),
+        );
+        for (&(country, _), nulls) in ids.iter().zip(&all) {
+            for &path in nulls {
+                p[country].entry(path).or_default()[1] += 1.0;
             }
         }
     }
@@ -281,4 +497,107 @@ fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTall
 
 fn add(a: [u64; N_CHANNELS], b: [u64; N_CHANNELS]) -> [u64; N_CHANNELS] {
     std::array::from_fn(|k| a[k] + b[k])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load::load;
+    use crate::{ScenarioSource, World};
+    use std::sync::{Barrier, Mutex};
+
+    /// Processes played by threads: a gather is two barriers around shared slots.
+    struct Threads<'a> {
+        rank: usize,
+        slots: &'a Mutex<Vec<Vec<u64>>>,
+        barrier: &'a Barrier,
+    }
+
+    impl ShardExchange for Threads<'_> {
+        fn processes(&self) -> usize {
+            self.slots.lock().unwrap().len()
+        }
+        fn process(&self) -> usize {
+            self.rank
+        }
+        fn all_gather(&self, local: &[u64]) -> Vec<u64> {
+            self.slots.lock().unwrap()[self.rank] = local.to_vec();
+            self.barrier.wait();
+            let all = self.slots.lock().unwrap().concat();
+            self.barrier.wait();
+            all
+        }
+    }
+
+    fn world() -> World {
+        let text = "name = 't'\nhorizon_weeks = 6\nagent_scale = 1\n[finance]\nannual_budget = 4e6\n\
+                    [countries.DE]\npopulation = 30000\n[countries.KE]\npopulation = 17000\n\
+                    [strategy.annual_spend.DE]\nsearch = 300000\nemail = 50000\ncall_centre = 20000\n\
+                    [strategy.annual_spend.KE]\nsocial = 100000\n\
+                    [strategy.specialists.DE]\nsearch = 2\n[strategy.service_staff.DE]\ncall_centre = 3\n";
+        let s = load(&ScenarioSource::new("t", text), &[]).unwrap();
+        World::new(&s, &s.strategy)
+    }
+
+    #[test]
+    fn shard_ranges_cover_every_shard_once_in_order() {
+        let sizes = [8192, 8192, 8192, 1000, 8192, 77, 8192];
+        for p in 1..=9 {
+            let r = shard_ranges(&sizes, p);
+            assert_eq!(r.len(), p);
+            let all: Vec<usize> = r.iter().flat_map(|r| r.clone()).collect();
+            assert_eq!(all, (0..sizes.len()).collect::<Vec<_>>(), "p={p}");
+            assert!(r.windows(2).all(|w| w[0].end == w[1].start), "p={p}");
+        }
+        // Balanced by agents: two processes get 3 + 3/4 shards of full size.
+        let r = shard_ranges(&[100; 8], 2);
+        assert_eq!(r, vec![0..4, 4..8]);
+    }
+
+    #[test]
+    fn a_replication_split_over_processes_is_identical_to_one_process() {
+        let world = world();
+        assert!(world.countries.iter().map(|c| c.shards()).sum::<usize>() >= 6);
+        let whole = run_replication(&world, 9, 3, true, &Silent);
+        for p in [2, 3, 5] {
+            let slots = Mutex::new(vec![Vec::new(); p]);
+            let barrier = Barrier::new(p);
+            let parts: Vec<Replication> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..p)
+                    .map(|rank| {
+                        let ex = Threads {
+                            rank,
+                            slots: &slots,
+                            barrier: &barrier,
+                        };
+                        let world = &world;
+                        s.spawn(move || run_replication_on(world, 9, 3, true, &Silent, &ex))
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for part in &parts {
+                assert_eq!(format!("{part:?}"), format!("{whole:?}"), "p={p}");
+            }
+        }
+        let j = whole.journeys.as_ref().unwrap();
+        assert!(j.iter().any(|m| !m.is_empty()), "journeys were recorded");
+    }
+
+    #[test]
+    fn step_tally_words_round_trip_and_refuse_short_input() {
+        let mut t = StepTally::default();
+        t.touches[1] = 3;
+        t.revenue[0] = -0.0;
+        t.revenue[4] = f64::MIN_POSITIVE;
+        t.states[2] = u64::MAX;
+        t.delivery_failures = 5;
+        let mut w = Vec::new();
+        t.write_words(&mut w);
+        let back = StepTally::read_words(&w).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.revenue[0].to_bits(), (-0.0f64).to_bits());
+        assert!(StepTally::read_words(&w[1..]).is_none());
+        assert_eq!(word_event(event_word(&(0xABCD, 1.5))), (0xABCD, 1.5));
+    }
 }
