@@ -1,22 +1,24 @@
 //! The commands, each from a validated configuration.
 
+use crate::backend::Backend;
 use crate::config::{SimulateConfig, with_threads};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
-use omnimix_sim::engine::{RunOptions, run};
+use omnimix_sim::engine::{RunOptions, run_on};
 use omnimix_sim::kpis::{Summary, journey_rows, summarise, weekly_rows};
 use omnimix_sim::{Scenario, World};
 use std::time::Instant;
 
-/// `omnimix simulate`.
-pub fn simulate(cfg: &SimulateConfig) -> Result<()> {
+/// `omnimix simulate`: on every rank of the backend, each stepping its share of the
+/// shards; rank 0 writes the files.
+pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
     let strategy = cfg
         .scenario
         .strategy_named(Some(&cfg.strategy_name))
         .context("strategy vanished after validation")?;
     let world = World::new(&cfg.scenario, strategy);
     let steps = world.steps() as u64 * cfg.replications as u64;
-    let progress = Progress::new(steps, "simulating", cfg.quiet);
+    let progress = Progress::new(steps, "simulating", cfg.quiet || !backend.is_root());
     let opts = RunOptions {
         seed: cfg.seed,
         replications: cfg.replications,
@@ -24,8 +26,13 @@ pub fn simulate(cfg: &SimulateConfig) -> Result<()> {
         journeys: cfg.journeys,
     };
     let t0 = Instant::now();
-    let reps = with_threads(cfg.threads, || run(&world, &opts, &progress))?;
+    let reps = with_threads(cfg.threads, || {
+        run_on(&world, &opts, &progress, backend.shards())
+    })?;
     progress.finish();
+    if !backend.is_root() {
+        return Ok(());
+    }
     let elapsed = t0.elapsed();
     let summary = summarise(&world, &cfg.strategy_name, cfg.seed, &reps);
     let mut written = vec![omnimix_reports::write_summary(&cfg.out, &summary)?];

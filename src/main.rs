@@ -1,10 +1,18 @@
 //! The `omnimix` binary: command-line parsing and glue. Exit codes: 0 success,
 //! 2 bad input (nothing was run), 1 runtime failure.
+//!
+//! Under MPI (`--features mpi`, launched by `mpirun` or `srun`) every rank runs this
+//! same `main`: `simulate` and `optimize` spread their work over the ranks through
+//! [`backend::Backend`]; the other commands run on rank 0 alone. Rank 0 prints and
+//! writes files; a failure on any rank ends the whole job.
 
+mod backend;
 mod benchmark;
 mod cli;
 mod commands;
 mod config;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod optimize;
 mod progress;
 mod truth;
@@ -14,25 +22,49 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match run(cli) {
+    let (backend, _guard) = match backend::start() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    match run(cli, &*backend) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if e.downcast_ref::<config::BadInput>().is_some() {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
+            let bad = e.downcast_ref::<config::BadInput>().is_some();
+            let code = if bad { 2 } else { 1 };
+            let who = if backend.ranks() > 1 {
+                format!(" (rank {} of {})", backend.rank(), backend.ranks())
             } else {
-                eprintln!("error: {e:#}");
-                ExitCode::from(1)
+                String::new()
+            };
+            // Bad input is the same on every rank: rank 0 reports it.
+            if bad && backend.is_root() {
+                eprintln!("error: {e}");
+            } else if !bad {
+                eprintln!("error{who}: {e:#}");
             }
+            backend.fail(code);
+            ExitCode::from(code)
         }
     }
 }
 
-fn run(cli: cli::Cli) -> anyhow::Result<()> {
+fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
+    let distributed = matches!(
+        cli.command,
+        cli::Command::Simulate(_) | cli::Command::Optimize(_)
+    );
+    if !distributed && !backend.is_root() {
+        return Ok(());
+    }
     match cli.command {
-        cli::Command::Simulate(a) => commands::simulate(&config::SimulateConfig::from_args(&a)?),
+        cli::Command::Simulate(a) => {
+            commands::simulate(&config::SimulateConfig::from_args(&a)?, backend)
+        }
         cli::Command::Optimize(a) => {
-            optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?)
+            optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?, backend)
         }
         cli::Command::Attribute(a) => commands::attribute(&a),
         cli::Command::Benchmark(a) => benchmark::run_benchmark(&a),

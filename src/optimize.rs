@@ -1,16 +1,23 @@
 //! `omnimix optimize`: search the scenario's decision space with the simulator as
 //! the evaluator, then compare the plan with the current strategy and an equal split
 //! on fresh replications at full resolution.
+//!
+//! The search's evaluations go through the backend's farm (rayon threads, or MPI ranks
+//! with rank 0 running the optimizer); the final comparison is one run per strategy
+//! whose shards are split over the backend's ranks. Rank 0 writes the files.
 
+use crate::backend::Backend;
 use crate::config::{OptimizeConfig, with_threads};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
-    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk,
-    SearchState, TargetOptions, minimal_budget, optimize, optimize_pareto,
+    Checkpointer, Evaluator, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, Risk, SearchState,
+    TargetOptions, minimal_budget, optimize, optimize_pareto,
 };
-use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
+use omnimix_sim::engine::{
+    Local, Replication, RunOptions, ShardExchange, Silent, run_on, run_replication,
+};
 use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Channel, Scenario, Strategy, World};
@@ -234,7 +241,15 @@ fn paired(a: &[Kpis], b: &[Kpis]) -> BTreeMap<String, Interval> {
         .collect()
 }
 
-fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis> {
+/// KPIs of a strategy on fresh replications at full resolution; under several ranks
+/// every rank must call it alike (the shards are split over them).
+fn evaluate_fresh(
+    s: &Scenario,
+    st: &Strategy,
+    seed: u64,
+    reps: u32,
+    exchange: &dyn ShardExchange,
+) -> Vec<Kpis> {
     let world = World::new(s, st);
     let opts = RunOptions {
         seed,
@@ -242,14 +257,22 @@ fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis
         first_replication: OUT_OF_SAMPLE_BASE,
         journeys: false,
     };
-    run(&world, &opts, &Silent)
+    run_on(&world, &opts, &Silent, exchange)
         .iter()
         .map(|r| replication_kpis(&world, r).0)
         .collect()
 }
 
-/// Run `omnimix optimize`.
-pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
+/// Search results that only rank 0 has: trace, evaluations, front, target steps.
+type Found = (
+    Vec<(usize, f64)>,
+    usize,
+    Option<Vec<FrontPoint>>,
+    Option<Vec<TargetStepRow>>,
+);
+
+/// Run `omnimix optimize` on every rank of the backend.
+pub fn run_optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     let s = &cfg.scenario;
     let mut ps = PlanSpace::new(s, &s.strategy);
     ps.constrain(&cfg.fixes)
@@ -266,12 +289,12 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     search.agent_scale = s.agent_scale.saturating_mul(cfg.search_scale).max(1);
     let obj = cfg.objective;
     let seed = cfg.seed;
-    let evaluator = RayonEvaluator::new(|x: &[f64], rep: u32| {
+    let evaluate = |x: &[f64], rep: u32| {
         let st = ps.decode(x);
         let world = World::new(&search, &st);
         let r = run_replication(&world, seed, rep, false, &Silent);
         objectives(&world, &r, obj)
-    });
+    };
     let options = Options {
         evals: cfg.evals,
         seed,
@@ -298,11 +321,11 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let t0 = Instant::now();
     let out_dir = &cfg.out;
 
-    let (x, trace, evals_done, front, target_steps) = with_threads(
-        cfg.threads,
-        || -> Result<_> {
+    let mut found: Option<Found> = None;
+    let mut search_fn = |evaluator: &dyn Evaluator| -> Result<Vec<f64>> {
+        let (x, trace, evals_done, front, target_steps) = (|| -> Result<_> {
             if obj == Objective::Pareto {
-                let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
+                let o = optimize_pareto(&ps.space, evaluator, &options, &observer)
                     .context("Pareto search failed")?;
                 // The plan reported is the front's best-retention point whose ROI is positive,
                 // else the best-retention point.
@@ -337,7 +360,7 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                         target: aim,
                         ..TargetOptions::default()
                     };
-                    let o = minimal_budget(&ps.space, &evaluator, &topts, &observer).map_err(|e| match e {
+                    let o = minimal_budget(&ps.space, evaluator, &topts, &observer).map_err(|e| match e {
                         omnimix_optimizer::Error::TargetUnreachable { target, best, .. } => anyhow::anyhow!(
                             "the target {} = {target} is not reached even with the whole budget (best plan: {best:.4}); \
                              raise finance.annual_budget or lower the target",
@@ -351,8 +374,13 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                         estimate: t.estimate,
                         reached: t.reached,
                     }));
-                    let full =
-                        evaluate_fresh(s, &ps.decode(&o.plan.x), seed, cfg.final_replications);
+                    let full = evaluate_fresh(
+                        s,
+                        &ps.decode(&o.plan.x),
+                        seed,
+                        cfg.final_replications,
+                        &Local,
+                    );
                     let achieved = full.iter().map(|k| kpi(k, obj.kpi())).sum::<f64>()
                         / full.len().max(1) as f64;
                     let done = achieved >= target;
@@ -366,36 +394,47 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                 Ok((x, trace, evals, None, Some(steps)))
             } else {
                 let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
-                let o =
-                    optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(
-                        |e| match e {
-                            omnimix_optimizer::Error::ResumeMismatch { .. } => anyhow::Error::from(
-                                crate::config::BadInput(format!("--resume: {e}")),
-                            ),
-                            e => anyhow::Error::from(e).context("search failed"),
-                        },
-                    )?;
+                let o = optimize(&ps.space, evaluator, &options, &observer, cp).map_err(
+                    |e| match e {
+                        omnimix_optimizer::Error::ResumeMismatch { .. } => {
+                            anyhow::Error::from(crate::config::BadInput(format!("--resume: {e}")))
+                        }
+                        e => anyhow::Error::from(e).context("search failed"),
+                    },
+                )?;
                 Ok((o.x.clone(), o.trace.clone(), o.evals_done, None, None))
             }
-        },
-    )??;
+        })()?;
+        found = Some((trace, evals_done, front, target_steps));
+        Ok(x)
+    };
+    let answer = with_threads(cfg.threads, || backend.farm(&evaluate, &mut search_fn))??;
+    let Some(x) = answer else {
+        // Rank 0's search failed; rank 0 reports it and ends the job.
+        return Ok(());
+    };
     observer.bar.finish_and_clear();
-    if let Some(e) = checkpointer.and_then(|c| c.error) {
-        return Err(anyhow::Error::from(e).context("checkpoint"));
-    }
     let plan = ps.decode(&x);
     let search_secs = t0.elapsed().as_secs_f64();
 
-    // Out of sample, full resolution, paired replications.
+    // Out of sample, full resolution, paired replications (on every rank).
     let reps = cfg.final_replications;
     let equal = ps.equal_split();
+    let ex = backend.shards();
     let (k_plan, k_cur, k_eq) = with_threads(cfg.threads, || {
         (
-            evaluate_fresh(s, &plan, seed, reps),
-            evaluate_fresh(s, &s.strategy, seed, reps),
-            evaluate_fresh(s, &equal, seed, reps),
+            evaluate_fresh(s, &plan, seed, reps, ex),
+            evaluate_fresh(s, &s.strategy, seed, reps, ex),
+            evaluate_fresh(s, &equal, seed, reps, ex),
         )
     })?;
+    if !backend.is_root() {
+        return Ok(());
+    }
+    if let Some(e) = checkpointer.and_then(|c| c.error) {
+        return Err(anyhow::Error::from(e).context("checkpoint"));
+    }
+    let (trace, evals_done, front, target_steps) = found.context("the search left no result")?;
     let summary = |k: &[Kpis]| KpiSummary::from_replications(&k.iter().collect::<Vec<_>>());
     let risk_name = cfg.risk_name.clone();
     let comparison = Comparison {
