@@ -45,6 +45,10 @@ fn main() -> ExitCode {
             } else if !bad {
                 eprintln!("error{who}: {e:#}");
             }
+            if !backend.is_root() {
+                // Give rank 0 a moment to report (and end the job) first.
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
             backend.fail(code);
             ExitCode::from(code)
         }

@@ -1,0 +1,244 @@
+//! Multi-rank tests of the MPI backend (`cargo test --release --features mpi --test mpi`):
+//! the binary is launched by `mpirun` on 1, 2 and 4 ranks (oversubscribed, so two cores
+//! are enough) and must give byte-identical files to a run without a launcher, fail
+//! fast, and resume from its checkpoint. Every launch runs under `timeout`.
+
+#[allow(dead_code)]
+mod util;
+
+use std::fs;
+use std::process::{Command, Output, Stdio};
+use util::*;
+
+/// Seconds after which a launch counts as hung.
+const TIMEOUT_S: &str = "300";
+
+/// `timeout 300 mpirun [--oversubscribe] -np N omnimix ARGS…` with extra environment.
+fn mpirun_env(np: usize, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let version = Command::new("mpirun")
+        .arg("--version")
+        .output()
+        .expect("mpirun is installed (see README: Running on a cluster)");
+    let open_mpi = String::from_utf8_lossy(&version.stdout).contains("Open MPI");
+    let mut c = Command::new("timeout");
+    c.args(["--kill-after=10", TIMEOUT_S, "mpirun"]);
+    if open_mpi {
+        c.arg("--oversubscribe");
+    }
+    c.args(["-np", &np.to_string(), env!("CARGO_BIN_EXE_omnimix")])
+        .args(args)
+        // Open MPI refuses to run as root without these (CI runs as root).
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().expect("timeout and mpirun run");
+    assert_ne!(
+        o.status.code(),
+        Some(124),
+        "mpirun -np {np} timed out (hung)"
+    );
+    o
+}
+
+fn mpirun(np: usize, args: &[&str]) -> Output {
+    mpirun_env(np, args, &[])
+}
+
+/// The files of `dir` named in `names`, read.
+fn files(dir: &std::path::Path, names: &[&str]) -> Vec<Vec<u8>> {
+    names
+        .iter()
+        .map(|n| fs::read(dir.join(n)).unwrap_or_else(|e| panic!("{}/{n}: {e}", dir.display())))
+        .collect()
+}
+
+#[test]
+fn simulate_is_byte_identical_without_a_launcher_and_on_1_2_and_4_ranks() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    // agent_scale 1: 9 shards, so that every rank owns some and the last one fewer.
+    let args = |out: &str, threads: &str| -> Vec<String> {
+        [
+            "simulate",
+            f.to_str().unwrap(),
+            "--set",
+            "agent_scale=1",
+            "--journeys",
+            "--threads",
+            threads,
+            "-q",
+            "--out",
+            d.join(out).to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let names = ["summary.json", "weekly.csv", "journeys.csv"];
+    let a = args("alone", "2");
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), &names);
+    for np in [1, 2, 4] {
+        let out = format!("np{np}");
+        let a = args(&out, "1");
+        let o = mpirun(np, &a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "np {np}: {}", stderr(&o));
+        assert_eq!(files(&d.join(&out), &names), want, "np {np}");
+    }
+}
+
+/// A quick search: 60 evaluations at search scale 2.
+const QUICK: [&str; 4] = ["--evals", "60", "--search-scale", "2"];
+
+fn optimize_args(d: &Dir, f: &std::path::Path, out: &str, extra: &[&str]) -> Vec<String> {
+    optimize_args_with(d, f, out, &QUICK, extra)
+}
+
+fn optimize_args_with(
+    d: &Dir,
+    f: &std::path::Path,
+    out: &str,
+    search: &[&str],
+    extra: &[&str],
+) -> Vec<String> {
+    let mut a: Vec<String> = search.iter().map(|s| s.to_string()).collect();
+    a.splice(
+        0..0,
+        ["optimize".to_string(), f.to_str().unwrap().to_string()],
+    );
+    a.extend(
+        [
+            "--replications",
+            "2",
+            "--seed",
+            "5",
+            "-q",
+            "--out",
+            d.join(out).to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+#[test]
+fn optimize_gives_the_same_plan_without_a_launcher_and_on_1_2_and_4_ranks() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let names = ["plan.json", "summary.json", "trace.csv", "plan.csv"];
+    let a = optimize_args(&d, &f, "alone", &[]);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), &names);
+    for np in [1, 2, 4] {
+        let out = format!("np{np}");
+        let a = optimize_args(&d, &f, &out, &["--threads", "1"]);
+        let o = mpirun(np, &a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "np {np}: {}", stderr(&o));
+        assert_eq!(files(&d.join(&out), &names), want, "np {np}");
+    }
+}
+
+#[test]
+fn a_panic_on_a_worker_rank_aborts_the_job_and_names_the_rank() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let a = optimize_args(&d, &f, "out", &[]);
+    let o = mpirun_env(
+        2,
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[("OMNIMIX_MPI_FAULT", "panic@1:3")],
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "the job fails:\n{err}");
+    assert!(err.contains("rank 1 of 2 panicked"), "{err}");
+    assert!(
+        !d.join("out/plan.json").exists(),
+        "no plan from a failed job"
+    );
+}
+
+#[test]
+fn a_killed_rank_ends_a_simulation_with_a_nonzero_exit() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("out");
+    let o = mpirun_env(
+        4,
+        &[
+            "simulate",
+            f.to_str().unwrap(),
+            "--set",
+            "agent_scale=1",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("OMNIMIX_MPI_FAULT", "abort@2:5")],
+    );
+    assert!(!o.status.success(), "the job fails:\n{}", stderr(&o));
+    assert!(
+        !out.join("summary.json").exists(),
+        "no summary from a failed job"
+    );
+}
+
+#[test]
+fn bad_input_under_mpirun_is_reported_once_with_exit_code_2() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let o = mpirun(
+        2,
+        &["simulate", f.to_str().unwrap(), "--replications", "0", "-q"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("--replications 0").count(), 1, "{err}");
+}
+
+#[test]
+fn a_job_that_failed_resumes_from_its_checkpoint_to_the_same_plan() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let search = ["--evals", "300", "--search-scale", "1"];
+    let with = |out: &str, cp: &str, more: &[&str]| -> Vec<String> {
+        let cp = d.join(cp);
+        let mut extra = vec!["--checkpoint", cp.to_str().unwrap()];
+        extra.extend(more);
+        optimize_args_with(&d, &f, out, &search, &extra)
+    };
+    let strs = |a: &[String]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let whole = with("whole", "cp_whole", &[]);
+    let o = run(&strs(&whole).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Rank 1 dies in the middle of the search; the checkpoint has the batches before.
+    let failed = with("resumed", "cp", &[]);
+    let o = mpirun_env(
+        2,
+        &failed.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[("OMNIMIX_MPI_FAULT", "abort@1:100")],
+    );
+    assert!(!o.status.success(), "the job fails:\n{}", stderr(&o));
+    let cp: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("cp/checkpoint.json")).unwrap()).unwrap();
+    let done = cp["evals_done"].as_u64().unwrap();
+    assert!((1..300).contains(&done), "checkpoint mid-search: {done}");
+    assert!(!d.join("resumed/plan.json").exists());
+    // Resumed on another number of ranks.
+    let resumed = with("resumed", "cp", &["--resume"]);
+    let o = mpirun(4, &resumed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in ["plan.json", "summary.json"] {
+        assert_eq!(
+            fs::read(d.join("whole").join(name)).unwrap(),
+            fs::read(d.join("resumed").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
