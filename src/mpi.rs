@@ -1,7 +1,7 @@
 //! The MPI backend (cargo feature `mpi`): the only module of omnimix that speaks MPI.
 //!
-//! - One huge run (`simulate`): every rank builds and steps a contiguous block of the
-//!   global shards ([`omnimix_sim::engine::shard_ranges`]); once per step the ranks
+//! - One huge run (`simulate`): every rank builds and steps every N-th of the global
+//!   shards ([`omnimix_sim::engine::shard_owner`]); once per step the ranks
 //!   all-gather the per-shard tallies (and journey events) and every rank folds them in
 //!   global shard order, so the result is byte-identical to one process.
 //! - Many evaluations (`optimize`): a task farm. Rank 0 runs the optimizer; each batch

@@ -145,41 +145,26 @@ impl ShardExchange for Local {
     }
 }
 
-/// The global shard indices each of `processes` processes steps: contiguous ranges in
-/// shard order with about the same number of agents, a function of the shard sizes and
-/// the process count only (never of threads or timing).
+/// The process that steps global shard `global_shard` of a run split over `processes`:
+/// round robin over the global shard index, so every process gets about the same mix of
+/// countries (their agents cost different amounts of work). A function of the shard
+/// index and the process count only, never of threads or timing.
 ///
 /// ```
-/// use omnimix_sim::engine::shard_ranges;
-/// assert_eq!(shard_ranges(&[10, 10, 10, 10], 2), vec![0..2, 2..4]);
-/// assert_eq!(shard_ranges(&[10, 10], 1), vec![0..2]);
-/// assert_eq!(shard_ranges(&[10], 3), vec![0..0, 0..1, 1..1]);
+/// use omnimix_sim::engine::shard_owner;
+/// let owners: Vec<usize> = (0..5).map(|g| shard_owner(g, 2)).collect();
+/// assert_eq!(owners, vec![0, 1, 0, 1, 0]);
+/// assert_eq!(shard_owner(7, 1), 0);
 /// ```
-pub fn shard_ranges(shard_agents: &[usize], processes: usize) -> Vec<std::ops::Range<usize>> {
-    let p = processes.max(1) as u128;
-    let total: u128 = shard_agents.iter().map(|&a| a as u128).sum::<u128>().max(1);
-    let mut ranges = vec![0..0; p as usize];
-    let mut before: u128 = 0;
-    for (g, &a) in shard_agents.iter().enumerate() {
-        // Owner: the process whose share of the agents holds the shard's midpoint.
-        let owner = (((2 * before + a as u128) * p) / (2 * total)).min(p - 1) as usize;
-        let r = &mut ranges[owner];
-        if r.start == r.end {
-            *r = g..g + 1;
-        } else {
-            r.end = g + 1;
-        }
-        before += a as u128;
-    }
-    // Empty ranges sit where they fall in order, so that ranges stay sorted.
-    let mut next = 0;
-    for r in &mut ranges {
-        if r.start == r.end {
-            *r = next..next;
-        }
-        next = r.end;
-    }
-    ranges
+pub fn shard_owner(global_shard: usize, processes: usize) -> usize {
+    global_shard % processes.max(1)
+}
+
+/// The global indices of the shards process `process` of `processes` steps, ascending.
+fn owned_shards(total: usize, process: usize, processes: usize) -> Vec<usize> {
+    (0..total)
+        .filter(|&g| shard_owner(g, processes) == process)
+        .collect()
 }
 
 /// Gathers one item per shard from every process, in global shard order: encoded into
@@ -191,7 +176,8 @@ fn gather_shards<T>(
     encode: impl Fn(&T, &mut Vec<u64>),
     decode: impl Fn(&mut &[u64]) -> Option<T>,
 ) -> Vec<T> {
-    if exchange.processes() <= 1 {
+    let processes = exchange.processes();
+    if processes <= 1 {
         return local;
     }
     let mut words = Vec::new();
@@ -199,21 +185,22 @@ fn gather_shards<T>(
         encode(item, &mut words);
     }
     let all = exchange.all_gather(&words);
+    // Process by process, each one's shards ascending: put every item in its place.
     let mut rest: &[u64] = &all;
-    let mut out = Vec::with_capacity(total);
-    while !rest.is_empty() {
-        match decode(&mut rest) {
-            Some(item) => out.push(item),
-            None => break,
+    let mut out: Vec<Option<T>> = (0..total).map(|_| None).collect();
+    for p in 0..processes {
+        for g in owned_shards(total, p, processes) {
+            let item = decode(&mut rest)
+                .unwrap_or_else(|| panic!("shard exchange: shard {g} of process {p} missing"));
+            out[g] = Some(item);
         }
     }
     assert!(
-        out.len() == total && rest.is_empty(),
-        "shard exchange: expected {total} shards, got {} ({} words left over)",
-        out.len(),
+        rest.is_empty(),
+        "shard exchange: {} words left over",
         rest.len()
     );
-    out
+    out.into_iter().flatten().collect()
 }
 
 fn encode_tally(t: &StepTally, out: &mut Vec<u64>) {
@@ -274,7 +261,7 @@ pub fn run_replication(
 }
 
 /// Run one replication with its shards split over the processes of an exchange (see
-/// [`shard_ranges`]); every process must call it with the same arguments, and every
+/// [`shard_owner`]); every process must call it with the same arguments, and every
 /// process gets the whole result, byte-identical to [`run_replication`]'s.
 pub fn run_replication_on(
     world: &World,
@@ -295,18 +282,17 @@ pub fn run_replication_on(
         .flat_map(|(ci, c)| (0..c.shards()).map(move |k| (ci, k)))
         .collect();
     let total = ids.len();
-    let mine = if exchange.processes() <= 1 {
-        0..total
+    let mine: Vec<usize> = if exchange.processes() <= 1 {
+        (0..total).collect()
     } else {
-        let sizes: Vec<usize> = ids
-            .iter()
-            .map(|&(ci, k)| world.countries[ci].shard_len(k))
-            .collect();
-        shard_ranges(&sizes, exchange.processes())[exchange.process()].clone()
+        owned_shards(total, exchange.process(), exchange.processes())
     };
-    let mut shards: Vec<Shard> = ids[mine]
+    let mut shards: Vec<Shard> = mine
         .par_iter()
-        .map(|&(ci, k)| Shard::new(seed, rep, ci, k, &world.countries[ci], consider, baseline))
+        .map(|&g| {
+            let (ci, k) = ids[g];
+            Shard::new(seed, rep, ci, k, &world.countries[ci], consider, baseline)
+        })
         .collect();
     let censuses = gather_shards(
         exchange,
@@ -540,18 +526,19 @@ mod tests {
     }
 
     #[test]
-    fn shard_ranges_cover_every_shard_once_in_order() {
-        let sizes = [8192, 8192, 8192, 1000, 8192, 77, 8192];
+    fn every_shard_has_exactly_one_owner_and_owners_take_turns() {
         for p in 1..=9 {
-            let r = shard_ranges(&sizes, p);
-            assert_eq!(r.len(), p);
-            let all: Vec<usize> = r.iter().flat_map(|r| r.clone()).collect();
-            assert_eq!(all, (0..sizes.len()).collect::<Vec<_>>(), "p={p}");
-            assert!(r.windows(2).all(|w| w[0].end == w[1].start), "p={p}");
+            let mut seen = vec![0; 23];
+            for q in 0..p {
+                for g in owned_shards(23, q, p) {
+                    seen[g] += 1;
+                    assert_eq!(shard_owner(g, p), q);
+                }
+                let n = owned_shards(23, q, p).len();
+                assert!(n == 23 / p || n == 23 / p + 1, "p={p}: {n}");
+            }
+            assert!(seen.iter().all(|&n| n == 1), "p={p}");
         }
-        // Balanced by agents: two processes get 3 + 3/4 shards of full size.
-        let r = shard_ranges(&[100; 8], 2);
-        assert_eq!(r, vec![0..4, 4..8]);
     }
 
     #[test]
