@@ -20,6 +20,10 @@
 //! `RANK` fail at its `N`-th unit of work (an evaluation, or a step's exchange), where
 //! `KIND` is `panic` (a Rust panic) or `abort` (the process dies at once, like a killed
 //! rank).
+//!
+//! Farm figures: with `OMNIMIX_MPI_STATS=1`, every worker rank prints at the end of a
+//! search its evaluations, their mean time, and how long it waited for its next task
+//! after returning a result (the farm's overhead per evaluation).
 
 use crate::backend::{Backend, EvalFn, Guard, LocalBackend, SearchFn};
 use anyhow::{Context, Result, bail};
@@ -31,7 +35,7 @@ use omnimix_optimizer::{Candidate, Evaluation, Evaluator};
 use omnimix_sim::engine::ShardExchange;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Rank 0 → worker: `[task index, replication, x as f64 bits…]`.
 const TASK: i32 = 1;
@@ -42,6 +46,8 @@ const STOP: i32 = 3;
 
 /// The environment variable of the fault injection.
 pub const FAULT_VAR: &str = "OMNIMIX_MPI_FAULT";
+/// The environment variable that asks workers for their farm figures.
+pub const STATS_VAR: &str = "OMNIMIX_MPI_STATS";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FaultKind {
@@ -84,6 +90,8 @@ pub struct Mpi {
     fault: Option<Fault>,
     /// Units of work done on this rank (for the fault injection).
     work: AtomicUsize,
+    /// Print farm figures (workers).
+    stats: bool,
 }
 
 fn world() -> SimpleCommunicator {
@@ -115,6 +123,7 @@ pub fn start() -> Result<(Box<dyn Backend>, Guard)> {
         root_evaluates: matches!(threading, Threading::Serialized | Threading::Multiple),
         fault,
         work: AtomicUsize::new(0),
+        stats: std::env::var_os(STATS_VAR).is_some_and(|v| v != "0"),
     };
     Ok((Box::new(mpi), Box::new(universe)))
 }
@@ -146,16 +155,13 @@ impl Mpi {
     fn farm_batch(&self, f: &EvalFn, batch: &[Candidate]) -> Vec<Evaluation> {
         let n = batch.len();
         let next = AtomicUsize::new(0);
-        let take = || {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            (i < n).then_some(i)
-        };
         let results: Vec<OnceLock<Vec<f64>>> = (0..n).map(|_| OnceLock::new()).collect();
         if self.root_evaluates {
             std::thread::scope(|s| {
-                let hand_out = s.spawn(|| self.hand_out(batch, &take, &results, true));
-                while let Some(i) = take() {
-                    let c = &batch[i];
+                let hand_out = s.spawn(|| self.hand_out(batch, &next, &results, true));
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(c) = batch.get(i) else { break };
                     let _ = results[i].set(self.evaluate_one(f, &c.x, c.replication));
                 }
                 if let Err(p) = hand_out.join() {
@@ -163,7 +169,7 @@ impl Mpi {
                 }
             });
         } else {
-            self.hand_out(batch, &take, &results, false);
+            self.hand_out(batch, &next, &results, false);
         }
         results
             .into_iter()
@@ -176,33 +182,45 @@ impl Mpi {
             .collect()
     }
 
-    /// Rank 0: give every worker a task, and a new one whenever it returns a result,
-    /// until the batch is done. `lazy`: poll with pauses (rank 0 is evaluating too).
+    /// Rank 0: keep every worker supplied until the batch is done. A worker holds up to
+    /// two tasks (the one it evaluates and the next, so it never waits for rank 0
+    /// between two), one only near the end of the batch (so that no worker sits on a
+    /// task another could start). `lazy`: poll with pauses (rank 0 is evaluating too).
     fn hand_out(
         &self,
         batch: &[Candidate],
-        take: &(dyn Fn() -> Option<usize> + Sync),
+        next: &AtomicUsize,
         results: &[OnceLock<Vec<f64>>],
         lazy: bool,
     ) {
+        let n = batch.len();
+        let take = || {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            (i < n).then_some(i)
+        };
+        let left = || n.saturating_sub(next.load(Ordering::Relaxed));
         let w = world();
-        let send = |to: i32, i: usize| {
+        let send = |to: usize, i: usize| {
             let c = &batch[i];
             let mut words = Vec::with_capacity(2 + c.x.len());
             words.push(i as u64);
             words.push(c.replication as u64);
             words.extend(c.x.iter().map(|v| v.to_bits()));
-            w.process_at_rank(to).send_with_tag(&words[..], TASK);
+            w.process_at_rank(to as i32).send_with_tag(&words[..], TASK);
         };
+        let mut held = vec![0usize; self.size];
         let mut busy = 0usize;
-        for to in 1..self.size {
-            match take() {
-                Some(i) => {
-                    send(to as i32, i);
-                    busy += 1;
-                }
-                None => break,
+        // Top a worker up to what it may hold now.
+        let supply = |to: usize, held: &mut [usize], busy: &mut usize| {
+            while held[to] < if left() > self.size { 2 } else { 1 } {
+                let Some(i) = take() else { break };
+                send(to, i);
+                held[to] += 1;
+                *busy += 1;
             }
+        };
+        for to in 1..self.size {
+            supply(to, &mut held, &mut busy);
         }
         let mut idle = 0u32;
         while busy > 0 {
@@ -219,7 +237,7 @@ impl Mpi {
             };
             idle = 0;
             let (words, status) = probed.matched_receive_vec::<u64>();
-            let from = status.source_rank();
+            let from = status.source_rank() as usize;
             let i = words
                 .first()
                 .map(|&i| i as usize)
@@ -228,11 +246,9 @@ impl Mpi {
                 panic!("rank 0: a malformed result from rank {from}");
             };
             let _ = results[i].set(words[1..].iter().map(|&b| f64::from_bits(b)).collect());
+            held[from] -= 1;
             busy -= 1;
-            if let Some(j) = take() {
-                send(from, j);
-                busy += 1;
-            }
+            supply(from, &mut held, &mut busy);
         }
     }
 
@@ -241,6 +257,9 @@ impl Mpi {
         let w = world();
         let root = w.process_at_rank(0);
         let mut idle = 0u32;
+        let mut evaluating = Duration::ZERO;
+        let mut waits: Vec<Duration> = Vec::new();
+        let mut returned: Option<Instant> = None;
         loop {
             let Some(probed) = root.immediate_matched_probe() else {
                 pause(&mut idle);
@@ -251,14 +270,25 @@ impl Mpi {
             let floats = |w: &[u64]| -> Vec<f64> { w.iter().map(|&b| f64::from_bits(b)).collect() };
             match status.tag() {
                 TASK if words.len() >= 2 => {
+                    let started = Instant::now();
+                    if let Some(r) = returned {
+                        waits.push(started - r);
+                    }
                     let x = floats(&words[2..]);
                     let objectives = self.evaluate_one(f, &x, words[1] as u32);
+                    evaluating += started.elapsed();
                     let mut out = Vec::with_capacity(1 + objectives.len());
                     out.push(words[0]);
                     out.extend(objectives.iter().map(|v| v.to_bits()));
                     root.send_with_tag(&out[..], RESULT);
+                    returned = Some(Instant::now());
                 }
-                STOP => return (words.first() == Some(&1)).then(|| floats(&words[1..])),
+                STOP => {
+                    if self.stats {
+                        self.print_stats(evaluating, &mut waits);
+                    }
+                    return (words.first() == Some(&1)).then(|| floats(&words[1..]));
+                }
                 tag => panic!(
                     "rank {}: an unexpected message (tag {tag}, {} words) from rank 0",
                     self.rank,
@@ -266,6 +296,34 @@ impl Mpi {
                 ),
             }
         }
+    }
+}
+
+impl Mpi {
+    /// A worker's farm figures, on stderr.
+    fn print_stats(&self, evaluating: Duration, waits: &mut [Duration]) {
+        let n = waits.len() + 1;
+        let per_eval = evaluating.as_secs_f64() / n as f64;
+        waits.sort();
+        let at = |q: f64| {
+            waits
+                .get(((waits.len() as f64 - 1.0) * q).round().max(0.0) as usize)
+                .map_or(0.0, |d| d.as_secs_f64())
+        };
+        let (median, p90) = (at(0.5), at(0.9));
+        let total: f64 = waits.iter().map(|d| d.as_secs_f64()).sum();
+        eprintln!(
+            "omnimix: rank {} of {}: {n} evaluations, {:.1} ms each; next task after \
+             {:.0} us (median, {:.2} % of an evaluation), {:.0} us (90th percentile); \
+             waiting in all {:.2} % of the evaluation time (batch ends included)",
+            self.rank,
+            self.size,
+            per_eval * 1e3,
+            median * 1e6,
+            100.0 * median / per_eval.max(1e-12),
+            p90 * 1e6,
+            100.0 * total / evaluating.as_secs_f64().max(1e-12),
+        );
     }
 }
 
