@@ -327,6 +327,20 @@ impl Mpi {
     }
 }
 
+/// Waits for a request to complete, with [`pause`]s.
+fn wait<'a, B: ?Sized, S: mpi::request::Scope<'a>>(mut request: mpi::request::Request<'a, B, S>) {
+    let mut idle = 0u32;
+    loop {
+        match request.test() {
+            Ok(_) => return,
+            Err(r) => {
+                request = r;
+                pause(&mut idle);
+            }
+        }
+    }
+}
+
 /// Waiting for a message: spin briefly, then yield, then sleep in short naps (so that an
 /// idle rank leaves the cores to the ranks that work).
 fn pause(idle: &mut u32) {
@@ -363,7 +377,11 @@ impl ShardExchange for Mpi {
         let count = mpi::Count::try_from(local.len())
             .unwrap_or_else(|_| panic!("rank {}: {} words to exchange", self.rank, local.len()));
         let mut counts = vec![0 as mpi::Count; self.size];
-        w.all_gather_into(&count, &mut counts[..]);
+        // Non-blocking collectives, waited for with pauses: a rank that is done with
+        // its shards early leaves the core to the others instead of spinning.
+        mpi::request::scope(|scope| {
+            wait(w.immediate_all_gather_into(scope, &count, &mut counts[..]));
+        });
         let mut displs = Vec::with_capacity(self.size);
         let mut total: usize = 0;
         for &c in &counts {
@@ -376,7 +394,9 @@ impl ShardExchange for Mpi {
         let mut all = vec![0u64; total];
         {
             let mut part = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
-            w.all_gather_varcount_into(local, &mut part);
+            mpi::request::scope(|scope| {
+                wait(w.immediate_all_gather_varcount_into(scope, local, &mut part));
+            });
         }
         all
     }
