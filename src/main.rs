@@ -34,20 +34,20 @@ fn main() -> ExitCode {
         Err(e) => {
             let bad = e.downcast_ref::<config::BadInput>().is_some();
             let code = if bad { 2 } else { 1 };
-            let who = if backend.ranks() > 1 {
+            let who = if !backend.is_root() {
                 format!(" (rank {} of {})", backend.rank(), backend.ranks())
             } else {
                 String::new()
             };
-            // Bad input is the same on every rank: rank 0 reports it.
-            if bad && backend.is_root() {
-                eprintln!("error: {e}");
-            } else if !bad {
-                eprintln!("error{who}: {e:#}");
-            }
             if !backend.is_root() {
-                // Give rank 0 a moment to report (and end the job) first.
-                std::thread::sleep(std::time::Duration::from_secs(1));
+                // Bad input is usually the same on every rank: give rank 0 the time to
+                // report it and end the job, and speak only if it did not.
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+            if bad {
+                eprintln!("error{who}: {e}");
+            } else {
+                eprintln!("error{who}: {e:#}");
             }
             backend.fail(code);
             ExitCode::from(code)

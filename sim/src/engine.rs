@@ -598,7 +598,7 @@ mod tests {
     #[test]
     fn every_shard_has_exactly_one_owner_and_owners_take_turns() {
         for p in 1..=9 {
-            let mut seen = vec![0; 23];
+            let mut seen = [0; 23];
             for q in 0..p {
                 for g in owned_shards(23, q, p) {
                     seen[g] += 1;
