@@ -245,3 +245,33 @@ fn a_job_that_failed_resumes_from_its_checkpoint_to_the_same_plan() {
         );
     }
 }
+
+#[test]
+fn pareto_and_target_searches_give_the_same_files_on_3_ranks() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    for (i, mode) in [
+        &["--objective", "pareto"][..],
+        &["--target", "retention=0.3"][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let alone = format!("alone{i}");
+        let a = optimize_args(&d, &f, &alone, mode);
+        let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "{mode:?}: {}", stderr(&o));
+        let ranks = format!("np3_{i}");
+        let mut extra = mode.to_vec();
+        extra.extend(["--threads", "1"]);
+        let a = optimize_args(&d, &f, &ranks, &extra);
+        let o = mpirun(3, &a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "{mode:?}: {}", stderr(&o));
+        let names = ["plan.json", "summary.json"];
+        assert_eq!(
+            files(&d.join(&ranks), &names),
+            files(&d.join(&alone), &names),
+            "{mode:?}"
+        );
+    }
+}

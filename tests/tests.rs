@@ -3,6 +3,7 @@
 mod util;
 
 mod attribute;
+mod backend;
 mod benchmark;
 mod optimize;
 mod simulate;

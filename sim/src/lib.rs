@@ -10,8 +10,9 @@
 //! - [`world`]: a scenario + strategy compiled per country; [`agents`]: agents as
 //!   structure-of-arrays shards and the per-step kernel; [`step`]: per-step
 //!   parameters compiled from the mechanisms; [`engine`]: replications × steps ×
-//!   shards, deterministic on any thread count; [`kpis`]: KPIs, summaries, weekly
-//!   rows, journeys.
+//!   shards, deterministic on any thread count, and on any number of processes
+//!   through a [`engine::ShardExchange`]; [`kpis`]: KPIs, summaries, weekly rows,
+//!   journeys.
 //! - [`mechanisms`]: one module per mechanism of the model — media response
 //!   (`media`, `exposure`), service queues (`queue`, `service`), specialist staff
 //!   (`staffing`), weak finances (`finance`), consistency (`consistency`), content
