@@ -152,6 +152,8 @@ pub struct OptimizeConfig {
     pub target: Option<f64>,
     /// `--fix NAME[=VALUE]`.
     pub fixes: Vec<(String, Option<f64>)>,
+    /// `--phases N` (1: not phased).
+    pub phases: u32,
 }
 
 /// The checkpoint file inside a `--checkpoint` folder.
@@ -228,6 +230,12 @@ impl OptimizeConfig {
         };
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
+        if a.phases == 0 || a.phases > scenario.horizon_weeks {
+            return Err(bad(format!(
+                "--phases {}: between 1 and the horizon's {} weeks",
+                a.phases, scenario.horizon_weeks
+            )));
+        }
         let fixes = a
             .fix
             .iter()
@@ -244,6 +252,7 @@ impl OptimizeConfig {
             .collect::<Result<Vec<_>>>()?;
         Ok(OptimizeConfig {
             fixes,
+            phases: a.phases,
             target,
             checkpoint: a.checkpoint.clone(),
             resume_from,

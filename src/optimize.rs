@@ -151,6 +151,20 @@ struct PlanRow {
     share: f64,
 }
 
+/// One row of `plan_phases.csv`.
+#[derive(Serialize)]
+struct PhaseRow {
+    phase: usize,
+    first_week: u32,
+    last_week: u32,
+    country: String,
+    channel: &'static str,
+    /// Annual run rate during the phase.
+    annual_rate: f64,
+    /// Money spent in the phase.
+    spend: f64,
+}
+
 #[derive(Serialize)]
 struct TraceRow {
     evaluation: usize,
@@ -251,7 +265,7 @@ fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis
 /// Run `omnimix optimize`.
 pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let s = &cfg.scenario;
-    let mut ps = PlanSpace::new(s, &s.strategy);
+    let mut ps = PlanSpace::new(s, &s.strategy).with_phases(cfg.phases);
     ps.constrain(&cfg.fixes)
         .map_err(|e| crate::config::BadInput(format!("--fix / [optimize]: {e}")))?;
     if let Err(conflicts) = ps.space.feasibility() {
@@ -457,6 +471,11 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         })
         .collect();
     omnimix_reports::write_csv(&written[3], &trace_rows)?;
+    if !plan.phases.is_empty() {
+        let f = out_dir.join("plan_phases.csv");
+        omnimix_reports::write_csv(&f, &phase_rows(s, &plan))?;
+        written.push(f);
+    }
     let xlsx = out_dir.join("budget.xlsx");
     omnimix_reports::workbook::write_workbook(
         &xlsx,
@@ -487,6 +506,30 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Spend per phase, country and channel (paid and service channels that spend).
+fn phase_rows(s: &Scenario, st: &Strategy) -> Vec<PhaseRow> {
+    let mut rows = Vec::new();
+    for (k, p) in st.spend_periods(s.horizon_weeks).iter().enumerate() {
+        for code in s.countries.keys() {
+            for c in Channel::ALL {
+                let rate = st.spend_in(p, code, c.name());
+                if rate > 0.0 {
+                    rows.push(PhaseRow {
+                        phase: k + 1,
+                        first_week: p.start + 1,
+                        last_week: p.end,
+                        country: code.clone(),
+                        channel: c.name(),
+                        annual_rate: rate,
+                        spend: rate * f64::from(p.end - p.start) / 52.0,
+                    });
+                }
+            }
+        }
+    }
+    rows
 }
 
 fn plan_rows(s: &Scenario, st: &Strategy) -> Vec<PlanRow> {
