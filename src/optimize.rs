@@ -291,6 +291,8 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         seed,
         risk: cfg.risk,
         initial: ps.warm_starts(),
+        directions: ps.directions(),
+        polish_share: 0.7,
         final_replications: cfg.final_replications.min(8),
         resume_from: cfg.resume_from.clone(),
         ..Options::default()

@@ -20,7 +20,7 @@
 //! recomputes the exact planned cost (specialists round up) and scales media down if
 //! needed.
 
-use crate::{Group, Space, Variable};
+use crate::{Direction, Group, Space, Variable};
 use omnimix_sim::mechanisms::{finance, integration};
 use omnimix_sim::scenario::{INITIATIVES, Scenario, Strategy};
 use omnimix_sim::{Channel, ChannelSpec, N_CHANNELS};
@@ -683,6 +683,100 @@ impl PlanSpace {
         ]
     }
 
+    /// Structured moves for the pattern search: every initiative everywhere, service
+    /// staff of each channel kind everywhere, each paid channel's spend everywhere,
+    /// each country's spend, the creative share, each phase's weight everywhere and a
+    /// front-loading of spend, and each country's initiatives. Fixed variables are
+    /// never moved (the search keeps them).
+    pub fn directions(&self) -> Vec<Direction> {
+        let pick = |f: &dyn Fn(&Decision) -> bool| -> Vec<usize> {
+            self.decisions
+                .iter()
+                .enumerate()
+                .filter(|(i, d)| f(d) && self.space.variables[*i].fixed.is_none())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let mut out = Vec::new();
+        let mut push = |name: String, scale: Vec<(usize, f64)>, shift: Vec<(usize, f64)>| {
+            if !scale.is_empty() || !shift.is_empty() {
+                out.push(Direction { name, scale, shift });
+            }
+        };
+        for name in INITIATIVES {
+            let v = pick(
+                &|d| matches!(d, Decision::Integration { initiative, .. } if *initiative == name),
+            );
+            push(
+                format!("{name} everywhere"),
+                vec![],
+                v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+        }
+        let base = self.encode(&self.base);
+        for c in [Channel::CallCentre, Channel::LiveChat, Channel::Store] {
+            let v = pick(&|d| matches!(d, Decision::ServiceStaff { channel, .. } if *channel == c));
+            let shift = v
+                .iter()
+                .map(|&i| (i, (0.5 * base[i]).round().max(2.0)))
+                .collect();
+            push(format!("{c} staff everywhere"), vec![], shift);
+        }
+        for c in Channel::PAID {
+            let v = pick(&|d| matches!(d, Decision::Spend { channel, .. } if *channel == c));
+            push(
+                format!("{c} spend everywhere"),
+                v.iter().map(|&i| (i, 0.5)).collect(),
+                vec![],
+            );
+        }
+        for code in self.scenario.countries.keys() {
+            let v = pick(&|d| matches!(d, Decision::Spend { country, .. } if country == code));
+            push(
+                format!("{code} spend"),
+                v.iter().map(|&i| (i, 0.5)).collect(),
+                vec![],
+            );
+        }
+        let v = pick(&|d| matches!(d, Decision::CreativeShare));
+        push(
+            "creative share".into(),
+            vec![],
+            v.iter().map(|&i| (i, 0.1)).collect(),
+        );
+        let n = self.phases.len();
+        for k in 0..n {
+            let v = pick(&|d| matches!(d, Decision::PhaseWeight { phase, .. } if *phase == k));
+            push(
+                format!("phase {} spend everywhere", k + 1),
+                vec![],
+                v.iter().map(|&i| (i, 0.8)).collect(),
+            );
+        }
+        if n > 1 {
+            let v = pick(&|d| matches!(d, Decision::PhaseWeight { .. }));
+            let tilt = |i: usize| match &self.decisions[i] {
+                Decision::PhaseWeight { phase, .. } => 0.6 - 1.2 * *phase as f64 / (n - 1) as f64,
+                _ => 0.0,
+            };
+            push(
+                "spend earlier".into(),
+                vec![],
+                v.iter().map(|&i| (i, tilt(i))).collect(),
+            );
+        }
+        for code in self.scenario.countries.keys() {
+            let v =
+                pick(&|d| matches!(d, Decision::Integration { country, .. } if country == code));
+            push(
+                format!("{code} integration"),
+                vec![],
+                v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+        }
+        out
+    }
+
     /// The scenario this space was built from.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
@@ -777,6 +871,40 @@ mod tests {
             assert_eq!(st.creative_share, s.strategy.creative_share);
         }
         assert!(ps.constrain(&[("XX/nothing".into(), None)]).is_err());
+    }
+
+    #[test]
+    fn directions_cover_the_structure_and_skip_fixed_decisions() {
+        let mut ps = space().with_phases(4);
+        ps.constrain(&[("*/unified_data".into(), None)]).unwrap();
+        let dirs = ps.directions();
+        let names: Vec<&str> = dirs.iter().map(|d| d.name.as_str()).collect();
+        for want in [
+            "bopis everywhere",
+            "call_centre staff everywhere",
+            "search spend everywhere",
+            "DE spend",
+            "creative share",
+            "phase 4 spend everywhere",
+            "spend earlier",
+            "US integration",
+        ] {
+            assert!(names.contains(&want), "{want} not in {names:?}");
+        }
+        assert!(
+            !names.contains(&"unified_data everywhere"),
+            "fixed decisions move"
+        );
+        for d in &dirs {
+            for &(i, _) in d.scale.iter().chain(&d.shift) {
+                assert!(i < ps.space.dim());
+                assert!(
+                    ps.space.variables[i].fixed.is_none(),
+                    "{} moves a fixed decision",
+                    d.name
+                );
+            }
+        }
     }
 
     #[test]
