@@ -59,7 +59,10 @@ pub use error::Error;
 pub use eval::{
     Candidate, Estimate, Evaluation, Evaluator, OUT_OF_SAMPLE_BASE, RayonEvaluator, Risk,
 };
-pub use pareto::{FrontPoint, ParetoOutcome, dominates, optimize_pareto, pareto_front};
+pub use pareto::{
+    FrontPoint, ParetoOutcome, ParetoState, dominates, optimize_pareto, optimize_pareto_resumable,
+    pareto_front,
+};
 pub use search::{
     Checkpointer, Direction, NoObserver, Observer, Options, Outcome, SearchState, optimize,
 };

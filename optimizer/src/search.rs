@@ -43,10 +43,12 @@ pub struct NoObserver;
 
 impl Observer for NoObserver {}
 
-/// Persists the search state (the binary writes it atomically to a file).
-pub trait Checkpointer {
+/// Persists a search's state (the binary writes it atomically to a file): the
+/// single-objective [`SearchState`], the Pareto search's [`crate::ParetoState`] or the
+/// target search's [`crate::TargetState`].
+pub trait Checkpointer<S = SearchState> {
     /// Called every `Options::checkpoint_every` batches, when stopping, and at the end.
-    fn save(&mut self, state: &SearchState);
+    fn save(&mut self, state: &S);
 }
 
 /// Options of [`optimize`] (and, where noted, of `optimize_pareto` / `minimal_budget`).
@@ -437,7 +439,12 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
         };
         // At least ~5 generations in the swarm share, and the first one always affordable.
         let affordable = (swarm_end / (5 * r0)).max(2);
-        let swarm = wanted.min(affordable).min(opts.evals / r0).max(1);
+        // Every warm start gets evaluated, even when the swarm share is small.
+        let swarm = wanted
+            .min(affordable)
+            .max(opts.initial.len())
+            .min(opts.evals / r0)
+            .max(1);
         Self {
             space,
             evaluator,
