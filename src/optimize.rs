@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
-    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk,
-    SearchState, TargetOptions, minimal_budget, optimize, optimize_pareto,
+    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, ParetoState, RayonEvaluator,
+    Risk, TargetOptions, TargetState, minimal_budget_resumable, optimize,
+    optimize_pareto_resumable,
 };
 use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
 use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
@@ -120,8 +121,8 @@ struct FileCheckpointer {
     error: Option<omnimix_reports::ReportError>,
 }
 
-impl Checkpointer for FileCheckpointer {
-    fn save(&mut self, state: &SearchState) {
+impl<S: Serialize> Checkpointer<S> for FileCheckpointer {
+    fn save(&mut self, state: &S) {
         if self.error.is_none()
             && let Err(e) = omnimix_reports::write_json(&self.path, state)
         {
@@ -262,6 +263,16 @@ fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis
         .collect()
 }
 
+/// A search error as the CLI reports it: a checkpoint of another run is bad input.
+fn resume_error(what: &'static str) -> impl Fn(omnimix_optimizer::Error) -> anyhow::Error {
+    move |e| match e {
+        omnimix_optimizer::Error::ResumeMismatch { .. } => {
+            anyhow::Error::from(crate::config::BadInput(format!("--resume: {e}")))
+        }
+        e => anyhow::Error::from(e).context(what),
+    }
+}
+
 /// Run `omnimix optimize`.
 pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let s = &cfg.scenario;
@@ -294,7 +305,10 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         directions: ps.directions(),
         polish_share: 0.7,
         final_replications: cfg.final_replications.min(8),
-        resume_from: cfg.resume_from.clone(),
+        resume_from: match &cfg.resume_from {
+            Some(crate::config::Resume::Search(s)) => Some(s.clone()),
+            _ => None,
+        },
         ..Options::default()
     };
     let mut checkpointer = cfg.checkpoint.as_ref().map(|dir| FileCheckpointer {
@@ -318,8 +332,17 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         cfg.threads,
         || -> Result<_> {
             if obj == Objective::Pareto {
-                let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
-                    .context("Pareto search failed")?;
+                let cp = checkpointer
+                    .as_mut()
+                    .map(|c| c as &mut dyn Checkpointer<ParetoState>);
+                let resume = match &cfg.resume_from {
+                    Some(crate::config::Resume::Pareto(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                let o = optimize_pareto_resumable(
+                    &ps.space, &evaluator, &options, &observer, cp, resume,
+                )
+                .map_err(resume_error("Pareto search failed"))?;
                 // The plan reported is the front's best-retention point whose ROI is positive,
                 // else the best-retention point.
                 let by_retention =
@@ -347,19 +370,28 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                 let mut steps = Vec::new();
                 let mut evals = 0;
                 let mut chosen = None;
+                // One record of the inner searches across rounds (a budget is searched
+                // once), resumed from the checkpoint when asked.
+                let mut state = match &cfg.resume_from {
+                    Some(crate::config::Resume::Target(s)) => s.clone(),
+                    _ => TargetState::default(),
+                };
                 for _ in 0..3 {
                     let topts = TargetOptions {
                         search: options.clone(),
                         target: aim,
                         ..TargetOptions::default()
                     };
-                    let o = minimal_budget(&ps.space, &evaluator, &topts, &observer).map_err(|e| match e {
+                    let cp = checkpointer
+                        .as_mut()
+                        .map(|c| c as &mut dyn Checkpointer<TargetState>);
+                    let o = minimal_budget_resumable(&ps.space, &evaluator, &topts, &observer, cp, &mut state).map_err(|e| match e {
                         omnimix_optimizer::Error::TargetUnreachable { target, best, .. } => anyhow::anyhow!(
                             "the target {} = {target} is not reached even with the whole budget (best plan: {best:.4}); \
                              raise finance.annual_budget or lower the target",
                             obj.kpi()
                         ),
-                        e => anyhow::Error::from(e).context("target search failed"),
+                        e => resume_error("target search failed")(e),
                     })?;
                     evals += o.steps.len() * options.evals;
                     steps.extend(o.steps.iter().map(|t| TargetStepRow {
@@ -382,15 +414,8 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                 Ok((x, trace, evals, None, Some(steps)))
             } else {
                 let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
-                let o =
-                    optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(
-                        |e| match e {
-                            omnimix_optimizer::Error::ResumeMismatch { .. } => anyhow::Error::from(
-                                crate::config::BadInput(format!("--resume: {e}")),
-                            ),
-                            e => anyhow::Error::from(e).context("search failed"),
-                        },
-                    )?;
+                let o = optimize(&ps.space, &evaluator, &options, &observer, cp)
+                    .map_err(resume_error("search failed"))?;
                 Ok((o.x.clone(), o.trace.clone(), o.evals_done, None, None))
             }
         },

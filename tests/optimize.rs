@@ -104,20 +104,6 @@ fn bad_optimize_flags_are_bad_input() {
         &optimize(&d, "x", &["--risk", "cvar:2"]),
         &["--risk cvar:2"],
     );
-    let cp = d.join("cp");
-    assert_bad_input(
-        &optimize(
-            &d,
-            "x",
-            &[
-                "--objective",
-                "pareto",
-                "--checkpoint",
-                cp.to_str().unwrap(),
-            ],
-        ),
-        &["--checkpoint: the Pareto search has no checkpoints"],
-    );
     let f = d.file("small.toml", SMALL);
     assert_bad_input(
         &run(&["optimize", f.to_str().unwrap(), "--evals", "3"]),
@@ -176,6 +162,38 @@ fn phased_plan_has_a_plan_per_quarter_that_adds_up_and_loads_back() {
         "-q",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn pareto_and_target_searches_checkpoint_and_resume() {
+    let d = Dir::new();
+    let cp = |name: &str| d.join(name).to_str().unwrap().to_string();
+    for (name, extra, file) in [
+        ("pareto", vec!["--objective", "pareto"], "pareto.csv"),
+        ("target", vec!["--target", "retention=0.5"], "plan.json"),
+    ] {
+        let dir = cp(&format!("cp_{name}"));
+        let mut a = extra.clone();
+        a.extend(["--checkpoint", dir.as_str()]);
+        let o = optimize(&d, name, &a);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(d.join(&format!("cp_{name}/checkpoint.json")).exists());
+        a.push("--resume");
+        let again = format!("{name}_again");
+        let o = optimize(&d, &again, &a);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(
+            fs::read(d.join(&format!("{name}/{file}"))).unwrap(),
+            fs::read(d.join(&format!("{again}/{file}"))).unwrap(),
+            "{name}"
+        );
+    }
+    // a checkpoint of one kind of search is refused by another
+    let dir = cp("cp_pareto");
+    assert_bad_input(
+        &optimize(&d, "x", &["--checkpoint", &dir, "--resume"]),
+        &["is not a checkpoint of a single-objective search"],
+    );
 }
 
 #[test]

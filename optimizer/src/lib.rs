@@ -67,4 +67,6 @@ pub use search::{
     Checkpointer, Direction, NoObserver, Observer, Options, Outcome, SearchState, optimize,
 };
 pub use space::{CHECK_TOLERANCE, Conflict, Group, Kind, Space, Variable, Violation};
-pub use target::{TargetOptions, TargetOutcome, TargetStep, minimal_budget};
+pub use target::{
+    TargetOptions, TargetOutcome, TargetState, TargetStep, minimal_budget, minimal_budget_resumable,
+};
