@@ -30,12 +30,14 @@ if [ -f "$CHECKPOINT/checkpoint.json" ]; then
     RESUME=(--resume)
 fi
 
-srun --mpi=pmix target/release/omnimix optimize "$SCENARIO" \
+# --kill-on-bad-exit: a rank that dies ends the whole step at once (no rank waits
+# for it until the time limit).
+srun --mpi=pmix --kill-on-bad-exit=1 target/release/omnimix optimize "$SCENARIO" \
     --evals "$EVALS" \
     --threads "${SLURM_CPUS_PER_TASK:-1}" \
     --checkpoint "$CHECKPOINT" "${RESUME[@]}" \
     --out "$OUT" -q
 
 # One huge run instead (shards split over the ranks), e.g. 500 million customers:
-#   srun --mpi=pmix target/release/omnimix simulate "$SCENARIO" \
+#   srun --mpi=pmix --kill-on-bad-exit=1 target/release/omnimix simulate "$SCENARIO" \
 #       --set agent_scale=1 --threads "$SLURM_CPUS_PER_TASK" --out out/simulate -q
