@@ -275,3 +275,80 @@ fn pareto_and_target_searches_give_the_same_files_on_3_ranks() {
         );
     }
 }
+
+/// The pid of the rank `rank` of a job whose processes carry `tag` in their environment.
+fn rank_pid(tag: &str, rank: usize) -> Option<u32> {
+    let want_tag = format!("OMNIMIX_TEST_JOB={tag}");
+    let want_rank = format!("OMPI_COMM_WORLD_RANK={rank}");
+    fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let env = fs::read(e.path().join("environ")).ok()?;
+        let vars: Vec<&[u8]> = env.split(|&b| b == 0).collect();
+        let has = |v: &str| vars.iter().any(|x| *x == v.as_bytes());
+        (has(&want_tag) && has(&want_rank)).then_some(pid)
+    })
+}
+
+#[test]
+fn a_rank_killed_from_outside_ends_the_job_with_a_nonzero_exit() {
+    let version = Command::new("mpirun").arg("--version").output().unwrap();
+    if !String::from_utf8_lossy(&version.stdout).contains("Open MPI") {
+        eprintln!("skipped: finds ranks by Open MPI's environment");
+        return;
+    }
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let tag = format!("{}", std::process::id());
+    let out = d.join("out");
+    // A search long enough to be killed in the middle of.
+    let mut child = Command::new("timeout")
+        .args([
+            "--kill-after=10",
+            TIMEOUT_S,
+            "mpirun",
+            "--oversubscribe",
+            "-np",
+            "2",
+        ])
+        .arg(env!("CARGO_BIN_EXE_omnimix"))
+        .args([
+            "optimize",
+            f.to_str().unwrap(),
+            "--evals",
+            "20000",
+            "--search-scale",
+            "1",
+        ])
+        .args(["--threads", "1", "-q", "--out", out.to_str().unwrap()])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMNIMIX_TEST_JOB", &tag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut killed = false;
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        if let Some(pid) = rank_pid(&tag, 1) {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let k = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            killed = k.is_ok_and(|s| s.success());
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(killed, "rank 1 was found and killed");
+    assert_ne!(
+        o.status.code(),
+        Some(124),
+        "the job hung after a rank was killed"
+    );
+    assert!(!o.status.success(), "non-zero exit:\n{}", stderr(&o));
+    assert!(!out.join("plan.json").exists(), "no plan from a killed job");
+}
