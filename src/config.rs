@@ -152,6 +152,8 @@ pub struct OptimizeConfig {
     pub target: Option<f64>,
     /// `--fix NAME[=VALUE]`.
     pub fixes: Vec<(String, Option<f64>)>,
+    /// Write the analysis files, charts and report.html (not with `--no-report`).
+    pub report: bool,
 }
 
 /// The checkpoint file inside a `--checkpoint` folder.
@@ -243,6 +245,7 @@ impl OptimizeConfig {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(OptimizeConfig {
+            report: !a.no_report,
             fixes,
             target,
             checkpoint: a.checkpoint.clone(),

@@ -1,12 +1,15 @@
 //! The `omnimix` binary: command-line parsing and glue. Exit codes: 0 success,
 //! 2 bad input (nothing was run), 1 runtime failure.
 
+mod analysis;
 mod benchmark;
 mod cli;
 mod commands;
+mod compare;
 mod config;
 mod optimize;
 mod progress;
+mod report;
 mod truth;
 
 use clap::Parser;
@@ -36,6 +39,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
         }
         cli::Command::Attribute(a) => commands::attribute(&a),
         cli::Command::Benchmark(a) => benchmark::run_benchmark(&a),
+        cli::Command::Report(a) => report::run_report(&a),
+        cli::Command::Compare(a) => compare::run_compare(&a),
         cli::Command::Validate(a) => {
             let s = config::scenario(&a.scenario)?;
             let origin = a

@@ -126,20 +126,24 @@ impl Chart {
     pub fn size(&self) -> (u32, u32) {
         match self {
             Chart::Bars {
-                categories, series, ..
+                categories,
+                series,
+                stacked,
+                ..
             } => {
-                let per = if matches!(self, Chart::Bars { stacked: true, .. }) {
-                    40
-                } else {
-                    series.len() * 10 + 24
-                };
-                ((260 + categories.len() * per).clamp(760, 1400) as u32, 480)
+                let longest = categories
+                    .iter()
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let per = if *stacked { 40 } else { series.len() * 10 + 24 }.max(longest * 6 + 12);
+                ((320 + categories.len() * per).clamp(900, 1600) as u32, 500)
             }
             Chart::Intervals { categories, .. } => {
-                ((200 + categories.len() * 95).clamp(760, 1400) as u32, 440)
+                ((240 + categories.len() * 95).clamp(900, 1400) as u32, 460)
             }
-            Chart::Lines { .. } => (860, 480),
-            Chart::Tornado { rows, .. } => (860, (140 + rows.len() as u32 * 38).max(320)),
+            Chart::Lines { .. } => (900, 500),
+            Chart::Tornado { rows, .. } => (900, (140 + rows.len() as u32 * 40).max(320)),
         }
     }
 
@@ -381,7 +385,13 @@ fn category_plot<'a, DB: DrawingBackend>(
     right: u32,
 ) -> Result<Plot<'a, DB>, String> {
     let n = categories.len().max(1);
-    let rotate = categories.len() > 8 || categories.iter().any(|c| c.chars().count() > 12);
+    // the chart is sized so that category labels fit side by side; only very long ones are turned
+    let longest = categories
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let rotate = longest > 24;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 20, FontStyle::Bold))
         .margin(14)
