@@ -91,10 +91,19 @@ fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(String, f64)>>, Vec
         .iter()
         .map(|r| {
             let k: Kpis = replication_kpis(&world, r).0;
+            // retention: the 12-month figure, named for what it is when the horizon is shorter
+            let retention = if k.get("retention_12m").is_some() {
+                "retention"
+            } else {
+                "retention_horizon"
+            };
             let mut v: Vec<(String, f64)> = KPIS
                 .iter()
                 .filter(|n| **n == "retention" || k.get(n).is_some())
-                .map(|n| (n.to_string(), kpi(&k, n)))
+                .map(|n| {
+                    let name = if *n == "retention" { retention } else { n };
+                    (name.to_string(), kpi(&k, n))
+                })
                 .collect();
             for ch in Channel::SERVICE {
                 if let Some(m) = k.service.get(ch.name()) {

@@ -4,6 +4,8 @@ mod util;
 
 mod attribute;
 mod benchmark;
+mod compare;
 mod optimize;
+mod report;
 mod simulate;
 mod validate;

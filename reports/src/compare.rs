@@ -85,6 +85,7 @@ fn cell(x: f64, u: Unit) -> Cell {
 
 fn ci(i: &Interval, u: Unit, cur: &str, diff: bool) -> String {
     match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) if hi - lo <= 1e-9 * hi.abs().max(1.0) => String::new(),
         (Some(lo), Some(hi)) => format!("CI {}", html::range(lo, hi, u, cur, diff)),
         _ => String::new(),
     }
@@ -189,10 +190,11 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         written.extend(files);
         Ok(())
     };
-    for key in ["retention", "roi"] {
+    for key in ["retention", "retention_horizon", "roi"] {
         if let Some(k) = c.kpis.iter().find(|k| k.name == key) {
+            let stem = if key == "roi" { "roi" } else { "retention" };
             add(
-                &format!("compare_{key}"),
+                &format!("compare_{stem}"),
                 Chart::Intervals {
                     title: format!("{} by scenario", label(key)),
                     y_label: format!("{} (%)", label(key)),
@@ -214,7 +216,7 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         }
     }
     if c.names.len() > 1
-        && let Some(k) = c.kpis.iter().find(|k| k.name == "retention")
+        && let Some(k) = c.kpis.iter().find(|k| k.name.starts_with("retention"))
     {
         let d = &k.differences[1..];
         add(
