@@ -19,8 +19,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// Replications per analysis point (the search's first replications).
-pub const REPLICATIONS: u32 = 2;
+/// Replications per analysis point (the search's first): one, since every point runs on
+/// the same random numbers and only differences between points matter.
+pub const REPLICATIONS: u32 = 1;
 /// Spend multipliers of the response curves.
 const SPEND_STEPS: [f64; 5] = [0.0, 0.5, 1.0, 1.5, 2.0];
 /// Staff multipliers of the staffing curve.

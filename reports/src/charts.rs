@@ -800,10 +800,6 @@ pub fn intervals_svg(
 mod tests {
     use super::*;
 
-    pub(super) fn every_kind_pub() -> Vec<Chart> {
-        every_kind()
-    }
-
     fn every_kind() -> Vec<Chart> {
         let cats: Vec<String> = vec!["search".into(), "email".into()];
         vec![
@@ -938,16 +934,5 @@ mod tests {
         assert_eq!(tick(12.5), "12.5");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(2.0), "2");
-    }
-}
-#[cfg(test)]
-mod preview {
-    #[test]
-    #[ignore]
-    fn write_previews() {
-        let dir = std::path::Path::new("/tmp/chart-preview");
-        for (i, c) in super::tests::every_kind_pub().iter().enumerate() {
-            super::render(c, dir, &format!("c{i}")).unwrap();
-        }
     }
 }
