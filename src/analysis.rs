@@ -558,7 +558,7 @@ pub fn write(dir: &Path, input: &Input) -> Result<Vec<PathBuf>> {
         for k in [1.0 - SENSITIVITY_CHANGE, 1.0 + SENSITIVITY_CHANGE] {
             if let Some(p) = find(&|j| matches!(j, Job::Assumption(a, x) if *a == i && *x == k)) {
                 sensitivity.push(SensitivityRow {
-                    assumption: *name,
+                    assumption: name,
                     change: ((k - 1.0) * 1e6).round() / 1e6,
                     objective: objective.to_string(),
                     value: p.get(objective),

@@ -15,16 +15,16 @@ use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-/// Alternating dark and light colours (distinct in lightness, so they survive
-/// grayscale printing).
+/// Alternating dark or mid and light colours (neighbours distinct in lightness, so
+/// they survive grayscale printing; odd series are also hatched).
 const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 58, 147),
     RGBColor(253, 184, 99),
-    RGBColor(94, 60, 153),
-    RGBColor(166, 219, 160),
-    RGBColor(140, 81, 10),
-    RGBColor(128, 205, 193),
     RGBColor(230, 97, 1),
+    RGBColor(166, 219, 160),
+    RGBColor(94, 60, 153),
+    RGBColor(128, 205, 193),
+    RGBColor(140, 81, 10),
     RGBColor(190, 190, 190),
     RGBColor(27, 120, 55),
     RGBColor(223, 194, 125),
@@ -339,7 +339,7 @@ fn draw_legend<DB: DrawingBackend>(
 /// Colour of line series k: every other palette colour (the dark ones first), so
 /// neighbouring lines differ in lightness too.
 fn line_color(k: usize) -> RGBColor {
-    const ORDER: [usize; 8] = [0, 6, 2, 8, 4, 10, 1, 3];
+    const ORDER: [usize; 8] = [0, 2, 4, 8, 6, 10, 1, 3];
     color(ORDER[k % ORDER.len()])
 }
 

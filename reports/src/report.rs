@@ -856,6 +856,31 @@ fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
                     reps
                 );
             }
+            if let Some(t) = s.get("target").filter(|t| t.is_object()) {
+                let k = t.get("kpi").and_then(Value::as_str).unwrap_or("retention");
+                let u = unit_of(k);
+                b += &format!(
+                    "<p>Target {} ≥ {}: the smallest annual budget found that reaches it is <strong>{}</strong>; met on fresh replications at full resolution: <strong>{}</strong>.</p>\n",
+                    esc(&label_of(k)),
+                    esc(&fmt(
+                        t.get("value").and_then(Value::as_f64).unwrap_or(f64::NAN),
+                        u,
+                        cur
+                    )),
+                    esc(&fmt(
+                        t.get("annual_budget_needed")
+                            .and_then(Value::as_f64)
+                            .unwrap_or(f64::NAN),
+                        Unit::Money,
+                        cur
+                    )),
+                    if t.get("met_on_fresh_replications").and_then(Value::as_bool) == Some(true) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                );
+            }
             b += "<div class=\"cards\">";
             for name in ["retention", "roi", "npv", "cost_total"] {
                 if let Some(p) = kpi(plan, name) {
