@@ -47,7 +47,26 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         let base = r.iter().find(|x| x.0 == "small" && &x.1 == kpi).unwrap();
         assert_eq!(*mean, base.2, "{kpi}: same seeds, same numbers");
     }
-    assert!(fs::metadata(out.join("compare.xlsx")).unwrap().len() > 0);
+    // the workbook holds the same numbers: one row per KPI, one column per scenario
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(out.join("compare.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["Comparison", "Assumptions"]);
+    let sheet = wb.worksheet_range("Comparison").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[..3], ["KPI", "small", "same"]);
+    let roi = sheet
+        .rows()
+        .find(|r| r[0] == Data::String("ROI".into()))
+        .expect("ROI row");
+    let csv_roi = r.iter().find(|x| x.0 == "small" && x.1 == "roi").unwrap().2;
+    assert_eq!(roi[1], Data::Float(csv_roi));
+    assert_eq!(roi[3], Data::Float(0.0), "difference");
     for stem in [
         "compare_retention",
         "compare_roi",
