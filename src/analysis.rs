@@ -126,6 +126,21 @@ fn get(m: &omnimix_sim::scenario::ByCountryChannel, code: &str, ch: Channel) -> 
         .unwrap_or(0.0)
 }
 
+/// Annual spend run rate of a country and channel averaged over the horizon (a
+/// phased strategy's phases weighted by their weeks).
+fn mean_spend(st: &Strategy, horizon_weeks: u32, code: &str, ch: Channel) -> f64 {
+    if st.phases.is_empty() {
+        return get(&st.annual_spend, code, ch);
+    }
+    let periods = st.spend_periods(horizon_weeks);
+    let weeks: u32 = periods.iter().map(|p| p.end - p.start).sum();
+    let total: f64 = periods
+        .iter()
+        .map(|p| st.spend_in(p, code, ch.name()) * (p.end - p.start) as f64)
+        .sum();
+    total / weeks.max(1) as f64
+}
+
 /// The rows of `allocation.csv` for named strategies (cells with anything in them).
 pub fn allocation_rows(s: &Scenario, strategies: &[(&str, &Strategy)]) -> Vec<AllocationRow> {
     let mut rows = Vec::new();
@@ -133,7 +148,7 @@ pub fn allocation_rows(s: &Scenario, strategies: &[(&str, &Strategy)]) -> Vec<Al
         for code in s.countries.keys() {
             for ch in Channel::ALL {
                 let (spend, staff, spec) = (
-                    get(&st.annual_spend, code, ch),
+                    mean_spend(st, s.horizon_weeks, code, ch),
                     get(&st.service_staff, code, ch),
                     get(&st.specialists, code, ch),
                 );
@@ -342,8 +357,12 @@ pub fn write(dir: &Path, input: &Input) -> Result<Vec<PathBuf>> {
     let s = &search;
     let plan = input.plan;
     let codes: Vec<String> = s.countries.keys().cloned().collect();
-    let channel_total =
-        |st: &Strategy, ch: Channel| codes.iter().map(|c| get(&st.annual_spend, c, ch)).sum();
+    let channel_total = |st: &Strategy, ch: Channel| {
+        codes
+            .iter()
+            .map(|c| mean_spend(st, s.horizon_weeks, c, ch))
+            .sum()
+    };
     // Reference spend per paid channel: the plan's, or the current strategy's when the plan does not buy it.
     let mut spend_refs = Vec::new();
     for ch in Channel::PAID {
@@ -394,6 +413,17 @@ pub fn write(dir: &Path, input: &Input) -> Result<Vec<PathBuf>> {
     let scale_spend = |ch: Channel, m: f64, from_current: bool| -> Strategy {
         let mut st = plan.clone();
         let source = if from_current { input.current } else { plan };
+        // phases: the plan's own phase rates scale with the rest; a channel taken
+        // from the current strategy runs at its scaled annual rate in every phase
+        for phase in &mut st.phases {
+            for by_ch in phase.annual_spend.values_mut() {
+                if from_current {
+                    by_ch.remove(ch.name());
+                } else if let Some(v) = by_ch.get_mut(ch.name()) {
+                    *v *= m;
+                }
+            }
+        }
         for code in &codes {
             let spend = get(&source.annual_spend, code, ch) * m;
             let spec = get(&source.specialists, code, ch) * m;

@@ -105,6 +105,11 @@ pub struct OptimizeArgs {
     /// Simulator runs the search may spend (each is one candidate on one replication).
     #[arg(long, default_value_t = 300)]
     pub evals: usize,
+    /// Plan spend per period: N consecutive phases of equal weeks (4 on a 52-week
+    /// horizon: a plan per quarter), each country's spend weighted per phase.
+    /// Writes plan_phases.csv; plan.json carries the phases. 1: one plan for the horizon.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub phases: u32,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,

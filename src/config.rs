@@ -147,13 +147,23 @@ pub struct OptimizeConfig {
     pub threads: Option<usize>,
     pub quiet: bool,
     pub checkpoint: Option<PathBuf>,
-    pub resume_from: Option<omnimix_optimizer::SearchState>,
+    pub resume_from: Option<Resume>,
     /// `--target KPI=VALUE`: the target value (the objective is the KPI).
     pub target: Option<f64>,
     /// `--fix NAME[=VALUE]`.
     pub fixes: Vec<(String, Option<f64>)>,
+    /// `--phases N` (1: not phased).
+    pub phases: u32,
     /// Write the analysis files, charts and report.html (not with `--no-report`).
     pub report: bool,
+}
+
+/// A checkpoint to resume, of the kind of search the flags ask for.
+#[derive(Debug)]
+pub enum Resume {
+    Search(omnimix_optimizer::SearchState),
+    Pareto(omnimix_optimizer::ParetoState),
+    Target(omnimix_optimizer::TargetState),
 }
 
 /// The checkpoint file inside a `--checkpoint` folder.
@@ -183,11 +193,6 @@ impl OptimizeConfig {
                     "--target {t}: KPI=VALUE with KPI one of retention, roi, npv, revenue"
                 ))
             })?;
-            if a.checkpoint.is_some() {
-                return Err(bad(
-                    "--target: checkpoints are not supported with a target yet".into(),
-                ));
-            }
             objective = o;
             target = Some(v);
         }
@@ -208,28 +213,42 @@ impl OptimizeConfig {
         if a.threads == Some(0) {
             return Err(bad("--threads 0: must be at least 1".into()));
         }
-        if a.checkpoint.is_some() && a.objective == "pareto" {
-            return Err(bad(
-                "--checkpoint: the Pareto search has no checkpoints yet".into(),
-            ));
-        }
         let resume_from = match (&a.checkpoint, a.resume) {
             (Some(dir), true) => {
                 let f = checkpoint_file(dir);
                 let text = std::fs::read_to_string(&f)
                     .map_err(|e| bad(format!("--resume: cannot read {}: {e}", f.display())))?;
-                let state = serde_json::from_str(&text).map_err(|e| {
+                let not = |kind: &str, e: serde_json::Error| {
                     bad(format!(
-                        "--resume: {} is not a checkpoint: {e}",
+                        "--resume: {} is not a checkpoint of {kind} (was it written with other flags?): {e}",
                         f.display()
                     ))
-                })?;
-                Some(state)
+                };
+                Some(if target.is_some() {
+                    Resume::Target(
+                        serde_json::from_str(&text).map_err(|e| not("a --target search", e))?,
+                    )
+                } else if objective == crate::optimize::Objective::Pareto {
+                    Resume::Pareto(
+                        serde_json::from_str(&text).map_err(|e| not("a Pareto search", e))?,
+                    )
+                } else {
+                    Resume::Search(
+                        serde_json::from_str(&text)
+                            .map_err(|e| not("a single-objective search", e))?,
+                    )
+                })
             }
             _ => None,
         };
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
+        if a.phases == 0 || a.phases > scenario.horizon_weeks {
+            return Err(bad(format!(
+                "--phases {}: between 1 and the horizon's {} weeks",
+                a.phases, scenario.horizon_weeks
+            )));
+        }
         let fixes = a
             .fix
             .iter()
@@ -247,6 +266,7 @@ impl OptimizeConfig {
         Ok(OptimizeConfig {
             report: !a.no_report,
             fixes,
+            phases: a.phases,
             target,
             checkpoint: a.checkpoint.clone(),
             resume_from,

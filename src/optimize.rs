@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
-    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, RayonEvaluator, Risk,
-    SearchState, TargetOptions, minimal_budget, optimize, optimize_pareto,
+    Checkpointer, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, ParetoState, RayonEvaluator,
+    Risk, TargetOptions, TargetState, minimal_budget_resumable, optimize,
+    optimize_pareto_resumable,
 };
 use omnimix_sim::engine::{Replication, RunOptions, Silent, run, run_replication};
 use omnimix_sim::kpis::{KpiSummary, Kpis, replication_kpis};
@@ -120,8 +121,8 @@ struct FileCheckpointer {
     error: Option<omnimix_reports::ReportError>,
 }
 
-impl Checkpointer for FileCheckpointer {
-    fn save(&mut self, state: &SearchState) {
+impl<S: Serialize> Checkpointer<S> for FileCheckpointer {
+    fn save(&mut self, state: &S) {
         if self.error.is_none()
             && let Err(e) = omnimix_reports::write_json(&self.path, state)
         {
@@ -149,6 +150,20 @@ struct PlanRow {
     service_staff: f64,
     specialists: f64,
     share: f64,
+}
+
+/// One row of `plan_phases.csv`.
+#[derive(Serialize)]
+struct PhaseRow {
+    phase: usize,
+    first_week: u32,
+    last_week: u32,
+    country: String,
+    channel: &'static str,
+    /// Annual run rate during the phase.
+    annual_rate: f64,
+    /// Money spent in the phase.
+    spend: f64,
 }
 
 #[derive(Serialize)]
@@ -248,10 +263,20 @@ fn evaluate_fresh(s: &Scenario, st: &Strategy, seed: u64, reps: u32) -> Vec<Kpis
         .collect()
 }
 
+/// A search error as the CLI reports it: a checkpoint of another run is bad input.
+fn resume_error(what: &'static str) -> impl Fn(omnimix_optimizer::Error) -> anyhow::Error {
+    move |e| match e {
+        omnimix_optimizer::Error::ResumeMismatch { .. } => {
+            anyhow::Error::from(crate::config::BadInput(format!("--resume: {e}")))
+        }
+        e => anyhow::Error::from(e).context(what),
+    }
+}
+
 /// Run `omnimix optimize`.
 pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
     let s = &cfg.scenario;
-    let mut ps = PlanSpace::new(s, &s.strategy);
+    let mut ps = PlanSpace::new(s, &s.strategy).with_phases(cfg.phases);
     ps.constrain(&cfg.fixes)
         .map_err(|e| crate::config::BadInput(format!("--fix / [optimize]: {e}")))?;
     if let Err(conflicts) = ps.space.feasibility() {
@@ -277,8 +302,13 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         seed,
         risk: cfg.risk,
         initial: ps.warm_starts(),
+        directions: ps.directions(),
+        polish_share: 0.7,
         final_replications: cfg.final_replications.min(8),
-        resume_from: cfg.resume_from.clone(),
+        resume_from: match &cfg.resume_from {
+            Some(crate::config::Resume::Search(s)) => Some(s.clone()),
+            _ => None,
+        },
         ..Options::default()
     };
     let mut checkpointer = cfg.checkpoint.as_ref().map(|dir| FileCheckpointer {
@@ -302,8 +332,17 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         cfg.threads,
         || -> Result<_> {
             if obj == Objective::Pareto {
-                let o = optimize_pareto(&ps.space, &evaluator, &options, &observer)
-                    .context("Pareto search failed")?;
+                let cp = checkpointer
+                    .as_mut()
+                    .map(|c| c as &mut dyn Checkpointer<ParetoState>);
+                let resume = match &cfg.resume_from {
+                    Some(crate::config::Resume::Pareto(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                let o = optimize_pareto_resumable(
+                    &ps.space, &evaluator, &options, &observer, cp, resume,
+                )
+                .map_err(resume_error("Pareto search failed"))?;
                 // The plan reported is the front's best-retention point whose ROI is positive,
                 // else the best-retention point.
                 let by_retention =
@@ -331,19 +370,28 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                 let mut steps = Vec::new();
                 let mut evals = 0;
                 let mut chosen = None;
+                // One record of the inner searches across rounds (a budget is searched
+                // once), resumed from the checkpoint when asked.
+                let mut state = match &cfg.resume_from {
+                    Some(crate::config::Resume::Target(s)) => s.clone(),
+                    _ => TargetState::default(),
+                };
                 for _ in 0..3 {
                     let topts = TargetOptions {
                         search: options.clone(),
                         target: aim,
                         ..TargetOptions::default()
                     };
-                    let o = minimal_budget(&ps.space, &evaluator, &topts, &observer).map_err(|e| match e {
+                    let cp = checkpointer
+                        .as_mut()
+                        .map(|c| c as &mut dyn Checkpointer<TargetState>);
+                    let o = minimal_budget_resumable(&ps.space, &evaluator, &topts, &observer, cp, &mut state).map_err(|e| match e {
                         omnimix_optimizer::Error::TargetUnreachable { target, best, .. } => anyhow::anyhow!(
                             "the target {} = {target} is not reached even with the whole budget (best plan: {best:.4}); \
                              raise finance.annual_budget or lower the target",
                             obj.kpi()
                         ),
-                        e => anyhow::Error::from(e).context("target search failed"),
+                        e => resume_error("target search failed")(e),
                     })?;
                     evals += o.steps.len() * options.evals;
                     steps.extend(o.steps.iter().map(|t| TargetStepRow {
@@ -366,15 +414,8 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
                 Ok((x, trace, evals, None, Some(steps)))
             } else {
                 let cp = checkpointer.as_mut().map(|c| c as &mut dyn Checkpointer);
-                let o =
-                    optimize(&ps.space, &evaluator, &options, &observer, cp).map_err(
-                        |e| match e {
-                            omnimix_optimizer::Error::ResumeMismatch { .. } => anyhow::Error::from(
-                                crate::config::BadInput(format!("--resume: {e}")),
-                            ),
-                            e => anyhow::Error::from(e).context("search failed"),
-                        },
-                    )?;
+                let o = optimize(&ps.space, &evaluator, &options, &observer, cp)
+                    .map_err(resume_error("search failed"))?;
                 Ok((o.x.clone(), o.trace.clone(), o.evals_done, None, None))
             }
         },
@@ -457,6 +498,11 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         })
         .collect();
     omnimix_reports::write_csv(&written[3], &trace_rows)?;
+    if !plan.phases.is_empty() {
+        let f = out_dir.join("plan_phases.csv");
+        omnimix_reports::write_csv(&f, &phase_rows(s, &plan))?;
+        written.push(f);
+    }
     let xlsx = out_dir.join("budget.xlsx");
     let sheets = budget_sheets(s, &plan, &comparison, obj);
     omnimix_reports::workbook::write_workbook(&xlsx, &s.currency, &sheets)?;
@@ -502,6 +548,30 @@ pub fn run_optimize(cfg: &OptimizeConfig) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Spend per phase, country and channel (paid and service channels that spend).
+fn phase_rows(s: &Scenario, st: &Strategy) -> Vec<PhaseRow> {
+    let mut rows = Vec::new();
+    for (k, p) in st.spend_periods(s.horizon_weeks).iter().enumerate() {
+        for code in s.countries.keys() {
+            for c in Channel::ALL {
+                let rate = st.spend_in(p, code, c.name());
+                if rate > 0.0 {
+                    rows.push(PhaseRow {
+                        phase: k + 1,
+                        first_week: p.start + 1,
+                        last_week: p.end,
+                        country: code.clone(),
+                        channel: c.name(),
+                        annual_rate: rate,
+                        spend: rate * f64::from(p.end - p.start) / 52.0,
+                    });
+                }
+            }
+        }
+    }
+    rows
 }
 
 fn plan_rows(s: &Scenario, st: &Strategy) -> Vec<PlanRow> {

@@ -104,24 +104,95 @@ fn bad_optimize_flags_are_bad_input() {
         &optimize(&d, "x", &["--risk", "cvar:2"]),
         &["--risk cvar:2"],
     );
-    let cp = d.join("cp");
-    assert_bad_input(
-        &optimize(
-            &d,
-            "x",
-            &[
-                "--objective",
-                "pareto",
-                "--checkpoint",
-                cp.to_str().unwrap(),
-            ],
-        ),
-        &["--checkpoint: the Pareto search has no checkpoints"],
-    );
     let f = d.file("small.toml", SMALL);
     assert_bad_input(
         &run(&["optimize", f.to_str().unwrap(), "--evals", "3"]),
         &["--evals 3"],
+    );
+    assert_bad_input(
+        &optimize(&d, "x", &["--phases", "0"]),
+        &["--phases 0: between 1 and the horizon's 20 weeks"],
+    );
+    assert_bad_input(&optimize(&d, "x", &["--phases", "21"]), &["--phases 21"]);
+}
+
+#[test]
+fn phased_plan_has_a_plan_per_quarter_that_adds_up_and_loads_back() {
+    let d = Dir::new();
+    let o = optimize(&d, "q", &["--phases", "4"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("q/plan.json")).unwrap()).unwrap();
+    let phases = plan["strategy"]["phases"].as_array().unwrap();
+    let weeks: Vec<u64> = phases
+        .iter()
+        .map(|p| p["weeks"].as_u64().unwrap())
+        .collect();
+    assert_eq!(weeks, [5, 5, 5, 5]);
+    // plan_phases.csv: each country x paid channel's phase spend adds up to its
+    // annual average over the 20-week horizon
+    let rows = fs::read_to_string(d.join("q/plan_phases.csv")).unwrap();
+    let mut lines = rows.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "phase,first_week,last_week,country,channel,annual_rate,spend"
+    );
+    let mut total = std::collections::BTreeMap::<(String, String), f64>::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        *total.entry((f[3].into(), f[4].into())).or_default() += f[6].parse::<f64>().unwrap();
+    }
+    assert!(!total.is_empty());
+    for ((code, ch), spent) in &total {
+        let avg = plan["strategy"]["annual_spend"][code][ch].as_f64().unwrap();
+        assert!(
+            (spent - avg * 20.0 / 52.0).abs() <= 1e-6 * avg.max(1.0),
+            "{code} {ch}: {spent} vs {}",
+            avg * 20.0 / 52.0
+        );
+    }
+    let f = d.join("small.toml");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        d.join("q/plan.json").to_str().unwrap(),
+        "--out",
+        d.join("replay").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn pareto_and_target_searches_checkpoint_and_resume() {
+    let d = Dir::new();
+    let cp = |name: &str| d.join(name).to_str().unwrap().to_string();
+    for (name, extra, file) in [
+        ("pareto", vec!["--objective", "pareto"], "pareto.csv"),
+        ("target", vec!["--target", "retention=0.5"], "plan.json"),
+    ] {
+        let dir = cp(&format!("cp_{name}"));
+        let mut a = extra.clone();
+        a.extend(["--checkpoint", dir.as_str()]);
+        let o = optimize(&d, name, &a);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(d.join(&format!("cp_{name}/checkpoint.json")).exists());
+        a.push("--resume");
+        let again = format!("{name}_again");
+        let o = optimize(&d, &again, &a);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(
+            fs::read(d.join(&format!("{name}/{file}"))).unwrap(),
+            fs::read(d.join(&format!("{again}/{file}"))).unwrap(),
+            "{name}"
+        );
+    }
+    // a checkpoint of one kind of search is refused by another
+    let dir = cp("cp_pareto");
+    assert_bad_input(
+        &optimize(&d, "x", &["--checkpoint", &dir, "--resume"]),
+        &["is not a checkpoint of a single-objective search"],
     );
 }
 

@@ -59,7 +59,14 @@ pub use error::Error;
 pub use eval::{
     Candidate, Estimate, Evaluation, Evaluator, OUT_OF_SAMPLE_BASE, RayonEvaluator, Risk,
 };
-pub use pareto::{FrontPoint, ParetoOutcome, dominates, optimize_pareto, pareto_front};
-pub use search::{Checkpointer, NoObserver, Observer, Options, Outcome, SearchState, optimize};
+pub use pareto::{
+    FrontPoint, ParetoOutcome, ParetoState, dominates, optimize_pareto, optimize_pareto_resumable,
+    pareto_front,
+};
+pub use search::{
+    Checkpointer, Direction, NoObserver, Observer, Options, Outcome, SearchState, optimize,
+};
 pub use space::{CHECK_TOLERANCE, Conflict, Group, Kind, Space, Variable, Violation};
-pub use target::{TargetOptions, TargetOutcome, TargetStep, minimal_budget};
+pub use target::{
+    TargetOptions, TargetOutcome, TargetState, TargetStep, minimal_budget, minimal_budget_resumable,
+};

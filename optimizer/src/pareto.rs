@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::eval::{Evaluator, OUT_OF_SAMPLE_BASE, evaluate_reps, mean};
-use crate::search::{Observer, Options, stream, uniform};
+use crate::search::{Checkpointer, Observer, Options, stream, uniform};
 use crate::space::Space;
 
 /// `a` dominates `b` (maximising every objective): no worse anywhere, better somewhere.
@@ -61,11 +61,104 @@ pub struct ParetoOutcome {
     pub generations: usize,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Ind {
     genes: Vec<f64>,
     x: Vec<f64>,
     objs: Vec<f64>,
+}
+
+/// Version of the [`ParetoState`] layout.
+const PARETO_FORMAT: u32 = 1;
+
+/// Everything the Pareto search needs to continue after a kill (between two
+/// generations): serialise it in a [`Checkpointer`], pass it back to
+/// [`optimize_pareto_resumable`], and the resumed run returns the same front bit for bit.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ParetoState {
+    format: u32,
+    seed: u64,
+    evals: usize,
+    replications: u32,
+    dim: usize,
+    evals_done: usize,
+    generations: usize,
+    n_objectives: usize,
+    rng: rand_xoshiro::Xoshiro256PlusPlus,
+    pop: Vec<Ind>,
+    rank: Vec<usize>,
+    /// Crowding distances; the ends of a front are infinite (`null` in JSON).
+    #[serde(with = "infinite_as_null")]
+    crowd: Vec<f64>,
+    archive: Vec<Ind>,
+}
+
+/// JSON has no infinity: store `+inf` as `null`.
+mod infinite_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let o: Vec<Option<f64>> = v.iter().map(|x| x.is_finite().then_some(*x)).collect();
+        o.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        let o = Vec::<Option<f64>>::deserialize(d)?;
+        Ok(o.into_iter().map(|x| x.unwrap_or(f64::INFINITY)).collect())
+    }
+}
+
+impl std::fmt::Debug for ParetoState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParetoState")
+            .field("seed", &self.seed)
+            .field("evals_done", &self.evals_done)
+            .field("generations", &self.generations)
+            .field("front", &self.archive.len())
+            .finish()
+    }
+}
+
+impl ParetoState {
+    /// Evaluations done when the state was taken.
+    pub fn evals_done(&self) -> usize {
+        self.evals_done
+    }
+
+    /// Generations done when the state was taken.
+    pub fn generations(&self) -> usize {
+        self.generations
+    }
+
+    fn check(&self, o: &Options, space: &Space) -> Result<(), Error> {
+        let what = if self.format != PARETO_FORMAT {
+            Some(format!(
+                "state format {}, this build reads {PARETO_FORMAT}",
+                self.format
+            ))
+        } else if self.seed != o.seed {
+            Some(format!("seed {}, this run has seed {}", self.seed, o.seed))
+        } else if self.evals != o.evals {
+            Some(format!("evals {}, this run has {}", self.evals, o.evals))
+        } else if self.replications != o.replications {
+            Some(format!(
+                "replications {}, this run has {}",
+                self.replications, o.replications
+            ))
+        } else if self.dim != space.dim() {
+            Some(format!(
+                "{} variables, this space has {}",
+                self.dim,
+                space.dim()
+            ))
+        } else {
+            None
+        };
+        match what {
+            Some(what) => Err(Error::ResumeMismatch { what }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Fast non-dominated sort: rank of each point (0 = first front).
@@ -187,7 +280,27 @@ pub fn optimize_pareto<E: Evaluator + ?Sized>(
     options: &Options,
     observer: &dyn Observer,
 ) -> Result<ParetoOutcome, Error> {
+    optimize_pareto_resumable(space, evaluator, options, observer, None, None)
+}
+
+/// [`optimize_pareto`] with a checkpoint saved every `options.checkpoint_every`
+/// generations (and when stopping), resumed from `resume` when given (the options and
+/// space must be the interrupted run's).
+///
+/// # Errors
+/// As [`optimize_pareto`], and [`Error::ResumeMismatch`] for a state of another run.
+pub fn optimize_pareto_resumable<E: Evaluator + ?Sized>(
+    space: &Space,
+    evaluator: &E,
+    options: &Options,
+    observer: &dyn Observer,
+    mut checkpointer: Option<&mut dyn Checkpointer<ParetoState>>,
+    resume: Option<ParetoState>,
+) -> Result<ParetoOutcome, Error> {
     options.validate(space.dim())?;
+    if let Some(r) = &resume {
+        r.check(options, space)?;
+    }
     space.feasibility().map_err(Error::Infeasible)?;
     let r0 = options.replications;
     let per = r0 as usize;
@@ -219,7 +332,7 @@ pub fn optimize_pareto<E: Evaluator + ?Sized>(
     let mut evals_done = 0usize;
     // Number of objectives: fixed by the first batch (at least 2); later evaluations must
     // have as many (extra values are ignored).
-    let n_objectives = std::cell::Cell::new(0usize);
+    let n_objectives = std::cell::Cell::new(resume.as_ref().map_or(0, |r| r.n_objectives));
     let eval_all = |xs: Vec<Vec<f64>>, evals_done: &mut usize| -> Result<Vec<Ind>, Error> {
         let res = evaluate_reps(evaluator, &xs, 0..r0, n_objectives.get().max(2))?;
         *evals_done += xs.len() * per;
@@ -244,26 +357,6 @@ pub fn optimize_pareto<E: Evaluator + ?Sized>(
             .collect())
     };
 
-    // Initial population: warm starts, the proportional plan, random points.
-    let mut xs: Vec<Vec<f64>> = options
-        .initial
-        .iter()
-        .take(n)
-        .map(|x| space.repaired(x))
-        .collect();
-    if xs.len() < n {
-        xs.push(decode(&up));
-    }
-    while xs.len() < n {
-        let g: Vec<f64> = low
-            .iter()
-            .zip(&up)
-            .map(|(&a, &b)| uniform(&mut rng, a, b))
-            .collect();
-        xs.push(decode(&g));
-    }
-    let mut pop = eval_all(xs, &mut evals_done)?;
-    let mut archive: Vec<Ind> = Vec::new();
     let update_archive = |archive: &mut Vec<Ind>, new: &[Ind]| {
         for ind in new {
             if archive.iter().any(|a| a.x == ind.x) {
@@ -282,19 +375,82 @@ pub fn optimize_pareto<E: Evaluator + ?Sized>(
         }
         *archive = kept;
     };
-    update_archive(&mut archive, &pop);
     let report = |archive: &[Ind], evals_done: usize| {
         let best = archive.iter().map(|a| a.objs[0]).fold(-f64::MAX, f64::max);
         observer.progress(evals_done, best);
     };
-    report(&archive, evals_done);
-    let (order, mut rank, mut crowd) = select(&pop, pop.len());
-    pop = order.iter().map(|&i| pop[i].clone()).collect();
+    let (mut pop, mut rank, mut crowd, mut archive, mut generations);
+    if let Some(r) = resume {
+        (pop, rank, crowd, archive) = (r.pop, r.rank, r.crowd, r.archive);
+        (rng, evals_done, generations) = (r.rng, r.evals_done, r.generations);
+        report(&archive, evals_done);
+    } else {
+        // Initial population: warm starts, the proportional plan, random points.
+        let mut xs: Vec<Vec<f64>> = options
+            .initial
+            .iter()
+            .take(n)
+            .map(|x| space.repaired(x))
+            .collect();
+        if xs.len() < n {
+            xs.push(decode(&up));
+        }
+        while xs.len() < n {
+            let g: Vec<f64> = low
+                .iter()
+                .zip(&up)
+                .map(|(&a, &b)| uniform(&mut rng, a, b))
+                .collect();
+            xs.push(decode(&g));
+        }
+        pop = eval_all(xs, &mut evals_done)?;
+        archive = Vec::new();
+        update_archive(&mut archive, &pop);
+        report(&archive, evals_done);
+        let order;
+        (order, rank, crowd) = select(&pop, pop.len());
+        pop = order.iter().map(|&i| pop[i].clone()).collect();
+        generations = 0;
+    }
+    let snapshot = |pop: &[Ind],
+                    rank: &[usize],
+                    crowd: &[f64],
+                    archive: &[Ind],
+                    rng: &rand_xoshiro::Xoshiro256PlusPlus,
+                    evals_done: usize,
+                    generations: usize| ParetoState {
+        format: PARETO_FORMAT,
+        seed: options.seed,
+        evals: options.evals,
+        replications: options.replications,
+        dim: space.dim(),
+        evals_done,
+        generations,
+        n_objectives: n_objectives.get(),
+        rng: rng.clone(),
+        pop: pop.to_vec(),
+        rank: rank.to_vec(),
+        crowd: crowd.to_vec(),
+        archive: archive.to_vec(),
+    };
     let nv = free.len().max(1);
     let (eta_c, eta_m) = (15.0_f64, 20.0_f64);
-    let mut generations = 0;
     while evals_done + n * per <= options.evals && !free.is_empty() {
-        if observer.stop_requested() {
+        let stop = observer.stop_requested();
+        if (stop || generations % options.checkpoint_every == 0)
+            && let Some(cp) = checkpointer.as_mut()
+        {
+            cp.save(&snapshot(
+                &pop,
+                &rank,
+                &crowd,
+                &archive,
+                &rng,
+                evals_done,
+                generations,
+            ));
+        }
+        if stop {
             return Err(Error::Stopped { evals_done });
         }
         let tournament = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> usize {
@@ -353,6 +509,17 @@ pub fn optimize_pareto<E: Evaluator + ?Sized>(
         crowd = c;
         generations += 1;
         report(&archive, evals_done);
+    }
+    if let Some(cp) = checkpointer.as_mut() {
+        cp.save(&snapshot(
+            &pop,
+            &rank,
+            &crowd,
+            &archive,
+            &rng,
+            evals_done,
+            generations,
+        ));
     }
     archive.sort_by(|a, b| a.objs[0].total_cmp(&b.objs[0]));
     let fr = options.final_replications;

@@ -7,7 +7,10 @@
 //!   store staff: integers;
 //! - each integration initiative: binary (started in week 0);
 //!
-//! and one company-wide creative share. Marketing specialists are sized to the spend
+//! and one company-wide creative share; with [`PlanSpace::with_phases`], a spend
+//! weight per country and phase (a plan per quarter): phase spend = the country's
+//! average spend × its weight, weights normalised so the horizon's media total is
+//! the average's. Marketing specialists are sized to the spend
 //! (the minimum crew, or one per `spend_per_specialist_weekly`), their wages are
 //! folded into the spend variables' cost. Service channels' tooling spend is kept
 //! from the base strategy (a fixed cost).
@@ -17,7 +20,7 @@
 //! recomputes the exact planned cost (specialists round up) and scales media down if
 //! needed.
 
-use crate::{Group, Space, Variable};
+use crate::{Direction, Group, Space, Variable};
 use omnimix_sim::mechanisms::{finance, integration};
 use omnimix_sim::scenario::{INITIATIVES, Scenario, Strategy};
 use omnimix_sim::{Channel, ChannelSpec, N_CHANNELS};
@@ -49,6 +52,14 @@ pub enum Decision {
     },
     /// The company's creative share.
     CreativeShare,
+    /// How much of a country's average paid spend runs in one phase (1 = the
+    /// average; normalised over the phases' lengths).
+    PhaseWeight {
+        /// Country code.
+        country: String,
+        /// Phase index, from 0.
+        phase: usize,
+    },
 }
 
 /// A scenario's decision space.
@@ -61,7 +72,12 @@ pub struct PlanSpace {
     scenario: Scenario,
     base: Strategy,
     specs: [ChannelSpec; N_CHANNELS],
+    /// Phase lengths in weeks (empty: one plan for the whole horizon).
+    phases: Vec<u32>,
 }
+
+/// Per country: the phases' spend weights.
+type PhaseWeights = BTreeMap<String, Vec<f64>>;
 
 fn get(m: &omnimix_sim::scenario::ByCountryChannel, code: &str, c: Channel) -> f64 {
     m.get(code)
@@ -158,7 +174,41 @@ impl PlanSpace {
             scenario: s.clone(),
             base: base.clone(),
             specs,
+            phases: Vec::new(),
         }
+    }
+
+    /// Plan spend per phase: `n` consecutive phases of (nearly) equal whole weeks
+    /// over the horizon (`n` = 4 on a 52-week horizon: quarters of 13 weeks); adds a
+    /// weight per country and phase, named `CC/phaseK/weight` (K from 1). `n` <= 1
+    /// leaves the space as it is. Call before [`PlanSpace::constrain`].
+    pub fn with_phases(mut self, n: u32) -> PlanSpace {
+        let h = self.scenario.horizon_weeks;
+        let n = n.min(h);
+        if n <= 1 {
+            return self;
+        }
+        self.phases = (0..n).map(|k| h / n + u32::from(k < h % n)).collect();
+        let countries: Vec<String> = self.scenario.countries.keys().cloned().collect();
+        for code in countries {
+            for k in 0..n as usize {
+                self.space.add_variable(Variable::continuous(
+                    format!("{code}/phase{}/weight", k + 1),
+                    0.2,
+                    2.0,
+                ));
+                self.decisions.push(Decision::PhaseWeight {
+                    country: code.clone(),
+                    phase: k,
+                });
+            }
+        }
+        self
+    }
+
+    /// Phase lengths in weeks (empty when the plan is not phased).
+    pub fn phase_weeks(&self) -> &[u32] {
+        &self.phases
     }
 
     /// Apply the scenario's `[optimize]` table and command-line fixes
@@ -263,13 +313,32 @@ impl PlanSpace {
                     if on { 1.0 } else { 0.0 }
                 }
                 Decision::CreativeShare => st.creative_share,
+                Decision::PhaseWeight { country, phase } => self.weight_of(st, country, *phase),
             })
             .collect()
+    }
+
+    /// A country's phase weight in a phased strategy: its paid spend in the phase
+    /// over its average paid spend (1 when not phased the same way).
+    fn weight_of(&self, st: &Strategy, code: &str, phase: usize) -> f64 {
+        if st.phases.len() != self.phases.len() {
+            return 1.0;
+        }
+        let paid = |m: &omnimix_sim::scenario::ByCountryChannel| -> f64 {
+            Channel::PAID.iter().map(|c| get(m, code, *c)).sum()
+        };
+        let base = paid(&st.annual_spend);
+        if base > 0.0 {
+            paid(&st.phases[phase].annual_spend) / base
+        } else {
+            1.0
+        }
     }
 
     /// A valid strategy within the budget from any vector.
     pub fn decode(&self, x: &[f64]) -> Strategy {
         let x = self.space.repaired(x);
+        let mut weights = PhaseWeights::new();
         let mut st = Strategy {
             description: "optimized plan".into(),
             creative_share: self.base.creative_share,
@@ -310,18 +379,30 @@ impl PlanSpace {
                         .insert(initiative.to_string(), 0);
                 }
                 Decision::CreativeShare => st.creative_share = *v,
+                Decision::PhaseWeight { country, phase } => {
+                    weights
+                        .entry(country.clone())
+                        .or_insert_with(|| vec![1.0; self.phases.len()])[*phase] = *v;
+                }
                 _ => {}
             }
         }
-        self.finish(st)
+        self.finish_phased(st, &weights)
     }
 
     /// Size specialists to spend, drop staff of channels that do not run, and scale
     /// media down until the exact planned cost fits the budget.
-    fn finish(&self, mut st: Strategy) -> Strategy {
+    fn finish(&self, st: Strategy) -> Strategy {
+        self.finish_phased(st, &PhaseWeights::new())
+    }
+
+    /// [`PlanSpace::finish`], spreading paid spend over the phases by `weights`
+    /// (countries without weights: flat) when the space is phased.
+    fn finish_phased(&self, mut st: Strategy, weights: &PhaseWeights) -> Strategy {
         let s = &self.scenario;
         let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
         for _ in 0..60 {
+            self.apply_phases(&mut st, weights);
             self.size_specialists(&mut st);
             let costs = finance::planned_costs(s, &st);
             if costs.total() <= budget {
@@ -369,6 +450,7 @@ impl PlanSpace {
         for m in st.annual_spend.values_mut() {
             m.retain(|_, v| *v > 0.0);
         }
+        self.apply_phases(&mut st, weights);
         // staff only where the channel runs
         let spend = st.annual_spend.clone();
         for (code, by_ch) in st.service_staff.iter_mut() {
@@ -381,6 +463,82 @@ impl PlanSpace {
             });
         }
         st
+    }
+
+    /// Rebuild `st.phases` from its average paid spend and the phase weights: each
+    /// channel's phase spend is the average × the country's normalised weight; a
+    /// phase below the channel's minimum viable spend goes dark and the other phases
+    /// carry its money, so the horizon's media total equals the average's.
+    fn apply_phases(&self, st: &mut Strategy, weights: &PhaseWeights) {
+        st.phases.clear();
+        if self.phases.is_empty() {
+            return;
+        }
+        let len: Vec<f64> = self.phases.iter().map(|w| f64::from(*w)).collect();
+        let h: f64 = len.iter().sum();
+        st.phases = self
+            .phases
+            .iter()
+            .map(|w| omnimix_sim::scenario::Phase {
+                weeks: *w,
+                annual_spend: Default::default(),
+            })
+            .collect();
+        for (code, by_ch) in &st.annual_spend {
+            let raw = weights
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| vec![1.0; len.len()]);
+            let raw: Vec<f64> = raw.iter().map(|w| w.max(0.0)).collect();
+            let norm: f64 = raw.iter().zip(&len).map(|(w, l)| w * l).sum();
+            let w: Vec<f64> = if norm > 0.0 {
+                raw.iter().map(|x| x * h / norm).collect()
+            } else {
+                vec![1.0; len.len()]
+            };
+            for (ch, avg) in by_ch {
+                let Ok(c) = ch.parse::<Channel>() else {
+                    continue;
+                };
+                if c.is_service() {
+                    continue;
+                }
+                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                let mut v: Vec<f64> = w.iter().map(|k| avg * k).collect();
+                // phases below the minimum go dark; the rest carry the money
+                for _ in 0..=v.len() {
+                    let kept: f64 = v
+                        .iter()
+                        .zip(&len)
+                        .filter(|(x, _)| **x > 0.0)
+                        .map(|(x, l)| x * l)
+                        .sum();
+                    if kept <= 0.0 {
+                        break;
+                    }
+                    let k = avg * h / kept;
+                    for x in v.iter_mut() {
+                        *x *= k;
+                    }
+                    let mut changed = false;
+                    for x in v.iter_mut() {
+                        if *x > 0.0 && *x < min * (1.0 - 1e-12) {
+                            *x = 0.0;
+                            changed = true;
+                        }
+                    }
+                    if !changed {
+                        break;
+                    }
+                }
+                for (p, x) in st.phases.iter_mut().zip(v) {
+                    p.annual_spend
+                        .entry(code.clone())
+                        .or_default()
+                        .insert(ch.clone(), x);
+                }
+            }
+        }
     }
 
     /// (country, channel) of spend decisions fixed by `constrain`.
@@ -400,11 +558,12 @@ impl PlanSpace {
     fn size_specialists(&self, st: &mut Strategy) {
         st.specialists.clear();
         for (code, by_ch) in &st.annual_spend {
-            for (ch, v) in by_ch {
+            for ch in by_ch.keys() {
                 let Ok(c) = ch.parse::<Channel>() else {
                     continue;
                 };
-                if c.is_service() || *v <= 0.0 {
+                let v = st.peak_spend(code, ch);
+                if c.is_service() || v <= 0.0 {
                     continue;
                 }
                 let spec = &self.specs[c.index()];
@@ -524,6 +683,100 @@ impl PlanSpace {
         ]
     }
 
+    /// Structured moves for the pattern search: every initiative everywhere, service
+    /// staff of each channel kind everywhere, each paid channel's spend everywhere,
+    /// each country's spend, the creative share, each phase's weight everywhere and a
+    /// front-loading of spend, and each country's initiatives. Fixed variables are
+    /// never moved (the search keeps them).
+    pub fn directions(&self) -> Vec<Direction> {
+        let pick = |f: &dyn Fn(&Decision) -> bool| -> Vec<usize> {
+            self.decisions
+                .iter()
+                .enumerate()
+                .filter(|(i, d)| f(d) && self.space.variables[*i].fixed.is_none())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let mut out = Vec::new();
+        let mut push = |name: String, scale: Vec<(usize, f64)>, shift: Vec<(usize, f64)>| {
+            if !scale.is_empty() || !shift.is_empty() {
+                out.push(Direction { name, scale, shift });
+            }
+        };
+        for name in INITIATIVES {
+            let v = pick(
+                &|d| matches!(d, Decision::Integration { initiative, .. } if *initiative == name),
+            );
+            push(
+                format!("{name} everywhere"),
+                vec![],
+                v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+        }
+        let base = self.encode(&self.base);
+        for c in [Channel::CallCentre, Channel::LiveChat, Channel::Store] {
+            let v = pick(&|d| matches!(d, Decision::ServiceStaff { channel, .. } if *channel == c));
+            let shift = v
+                .iter()
+                .map(|&i| (i, (0.5 * base[i]).round().max(2.0)))
+                .collect();
+            push(format!("{c} staff everywhere"), vec![], shift);
+        }
+        for c in Channel::PAID {
+            let v = pick(&|d| matches!(d, Decision::Spend { channel, .. } if *channel == c));
+            push(
+                format!("{c} spend everywhere"),
+                v.iter().map(|&i| (i, 0.5)).collect(),
+                vec![],
+            );
+        }
+        for code in self.scenario.countries.keys() {
+            let v = pick(&|d| matches!(d, Decision::Spend { country, .. } if country == code));
+            push(
+                format!("{code} spend"),
+                v.iter().map(|&i| (i, 0.5)).collect(),
+                vec![],
+            );
+        }
+        let v = pick(&|d| matches!(d, Decision::CreativeShare));
+        push(
+            "creative share".into(),
+            vec![],
+            v.iter().map(|&i| (i, 0.1)).collect(),
+        );
+        let n = self.phases.len();
+        for k in 0..n {
+            let v = pick(&|d| matches!(d, Decision::PhaseWeight { phase, .. } if *phase == k));
+            push(
+                format!("phase {} spend everywhere", k + 1),
+                vec![],
+                v.iter().map(|&i| (i, 0.8)).collect(),
+            );
+        }
+        if n > 1 {
+            let v = pick(&|d| matches!(d, Decision::PhaseWeight { .. }));
+            let tilt = |i: usize| match &self.decisions[i] {
+                Decision::PhaseWeight { phase, .. } => 0.6 - 1.2 * *phase as f64 / (n - 1) as f64,
+                _ => 0.0,
+            };
+            push(
+                "spend earlier".into(),
+                vec![],
+                v.iter().map(|&i| (i, tilt(i))).collect(),
+            );
+        }
+        for code in self.scenario.countries.keys() {
+            let v =
+                pick(&|d| matches!(d, Decision::Integration { country, .. } if country == code));
+            push(
+                format!("{code} integration"),
+                vec![],
+                v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+        }
+        out
+    }
+
     /// The scenario this space was built from.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
@@ -621,6 +874,40 @@ mod tests {
     }
 
     #[test]
+    fn directions_cover_the_structure_and_skip_fixed_decisions() {
+        let mut ps = space().with_phases(4);
+        ps.constrain(&[("*/unified_data".into(), None)]).unwrap();
+        let dirs = ps.directions();
+        let names: Vec<&str> = dirs.iter().map(|d| d.name.as_str()).collect();
+        for want in [
+            "bopis everywhere",
+            "call_centre staff everywhere",
+            "search spend everywhere",
+            "DE spend",
+            "creative share",
+            "phase 4 spend everywhere",
+            "spend earlier",
+            "US integration",
+        ] {
+            assert!(names.contains(&want), "{want} not in {names:?}");
+        }
+        assert!(
+            !names.contains(&"unified_data everywhere"),
+            "fixed decisions move"
+        );
+        for d in &dirs {
+            for &(i, _) in d.scale.iter().chain(&d.shift) {
+                assert!(i < ps.space.dim());
+                assert!(
+                    ps.space.variables[i].fixed.is_none(),
+                    "{} moves a fixed decision",
+                    d.name
+                );
+            }
+        }
+    }
+
+    #[test]
     fn patterns_match_segment_by_segment() {
         assert!(matches("*/store/spend", "DE/store/spend"));
         assert!(!matches("*/store/spend", "DE/store/staff"));
@@ -628,8 +915,122 @@ mod tests {
         assert!(matches("creative_share", "creative_share"));
     }
 
+    fn paid_media(s: &Scenario, st: &Strategy) -> f64 {
+        let mut m = 0.0;
+        for p in st.spend_periods(s.horizon_weeks) {
+            for code in s.countries.keys() {
+                for c in Channel::PAID {
+                    m += st.spend_in(&p, code, c.name()) * f64::from(p.end - p.start) / 52.0;
+                }
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn quarters_split_the_horizon_and_flat_weights_change_nothing() {
+        let ps = space().with_phases(4);
+        assert_eq!(ps.phase_weeks(), [13, 13, 13, 13]);
+        assert!(
+            ps.space
+                .variables
+                .iter()
+                .any(|v| v.name == "DE/phase4/weight")
+        );
+        let flat = space();
+        let a = flat.decode(&flat.encode(&flat.base));
+        let b = ps.decode(&ps.encode(&ps.base));
+        assert_eq!(b.phases.len(), 4);
+        assert_eq!(a.annual_spend, b.annual_spend);
+        assert_eq!(a.specialists, b.specialists);
+        let s = ps.scenario();
+        assert!((paid_media(s, &a) - paid_media(s, &b)).abs() < 1e-6);
+        // a 10-week horizon in 4 phases: 3 + 3 + 2 + 2
+        let short = load(
+            &ScenarioSource::new("t", DEFAULT),
+            &["horizon_weeks=10".parse().unwrap()],
+        )
+        .unwrap();
+        assert_eq!(
+            PlanSpace::new(&short, &short.strategy)
+                .with_phases(4)
+                .phase_weeks(),
+            [3, 3, 2, 2]
+        );
+        assert!(
+            PlanSpace::new(&short, &short.strategy)
+                .with_phases(1)
+                .phase_weeks()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn phase_weights_round_trip_and_move_money_between_quarters() {
+        let ps = space().with_phases(4);
+        let mut x = ps.encode(&ps.base);
+        let idx = |name: &str| {
+            ps.space
+                .variables
+                .iter()
+                .position(|v| v.name == name)
+                .unwrap()
+        };
+        x[idx("US/phase1/weight")] = 1.8;
+        x[idx("US/phase4/weight")] = 0.6;
+        let st = ps.decode(&x);
+        let us = |k: usize| -> f64 { st.phases[k].annual_spend["US"].values().sum() };
+        assert!(
+            us(0) > us(1) && us(1) > us(3),
+            "{} {} {}",
+            us(0),
+            us(1),
+            us(3)
+        );
+        let y = ps.encode(&st);
+        // normalised weights: (1.8, 1, 1, 0.6) / mean 1.1
+        assert!(
+            (y[idx("US/phase1/weight")] - 1.8 / 1.1).abs() < 1e-9,
+            "{}",
+            y[idx("US/phase1/weight")]
+        );
+        assert!((y[idx("US/phase4/weight")] - 0.6 / 1.1).abs() < 1e-9);
+        let st2 = ps.decode(&y);
+        for (a, b) in st.phases.iter().zip(&st2.phases) {
+            for (code, m) in &a.annual_spend {
+                for (ch, v) in m {
+                    let w = b.annual_spend[code][ch];
+                    assert!(
+                        (v - w).abs() <= 1e-9 * v.abs().max(1.0),
+                        "{code} {ch}: {v} vs {w}"
+                    );
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+        /// Phased plans from any vector are valid, within budget, and the phases'
+        /// paid media add up to the average plan's.
+        #[test]
+        fn any_phased_vector_is_valid_and_conserves_media(raw in proptest::collection::vec(-1e7f64..1e8, 171), w in proptest::collection::vec(-1.0f64..3.0, 40)) {
+            let ps = space().with_phases(4);
+            let s = ps.scenario();
+            let mut x = raw;
+            x.resize(ps.space.dim() - w.len(), 0.0);
+            x.extend(w);
+            let st = ps.decode(&x);
+            let problems = validate(&with_strategy(&ps, &st));
+            prop_assert!(problems.is_empty(), "{:?}", problems);
+            let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+            prop_assert!(finance::planned_costs(s, &st).total() <= budget * (1.0 + 1e-12));
+            let mut flat = st.clone();
+            flat.phases.clear();
+            let (a, b) = (paid_media(s, &st), paid_media(s, &flat));
+            prop_assert!((a - b).abs() <= 1e-9 * b.max(1.0), "{} vs {}", a, b);
+        }
 
         /// Any vector, even far out of bounds, decodes to a strategy the validator
         /// accepts, whose exact planned cost is within the budget.

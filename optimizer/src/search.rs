@@ -1,6 +1,6 @@
-//! Single-objective search: argmin particle swarm on the repaired space, a compass-search
-//! polish, successive-halving races on more replications, and a final out-of-sample
-//! estimate. The whole state between two batches is a serialisable [`SearchState`].
+//! Single-objective search: argmin particle swarm on the repaired space, a pattern
+//! search along structured directions (when given), a compass-search polish,
+//! successive-halving races on more replications, and a final out-of-sample estimate. The whole state between two batches is a serialisable [`SearchState`].
 
 use std::borrow::Borrow;
 use std::sync::Mutex;
@@ -19,7 +19,7 @@ type Pso = ParticleSwarm<Vec<f64>, f64, Xoshiro256PlusPlus>;
 type Pt = Particle<Vec<f64>, f64>;
 
 /// Version of the [`SearchState`] layout; a checkpoint of another version is refused.
-const STATE_FORMAT: u32 = 1;
+const STATE_FORMAT: u32 = 2;
 
 /// Receives progress after every evaluated batch (for a progress bar), and may ask the
 /// search to stop (Ctrl-C, a time limit, a test simulating a kill).
@@ -43,10 +43,12 @@ pub struct NoObserver;
 
 impl Observer for NoObserver {}
 
-/// Persists the search state (the binary writes it atomically to a file).
-pub trait Checkpointer {
+/// Persists a search's state (the binary writes it atomically to a file): the
+/// single-objective [`SearchState`], the Pareto search's [`crate::ParetoState`] or the
+/// target search's [`crate::TargetState`].
+pub trait Checkpointer<S = SearchState> {
     /// Called every `Options::checkpoint_every` batches, when stopping, and at the end.
-    fn save(&mut self, state: &SearchState);
+    fn save(&mut self, state: &S);
 }
 
 /// Options of [`optimize`] (and, where noted, of `optimize_pareto` / `minimal_budget`).
@@ -88,6 +90,14 @@ pub struct Options {
     pub checkpoint_every: usize,
     /// Warm starts (full-length vectors, repaired before use), e.g. the current strategy.
     pub initial: Vec<Vec<f64>>,
+    /// Structured moves for the pattern search that runs between the swarm and the
+    /// polish (none: no pattern search). In spaces with many variables a compass batch
+    /// (two moves per variable) does not fit the budget; a few directions that move
+    /// groups of variables together (a country's spend, a channel everywhere, an
+    /// initiative everywhere) do.
+    pub directions: Vec<Direction>,
+    /// Directions tried per pattern-search batch (two candidates each).
+    pub directions_per_batch: usize,
     /// Resume from this checkpoint instead of starting afresh; the other options must be
     /// those of the interrupted run.
     pub resume_from: Option<SearchState>,
@@ -108,8 +118,39 @@ impl Default for Options {
             final_replications: 32,
             checkpoint_every: 1,
             initial: Vec::new(),
+            directions: Vec::new(),
+            directions_per_batch: 8,
             resume_from: None,
         }
+    }
+}
+
+/// A structured move through a space: from `x`, the candidates at step `t` (from 1,
+/// halved when neither sign improves) are `x_i · (1 ± t·r_i)` for each `(i, r_i)` in
+/// `scale` and `x_i ± t·d_i` for each `(i, d_i)` in `shift`, then repaired and brought
+/// back to `x`'s cost (money freed is spread over the other active variables; money
+/// needed is taken from them in proportion).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Direction {
+    /// What the move does, e.g. `US spend` or `unified_data everywhere`.
+    pub name: String,
+    /// Relative changes at `t = 1`.
+    pub scale: Vec<(usize, f64)>,
+    /// Absolute changes at `t = 1`.
+    pub shift: Vec<(usize, f64)>,
+}
+
+impl Direction {
+    /// The point `x` moved by `t` (negative: the other way), before repair.
+    pub fn apply(&self, x: &[f64], t: f64) -> Vec<f64> {
+        let mut y = x.to_vec();
+        for &(i, r) in &self.scale {
+            y[i] = (x[i] * (1.0 + t * r)).max(0.0);
+        }
+        for &(i, d) in &self.shift {
+            y[i] += t * d;
+        }
+        y
     }
 }
 
@@ -150,6 +191,19 @@ impl Options {
         }
         if self.checkpoint_every == 0 {
             return bad("checkpoint_every", "0".into(), ">= 1");
+        }
+        if self.directions_per_batch == 0 {
+            return bad("directions_per_batch", "0".into(), ">= 1");
+        }
+        for d in &self.directions {
+            let out = d.scale.iter().chain(&d.shift).find(|(i, _)| *i >= dim);
+            if let Some((i, _)) = out {
+                return bad(
+                    "directions",
+                    format!("'{}' moves variable {i}", d.name),
+                    "variable indices below the space's dimension",
+                );
+            }
         }
         self.risk.validate()?;
         for (index, x) in self.initial.iter().enumerate() {
@@ -204,6 +258,14 @@ enum Phase {
         best: Pt,
         best_cost: f64,
     },
+    Pattern {
+        x: Vec<f64>,
+        score: f64,
+        /// Step of each direction (from 1; halved when neither sign improves).
+        steps: Vec<f64>,
+        /// Where the next batch starts in the round of directions.
+        cursor: usize,
+    },
     Polish {
         x: Vec<f64>,
         score: f64,
@@ -228,6 +290,7 @@ impl Phase {
         match self {
             Phase::Start => "start",
             Phase::Swarm { .. } => "swarm",
+            Phase::Pattern { .. } => "pattern",
             Phase::Polish { .. } => "polish",
             Phase::Race { .. } => "race",
             Phase::Done { .. } => "done",
@@ -275,7 +338,7 @@ impl SearchState {
         self.steps
     }
 
-    /// Name of the current phase: `start`, `swarm`, `polish`, `race` or `done`.
+    /// Name of the current phase: `start`, `swarm`, `pattern`, `polish`, `race` or `done`.
     pub fn phase(&self) -> &'static str {
         self.phase.name()
     }
@@ -376,7 +439,12 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
         };
         // At least ~5 generations in the swarm share, and the first one always affordable.
         let affordable = (swarm_end / (5 * r0)).max(2);
-        let swarm = wanted.min(affordable).min(opts.evals / r0).max(1);
+        // Every warm start gets evaluated, even when the swarm share is small.
+        let swarm = wanted
+            .min(affordable)
+            .max(opts.initial.len())
+            .min(opts.evals / r0)
+            .max(1);
         Self {
             space,
             evaluator,
@@ -457,6 +525,12 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
                     )
                 }
             }
+            Phase::Pattern {
+                x,
+                score,
+                steps,
+                cursor,
+            } => self.pattern_step(st, x, score, steps, cursor)?,
             Phase::Polish {
                 x,
                 score,
@@ -590,10 +664,136 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
         })
     }
 
+    /// After the swarm: the pattern search when there are directions, else the polish.
     fn begin_polish(&self, st: &SearchState) -> Phase {
-        let Some(best) = st.elite.first() else {
-            return self.begin_race(st);
+        match st.elite.first() {
+            Some(best) if !self.opts.directions.is_empty() => Phase::Pattern {
+                x: best.x.clone(),
+                score: best.score,
+                steps: vec![1.0; self.opts.directions.len()],
+                cursor: 0,
+            },
+            _ => self.begin_compass(st),
+        }
+    }
+
+    /// Smallest pattern step tried (a direction below it is done).
+    const PATTERN_MIN_STEP: f64 = 1.0 / 16.0;
+
+    /// Pattern search: the next `directions_per_batch` live directions (round robin),
+    /// each at `x ± step` brought back to `x`'s cost; moves to the best strict
+    /// improvement, halves the step of every tried direction neither of whose moves
+    /// improved. When every step is below the minimum, or the
+    /// next batch does not fit the polish budget, the compass polish (or the race)
+    /// follows.
+    fn pattern_step(
+        &self,
+        st: &mut SearchState,
+        x: Vec<f64>,
+        score: f64,
+        mut steps: Vec<f64>,
+        cursor: usize,
+    ) -> Result<(Phase, bool), Error> {
+        let dirs = &self.opts.directions;
+        let live: Vec<usize> = (0..dirs.len())
+            .filter(|&d| steps[d] >= Self::PATTERN_MIN_STEP)
+            .collect();
+        // the incumbent goes on to the compass polish
+        let next = |x: Vec<f64>, score: f64| self.begin_compass_from(x, score);
+        if live.is_empty() {
+            return Ok((next(x, score), false));
+        }
+        let start = live.partition_point(|&d| d < cursor % dirs.len().max(1));
+        let chosen: Vec<usize> = (0..live.len().min(self.opts.directions_per_batch))
+            .map(|j| live[(start + j) % live.len()])
+            .collect();
+        let x_cost = self.space.cost(&x);
+        let mut seen: std::collections::HashSet<Vec<u64>> = std::collections::HashSet::new();
+        seen.insert(x.iter().map(|v| v.to_bits()).collect());
+        let mut cands = Vec::new();
+        let mut owner = Vec::new();
+        for &d in &chosen {
+            for sign in [1.0, -1.0] {
+                let mut y = dirs[d].apply(&x, sign * steps[d]);
+                for (k, &i) in self.free.iter().enumerate() {
+                    y[i] = y[i].clamp(self.low[k], self.up[k]);
+                }
+                for i in 0..y.len() {
+                    if !self.free.contains(&i) {
+                        y[i] = x[i];
+                    }
+                }
+                self.space.repair(&mut y);
+                if self.space.cost(&y) < x_cost {
+                    self.rebalance(&mut y, x_cost);
+                }
+                if seen.insert(y.iter().map(|v| v.to_bits()).collect()) {
+                    cands.push(y);
+                    owner.push(d);
+                }
+            }
+        }
+        let cost = cands.len() * self.r0() as usize;
+        if st.evals_done + cost > self.polish_end {
+            return Ok((next(x, score), false));
+        }
+        let last = *chosen.last().unwrap_or(&0);
+        let cursor = last + 1;
+        if cands.is_empty() {
+            for &d in &chosen {
+                steps[d] *= 0.5;
+            }
+            return Ok((
+                Phase::Pattern {
+                    x,
+                    score,
+                    steps,
+                    cursor,
+                },
+                false,
+            ));
+        }
+        let entries = self.screen(cands)?;
+        st.evals_done += cost;
+        let mut best: Option<(usize, &Entry)> = None;
+        let mut improved = vec![false; dirs.len()];
+        for (e, &d) in entries.iter().zip(&owner) {
+            if e.score > score {
+                improved[d] = true;
+                if best.is_none_or(|(_, b)| e.score > b.score) {
+                    best = Some((d, e));
+                }
+            }
+        }
+        for &d in &chosen {
+            if !improved[d] {
+                steps[d] *= 0.5;
+            }
+        }
+        let (x, score) = match best {
+            Some((_, b)) => (b.x.clone(), b.score),
+            None => (x, score),
         };
+        self.push_elite(&mut st.elite, entries);
+        Ok((
+            Phase::Pattern {
+                x,
+                score,
+                steps,
+                cursor,
+            },
+            true,
+        ))
+    }
+
+    fn begin_compass(&self, st: &SearchState) -> Phase {
+        match st.elite.first() {
+            Some(best) => self.begin_compass_from(best.x.clone(), best.score),
+            None => self.begin_race(st),
+        }
+    }
+
+    fn begin_compass_from(&self, x: Vec<f64>, score: f64) -> Phase {
         let steps = self
             .low
             .iter()
@@ -601,8 +801,8 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
             .map(|(&a, &b)| 0.25 * (b - a))
             .collect();
         Phase::Polish {
-            x: best.x.clone(),
-            score: best.score,
+            x,
+            score,
             marginal: vec![None; self.free.len()],
             steps,
             swept: false,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::eval::Evaluator;
-use crate::search::{Observer, Options, Outcome, optimize};
+use crate::search::{Checkpointer, Observer, Options, Outcome, SearchState, optimize};
 use crate::space::Space;
 
 /// Options of [`minimal_budget`].
@@ -63,6 +63,43 @@ pub struct TargetOutcome {
     pub steps: Vec<TargetStep>,
 }
 
+/// Everything a target search needs to continue after a kill: the outcome of every
+/// inner optimisation finished so far (by budget; an inner run depends on its budget
+/// only, so the record stays valid when the target changes) and the state of the one
+/// running. Serialise it in a [`Checkpointer`] and pass it back to
+/// [`minimal_budget_resumable`]: finished budgets are not searched again and the
+/// running one resumes, so the result is the same bit for bit.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TargetState {
+    /// Finished inner optimisations: (budget, outcome; `None`: infeasible budget).
+    pub done: Vec<(f64, Option<Outcome>)>,
+    /// The inner optimisation under way: (budget, its state).
+    pub current: Option<(f64, SearchState)>,
+}
+
+impl TargetState {
+    fn finished(&self, budget: f64) -> Option<&Option<Outcome>> {
+        self.done
+            .iter()
+            .find(|(b, _)| b.to_bits() == budget.to_bits())
+            .map(|(_, o)| o)
+    }
+}
+
+/// Saves the target state whenever the inner search checkpoints.
+struct Inner<'a, 'b> {
+    outer: &'a mut dyn Checkpointer<TargetState>,
+    state: &'b mut TargetState,
+    budget: f64,
+}
+
+impl Checkpointer for Inner<'_, '_> {
+    fn save(&mut self, s: &SearchState) {
+        self.state.current = Some((self.budget, s.clone()));
+        self.outer.save(self.state);
+    }
+}
+
 /// Passes progress on with an offset so the bar counts all inner runs.
 struct Offset<'a> {
     inner: &'a dyn Observer,
@@ -92,6 +129,32 @@ pub fn minimal_budget<E: Evaluator + ?Sized>(
     evaluator: &E,
     options: &TargetOptions,
     observer: &dyn Observer,
+) -> Result<TargetOutcome, Error> {
+    minimal_budget_resumable(
+        space,
+        evaluator,
+        options,
+        observer,
+        None,
+        &mut TargetState::default(),
+    )
+}
+
+/// [`minimal_budget`] that records its progress in `state` (saved through
+/// `checkpointer` whenever an inner search checkpoints or finishes) and reuses what
+/// `state` already holds: pass the state of a killed run to resume it, or one state
+/// through several calls with different targets to search each budget once.
+///
+/// # Errors
+/// As [`minimal_budget`]; [`Error::ResumeMismatch`] when the running inner state
+/// belongs to other options.
+pub fn minimal_budget_resumable<E: Evaluator + ?Sized>(
+    space: &Space,
+    evaluator: &E,
+    options: &TargetOptions,
+    observer: &dyn Observer,
+    mut checkpointer: Option<&mut dyn Checkpointer<TargetState>>,
+    state: &mut TargetState,
 ) -> Result<TargetOutcome, Error> {
     if options.search.resume_from.is_some() {
         return Err(Error::InvalidOption {
@@ -128,18 +191,47 @@ pub fn minimal_budget<E: Evaluator + ?Sized>(
     }
     let mut offset = 0usize;
     let mut steps = Vec::new();
-    let run = |budget: f64, offset: &mut usize| -> Result<Option<Outcome>, Error> {
-        let s = space.with_budget(budget);
-        if s.feasibility().is_err() {
-            return Ok(None);
+    let mut run = |budget: f64, offset: &mut usize| -> Result<Option<Outcome>, Error> {
+        if let Some(done) = state.finished(budget) {
+            *offset += done.as_ref().map_or(0, |o| o.evals_done + o.final_evals);
+            return Ok(done.clone());
         }
-        let obs = Offset {
-            inner: observer,
-            offset: *offset,
+        let s = space.with_budget(budget);
+        let out = if s.feasibility().is_err() {
+            None
+        } else {
+            let obs = Offset {
+                inner: observer,
+                offset: *offset,
+            };
+            let resume_from = match state.current.take() {
+                Some((b, st)) if b.to_bits() == budget.to_bits() => Some(st),
+                _ => None,
+            };
+            let search = Options {
+                resume_from,
+                ..options.search.clone()
+            };
+            let out = match checkpointer.as_deref_mut() {
+                Some(outer) => {
+                    let mut inner = Inner {
+                        outer,
+                        state: &mut *state,
+                        budget,
+                    };
+                    optimize(&s, evaluator, &search, &obs, Some(&mut inner))?
+                }
+                None => optimize(&s, evaluator, &search, &obs, None)?,
+            };
+            *offset += out.evals_done + out.final_evals;
+            Some(out)
         };
-        let out = optimize(&s, evaluator, &options.search, &obs, None)?;
-        *offset += out.evals_done + out.final_evals;
-        Ok(Some(out))
+        state.current = None;
+        state.done.push((budget, out.clone()));
+        if let Some(cp) = checkpointer.as_deref_mut() {
+            cp.save(state);
+        }
+        Ok(out)
     };
     let top = run(hi, &mut offset)?;
     let Some(mut best) = top else {

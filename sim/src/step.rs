@@ -231,6 +231,7 @@ pub fn compile(
     let mut reach = [0.0; N_CHANNELS];
     let mut running = [false; N_CHANNELS];
     let mut weekly_run = [0.0; N_CHANNELS];
+    let planned = c.weekly_spend_at(week);
     for ch in Channel::ALL {
         let i = ch.index();
         let spec = &world.specs[i];
@@ -238,8 +239,7 @@ pub fn compile(
             continue;
         }
         let cut_here = if ch.is_service() { 1.0 } else { cut };
-        let w =
-            finance::weekly_spend_run(c.weekly_spend[i], cut_here, spec.min_viable_weekly_spend);
+        let w = finance::weekly_spend_run(planned[i], cut_here, spec.min_viable_weekly_spend);
         weekly_run[i] = w;
         rep.spend[i] = w * dt;
         running[i] = w > 0.0;

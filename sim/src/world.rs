@@ -46,8 +46,9 @@ pub struct CountryModel {
     pub personalisation_cap: f64,
     /// Channels the company has in this country.
     pub available: [bool; N_CHANNELS],
-    /// Planned weekly spend per channel.
-    pub weekly_spend: [f64; N_CHANNELS],
+    /// Planned weekly spend per channel, per period: `(first week, spend)` from
+    /// week 0 in week order (one period unless the strategy is phased).
+    pub weekly_spend: Vec<(u32, [f64; N_CHANNELS])>,
     /// Service staff (FTE) per channel.
     pub service_staff: [f64; N_CHANNELS],
     /// Marketing specialists (FTE) per channel.
@@ -67,6 +68,14 @@ impl CountryModel {
     /// Agents in shard `k`.
     pub fn shard_len(&self, k: usize) -> usize {
         (self.agents - k * SHARD_SIZE).min(SHARD_SIZE)
+    }
+
+    /// Planned weekly spend per channel in `week`.
+    pub fn weekly_spend_at(&self, week: u32) -> &[f64; N_CHANNELS] {
+        let k = self
+            .weekly_spend
+            .partition_point(|(start, _)| *start <= week);
+        &self.weekly_spend[k.saturating_sub(1)].1
     }
 
     /// True once initiative `i` is live in `week`.
@@ -180,7 +189,7 @@ fn compile_country(s: &Scenario, st: &Strategy, code: &str, spec: &CountrySpec) 
         consent_rate: privacy.map_or(1.0, |p| p.consent_rate),
         personalisation_cap: privacy.map_or(1.0, |p| p.personalisation_cap),
         available,
-        weekly_spend: finance::planned_weekly_spend(st, code),
+        weekly_spend: finance::planned_weekly_spend(st, code, s.horizon_weeks),
         service_staff: by(&st.service_staff),
         specialists: by(&st.specialists),
         rollouts: integration::rollouts(s, st, code),

@@ -379,3 +379,80 @@ proptest! {
         }
     }
 }
+
+/// Text of the default preset with a phased plan appended to its `[strategy]`.
+fn with_phases(extra: &str) -> String {
+    let base = GLOBAL_RETAIL;
+    let at = base.find("[strategies.").unwrap_or(base.len());
+    format!("{}\n{extra}\n{}", &base[..at], &base[at..])
+}
+
+#[test]
+fn phased_spend_runs_each_phase_rate_in_its_weeks() {
+    let text = with_phases(
+        "[[strategy.phases]]\nweeks = 13\n[strategy.phases.annual_spend.DE]\nsearch = 5_200_000\nsocial = 0\n\
+         [[strategy.phases]]\nweeks = 13\n[strategy.phases.annual_spend.DE]\nsearch = 520_000\n",
+    );
+    let s = scenario(&text, &["agent_scale=1000", "horizon_weeks=39"]);
+    assert_eq!(s.strategy.phases.len(), 2);
+    let (world, _, reps) = simulate(&s, &s.strategy, 3, 1);
+    let rows = weekly_rows(&world, &reps);
+    let spend = |week: u32, ch: &str| {
+        rows.iter()
+            .find(|r| r.week == week && r.country == "DE" && r.channel == ch)
+            .unwrap()
+            .spend
+    };
+    // phase 1: 5.2 m a year = 100 k a week on search, social dark
+    assert!((spend(1, "search") - 100_000.0).abs() < 1e-6);
+    assert!((spend(13, "search") - 100_000.0).abs() < 1e-6);
+    assert_eq!(spend(5, "social"), 0.0);
+    // phase 2: 10 k a week on search, social back to the base plan
+    assert!((spend(14, "search") - 10_000.0).abs() < 1e-6);
+    assert!((spend(20, "social") - 2_400_000.0 / 52.0).abs() < 1e-6);
+    // after the phases: the base plan
+    assert!((spend(27, "search") - 2_880_000.0 / 52.0).abs() < 1e-6);
+    // planned media cost follows the phases
+    let flat = scenario(GLOBAL_RETAIL, &["agent_scale=1000", "horizon_weeks=39"]);
+    let dm = omnimix_sim::mechanisms::finance::planned_costs(&s, &s.strategy).media
+        - omnimix_sim::mechanisms::finance::planned_costs(&flat, &flat.strategy).media;
+    let expected =
+        (5_200_000.0 - 2_880_000.0 - 2_400_000.0 + 520_000.0 - 2_880_000.0) * 13.0 / 52.0;
+    assert!((dm - expected).abs() < 1e-6, "{dm} vs {expected}");
+}
+
+#[test]
+fn phases_equal_to_the_base_plan_change_nothing() {
+    let sets = ["agent_scale=1000", "horizon_weeks=26"];
+    let flat = scenario(GLOBAL_RETAIL, &sets);
+    let mut phased = flat.strategy.clone();
+    for _ in 0..2 {
+        phased.phases.push(omnimix_sim::scenario::Phase {
+            weeks: 13,
+            annual_spend: flat.strategy.annual_spend.clone(),
+        });
+    }
+    let (wa, a, ra) = simulate(&flat, &flat.strategy, 9, 2);
+    let (wb, b, rb) = simulate(&flat, &phased, 9, 2);
+    assert_eq!(fingerprint(&wa, &a, &ra), fingerprint(&wb, &b, &rb));
+}
+
+#[test]
+fn bad_phases_are_reported_with_their_paths() {
+    let text = with_phases(
+        "[[strategy.phases]]\nweeks = 0\n\
+         [[strategy.phases]]\nweeks = 60\n[strategy.phases.annual_spend.DE]\nsearch = 100\nfax = 1\n\
+         [[strategy.phases]]\nweeks = 4\n",
+    );
+    let err = load(&ScenarioSource::new("test", &text), &[]).unwrap_err();
+    let paths: Vec<&str> = err.problems.iter().map(|p| p.path.as_str()).collect();
+    for want in [
+        "strategy.phases.0.weeks",
+        "strategy.phases.1.annual_spend.DE.search",
+        "strategy.phases.1.annual_spend.DE.fax",
+        "strategy.phases.2.weeks",
+    ] {
+        assert!(paths.contains(&want), "{want} missing from {paths:?}");
+    }
+    assert!(err.problems.iter().all(|p| p.location.is_some()), "{err}");
+}

@@ -12,10 +12,10 @@ use crate::common::{eight, noisy_value};
 
 /// Keeps every saved state as JSON (the binary keeps the last one in an atomic file).
 #[derive(Default)]
-struct JsonCheckpoint {
-    last: Option<String>,
-    all: Vec<String>,
-    saves: usize,
+pub struct JsonCheckpoint {
+    pub last: Option<String>,
+    pub all: Vec<String>,
+    pub saves: usize,
 }
 
 impl Checkpointer for JsonCheckpoint {
@@ -29,9 +29,9 @@ impl Checkpointer for JsonCheckpoint {
 
 /// Asks to stop once `kill_at` evaluations are done (a simulated `kill -9` right after a
 /// checkpoint).
-struct Killer {
-    kill_at: usize,
-    done: Cell<usize>,
+pub struct Killer {
+    pub kill_at: usize,
+    pub done: Cell<usize>,
 }
 
 impl Observer for Killer {
@@ -54,7 +54,7 @@ fn opts() -> Options {
     }
 }
 
-fn same(a: &Outcome, b: &Outcome) {
+pub fn same(a: &Outcome, b: &Outcome) {
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.x), bits(&b.x));
     assert_eq!(a.objective.value.to_bits(), b.objective.value.to_bits());

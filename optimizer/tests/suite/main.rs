@@ -8,5 +8,6 @@ mod feasibility;
 mod known_optimum;
 mod noise;
 mod pareto;
+mod pattern;
 mod properties;
 mod target;

@@ -50,3 +50,81 @@ fn unreachable_target_is_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn killed_target_search_resumes_to_the_same_budget_and_plan() {
+    use crate::checkpoint::Killer;
+    use omnimix_optimizer::{Checkpointer, TargetState, minimal_budget_resumable};
+    use std::cell::Cell;
+
+    #[derive(Default)]
+    struct Json(Vec<String>);
+    impl Checkpointer<TargetState> for Json {
+        fn save(&mut self, s: &TargetState) {
+            self.0.push(serde_json::to_string(s).unwrap());
+        }
+    }
+    let p = eight();
+    let target = LogProblem {
+        budget: 400.0,
+        ..p.clone()
+    }
+    .optimum()
+        * 0.98;
+    let space = p.space().with_budget(1000.0);
+    let ev =
+        RayonEvaluator::new(|x: &[f64], r: u32| vec![crate::common::noisy_value(&p, x, r, 0.1)]);
+    let opts = TargetOptions {
+        search: omnimix_optimizer::Options {
+            evals: 400,
+            seed: 8,
+            replications: 2,
+            max_replications: 8,
+            final_replications: 4,
+            checkpoint_every: 2,
+            ..omnimix_optimizer::Options::default()
+        },
+        target,
+        rel_tol: 0.05,
+        max_steps: 5,
+        ..TargetOptions::default()
+    };
+    let mut all = Json::default();
+    let mut fresh = TargetState::default();
+    let full =
+        minimal_budget_resumable(&space, &ev, &opts, &NoObserver, Some(&mut all), &mut fresh)
+            .unwrap();
+    assert!(full.steps.len() >= 3, "{:?}", full.steps);
+    for kill_at in [150, 900, 1700] {
+        let mut cp = Json::default();
+        let killer = Killer {
+            kill_at,
+            done: Cell::new(0),
+        };
+        let err = minimal_budget_resumable(
+            &space,
+            &ev,
+            &opts,
+            &killer,
+            Some(&mut cp),
+            &mut TargetState::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Stopped { .. }), "{err}");
+        let mut state: TargetState = serde_json::from_str(cp.0.last().unwrap()).unwrap();
+        let resumed =
+            minimal_budget_resumable(&space, &ev, &opts, &NoObserver, None, &mut state).unwrap();
+        assert_eq!(full, resumed, "killed at {kill_at}");
+    }
+    // A finished state answers a second call without any evaluation.
+    struct Count(Cell<usize>);
+    impl omnimix_optimizer::Observer for Count {
+        fn progress(&self, _e: usize, _b: f64) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let counted = Count(Cell::new(0));
+    let again = minimal_budget_resumable(&space, &ev, &opts, &counted, None, &mut fresh).unwrap();
+    assert_eq!(full, again);
+    assert_eq!(counted.0.get(), 0);
+}

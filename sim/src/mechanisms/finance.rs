@@ -61,9 +61,16 @@ pub fn weekly_wages(s: &Scenario, st: &Strategy, code: &str) -> f64 {
 pub fn planned_costs(s: &Scenario, st: &Strategy) -> PlannedCosts {
     let weeks = s.horizon_weeks as f64;
     let mut out = PlannedCosts::default();
+    let periods = st.spend_periods(s.horizon_weeks);
     for code in s.countries.keys() {
-        let spend: f64 = st.annual_spend.get(code).map_or(0.0, |m| m.values().sum());
-        out.media += spend * weeks / 52.0;
+        for p in &periods {
+            let len = f64::from(p.end - p.start);
+            let spend: f64 = Channel::ALL
+                .iter()
+                .map(|c| st.spend_in(p, code, c.name()))
+                .sum();
+            out.media += spend * len / 52.0;
+        }
         out.wages += weekly_wages(s, st, code) * weeks;
         out.integration += integration::planned_cost(s, st, code);
     }
@@ -91,17 +98,20 @@ pub fn weekly_spend_run(planned_weekly: f64, cut: f64, min_viable_weekly: f64) -
     }
 }
 
-/// Planned weekly spend per channel of a country.
-pub fn planned_weekly_spend(st: &Strategy, code: &str) -> [f64; N_CHANNELS] {
-    let mut out = [0.0; N_CHANNELS];
-    if let Some(m) = st.annual_spend.get(code) {
-        for (ch, v) in m {
-            if let Ok(c) = ch.parse::<Channel>() {
-                out[c.index()] = v / 52.0;
-            }
-        }
-    }
-    out
+/// Planned weekly spend per channel of a country, per period of constant spend:
+/// `(first week, weekly spend)`, starting at week 0, in week order.
+pub fn planned_weekly_spend(
+    st: &Strategy,
+    code: &str,
+    horizon_weeks: u32,
+) -> Vec<(u32, [f64; N_CHANNELS])> {
+    st.spend_periods(horizon_weeks)
+        .iter()
+        .map(|p| {
+            let w = std::array::from_fn(|i| st.spend_in(p, code, Channel::ALL[i].name()) / 52.0);
+            (p.start, w)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -417,11 +417,100 @@ pub struct Strategy {
     /// Integration initiatives per country: initiative → start week.
     #[serde(default)]
     pub integration: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Spend by period (e.g. a plan per quarter): consecutive phases from week 0,
+    /// each overriding `annual_spend` for the country × channel pairs it names
+    /// during its weeks. After the last phase the base `annual_spend` applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<Phase>,
+}
+
+/// One period of a phased spend plan.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Phase {
+    /// Length in weeks.
+    pub weeks: u32,
+    /// Annual spend run rate per country and channel during the phase (pairs not
+    /// named keep the strategy's `annual_spend`).
+    #[serde(default)]
+    pub annual_spend: ByCountryChannel,
+}
+
+/// A period of constant planned spend: weeks `start..end` with an annual run rate
+/// per country and channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendPeriod<'a> {
+    /// First week.
+    pub start: u32,
+    /// One past the last week.
+    pub end: u32,
+    /// The phase's overrides (`None`: the base `annual_spend` alone).
+    pub overrides: Option<&'a ByCountryChannel>,
 }
 
 impl Strategy {
     fn default_creative_share() -> f64 {
         0.1
+    }
+
+    /// The periods of constant planned spend over a horizon of `horizon_weeks`:
+    /// the phases (cut at the horizon), then the base spend for any weeks left.
+    ///
+    /// ```
+    /// use omnimix_sim::scenario::{Phase, Strategy};
+    /// let st = Strategy { phases: vec![Phase { weeks: 13, ..Phase::default() }; 2], ..Strategy::default() };
+    /// let p = st.spend_periods(52);
+    /// assert_eq!(p.iter().map(|p| (p.start, p.end)).collect::<Vec<_>>(), [(0, 13), (13, 26), (26, 52)]);
+    /// ```
+    pub fn spend_periods(&self, horizon_weeks: u32) -> Vec<SpendPeriod<'_>> {
+        let mut out = Vec::new();
+        let mut start = 0u32;
+        for p in &self.phases {
+            if start >= horizon_weeks {
+                break;
+            }
+            let end = start.saturating_add(p.weeks).min(horizon_weeks);
+            if end > start {
+                out.push(SpendPeriod {
+                    start,
+                    end,
+                    overrides: Some(&p.annual_spend),
+                });
+            }
+            start = end;
+        }
+        if start < horizon_weeks {
+            out.push(SpendPeriod {
+                start,
+                end: horizon_weeks,
+                overrides: None,
+            });
+        }
+        out
+    }
+
+    /// Annual spend run rate of a country on a channel in a period.
+    pub fn spend_in(&self, period: &SpendPeriod<'_>, code: &str, channel: &str) -> f64 {
+        let look = |m: &ByCountryChannel| m.get(code).and_then(|x| x.get(channel)).copied();
+        period
+            .overrides
+            .and_then(look)
+            .or_else(|| look(&self.annual_spend))
+            .unwrap_or(0.0)
+    }
+
+    /// Highest annual spend run rate of a country on a channel over the base and
+    /// every phase (a channel runs if this is above zero).
+    pub fn peak_spend(&self, code: &str, channel: &str) -> f64 {
+        let look = |m: &ByCountryChannel| {
+            m.get(code)
+                .and_then(|x| x.get(channel))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        self.phases
+            .iter()
+            .map(|p| look(&p.annual_spend))
+            .fold(look(&self.annual_spend), f64::max)
     }
 }
 

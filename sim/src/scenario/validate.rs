@@ -397,31 +397,55 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
     check_refs(c, "annual_spend", &st.annual_spend);
     check_refs(c, "service_staff", &st.service_staff);
     check_refs(c, "specialists", &st.specialists);
+    let mut spend_tables = vec![("annual_spend".to_string(), &st.annual_spend)];
+    let mut start = 0u32;
+    for (i, phase) in st.phases.iter().enumerate() {
+        let table = format!("phases.{i}.annual_spend");
+        check_refs(c, &table, &phase.annual_spend);
+        spend_tables.push((table, &phase.annual_spend));
+        if phase.weeks == 0 {
+            c.push(
+                Problem::new(
+                    format!("{base}.phases.{i}.weeks"),
+                    "a phase lasts at least 1 week",
+                )
+                .with_value(0),
+            );
+        } else if start >= s.horizon_weeks {
+            c.push(
+                Problem::new(
+                    format!("{base}.phases.{i}.weeks"),
+                    format!(
+                        "this phase starts in week {start}, after the horizon of {} weeks (phases run one after another from week 0)",
+                        s.horizon_weeks
+                    ),
+                )
+                .with_value(phase.weeks),
+            );
+        }
+        start = start.saturating_add(phase.weeks);
+    }
 
-    let spend = |code: &str, ch: &str| {
-        st.annual_spend
-            .get(code)
-            .and_then(|m| m.get(ch))
-            .copied()
-            .unwrap_or(0.0)
-    };
-    for (code, by_ch) in &st.annual_spend {
-        for (ch, v) in by_ch {
-            let Ok(channel) = ch.parse::<Channel>() else {
-                continue;
-            };
-            let min = specs[channel.index()].min_viable_weekly_spend;
-            if *v > 0.0 && *v / 52.0 < min {
-                c.push(
-                    Problem::new(
-                        format!("{base}.annual_spend.{code}.{ch}"),
-                        format!(
-                            "below the channel's minimum viable spend ({min} a week = {} a year): set 0 or at least that",
-                            min * 52.0
-                        ),
-                    )
-                    .with_value(v),
-                );
+    let spend = |code: &str, ch: &str| st.peak_spend(code, ch);
+    for (table, map) in spend_tables {
+        for (code, by_ch) in map {
+            for (ch, v) in by_ch {
+                let Ok(channel) = ch.parse::<Channel>() else {
+                    continue;
+                };
+                let min = specs[channel.index()].min_viable_weekly_spend;
+                if *v > 0.0 && *v / 52.0 < min {
+                    c.push(
+                        Problem::new(
+                            format!("{base}.{table}.{code}.{ch}"),
+                            format!(
+                                "below the channel's minimum viable spend ({min} a week = {} a year): set 0 or at least that",
+                                min * 52.0
+                            ),
+                        )
+                        .with_value(v),
+                    );
+                }
             }
         }
     }
@@ -453,7 +477,7 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                     c.push(
                         Problem::new(
                             path,
-                            format!("staff without a channel: {code} has no annual_spend on {ch}, so it is not running"),
+                            format!("staff without a channel: {code} has no annual_spend on {ch} in any phase, so it is not running"),
                         )
                         .with_value(v),
                     );
