@@ -225,6 +225,12 @@ fn no_report_skips_the_analysis() {
     assert!(d.join("o/budget.xlsx").exists());
     assert!(!d.join("o/report.html").exists());
     assert!(!d.join("o/sensitivity.csv").exists());
+    // report DIR still draws what plan.csv and summary.json allow
+    let o = run(&["report", d.join("o").to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_chart(&d.join("o/charts"), "allocation");
+    let html = fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert_self_contained_report(&html, &SECTIONS);
 }
 
 #[test]

@@ -247,6 +247,35 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     Ok(ctx.written)
 }
 
+/// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output written
+/// with `--no-report`).
+fn allocation(ctx: &Ctx) -> Result<Option<Table>, ReportError> {
+    if let Some(t) = ctx.table("allocation.csv")? {
+        return Ok(Some(t));
+    }
+    Ok(ctx.table("plan.csv")?.map(|p| {
+        let cols = [
+            "country",
+            "channel",
+            "spend",
+            "service_staff",
+            "specialists",
+        ];
+        let mut headers = vec!["strategy".to_string()];
+        headers.extend(cols.iter().map(|c| c.to_string()));
+        let rows = p
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec!["plan".to_string()];
+                row.extend(cols.iter().map(|c| p.text(r, c).to_string()));
+                row
+            })
+            .collect();
+        Table { headers, rows }
+    }))
+}
+
 /// The strategy whose allocation the report shows (`plan`, or the simulated one).
 fn own_strategy(ctx: &Ctx) -> String {
     match ctx.kind {
@@ -263,7 +292,7 @@ fn own_strategy(ctx: &Ctx) -> String {
 fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // allocation
-    if let Some(t) = ctx.table("allocation.csv")? {
+    if let Some(t) = allocation(ctx)? {
         let own = own_strategy(ctx);
         let rows: Vec<&Vec<String>> = t
             .rows
@@ -972,7 +1001,7 @@ fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
     if let Some(t) = ctx.table("budget_country_x_channel.csv")? {
         b += "<h3>Spend and staff by country and channel</h3>\n";
         b += &budget_table(&t, cur, true);
-    } else if let Some(t) = ctx.table("allocation.csv")? {
+    } else if let Some(t) = allocation(ctx)? {
         let own = own_strategy(ctx);
         let sub = Table {
             headers: vec![
