@@ -26,6 +26,11 @@ pub enum Command {
     /// Compare budgeting rules (current, equal split, attribution-based, optimizer)
     /// over scenarios and seeds.
     Benchmark(BenchmarkArgs),
+    /// Draw the charts and write report.html from the files of a simulate or optimize output folder.
+    Report(ReportArgs),
+    /// What-if comparison: two scenarios, or one scenario and --variant what-ifs, on the
+    /// same random numbers; KPIs side by side with paired differences and intervals.
+    Compare(CompareArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
     /// Print the embedded default scenario (a starting point for your own).
@@ -117,6 +122,9 @@ pub struct OptimizeArgs {
     /// Fresh replications for the final comparison (default: the scenario's `replications`).
     #[arg(long)]
     pub replications: Option<u32>,
+    /// Skip the report: no analysis runs, charts or report.html (plan, summary and workbook only).
+    #[arg(long)]
+    pub no_report: bool,
     /// Save the search state to DIR/checkpoint.json after every batch (atomically).
     #[arg(long, value_name = "DIR")]
     pub checkpoint: Option<PathBuf>,
@@ -197,6 +205,46 @@ pub struct BenchmarkArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// No report on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `omnimix report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output folder of `omnimix simulate` or `omnimix optimize`.
+    pub dir: PathBuf,
+    /// No list of files written.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `omnimix compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// One scenario (with --variant), or two scenarios A and B (default: the embedded global-retail).
+    #[arg(num_args = 0..=2)]
+    pub files: Vec<PathBuf>,
+    /// Override a value in every scenario compared (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub set: Vec<String>,
+    /// A what-if of the (one) scenario: NAME:KEY.PATH=VALUE,KEY.PATH=VALUE (repeatable);
+    /// keys as in --set. The baseline is the scenario as it is.
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...")]
+    pub variants: Vec<String>,
+    /// Master seed (default: the first scenario's `seed`); every scenario runs on the same seeds.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replications (default: the first scenario's `replications`, at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Output folder (compare.csv, compare.xlsx, compare.html, charts/).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
 }

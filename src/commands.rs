@@ -46,6 +46,20 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
             &journey_rows(&world, &reps),
         )?);
     }
+    // the report: the strategy's allocation and retention curves from this run, then charts and report.html
+    let allocation = cfg.out.join("allocation.csv");
+    omnimix_reports::write_csv(
+        &allocation,
+        &crate::analysis::allocation_rows(&cfg.scenario, &[(&cfg.strategy_name, strategy)]),
+    )?;
+    written.push(allocation);
+    written.push(crate::analysis::write_retention_curves(
+        &cfg.out,
+        &world,
+        &reps,
+        &cfg.strategy_name,
+    )?);
+    written.extend(crate::report::render(&cfg.out)?);
     if !cfg.quiet {
         print_summary(
             &cfg.scenario,

@@ -154,6 +154,8 @@ pub struct OptimizeConfig {
     pub fixes: Vec<(String, Option<f64>)>,
     /// `--phases N` (1: not phased).
     pub phases: u32,
+    /// Write the analysis files, charts and report.html (not with `--no-report`).
+    pub report: bool,
 }
 
 /// A checkpoint to resume, of the kind of search the flags ask for.
@@ -262,6 +264,7 @@ impl OptimizeConfig {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(OptimizeConfig {
+            report: !a.no_report,
             fixes,
             phases: a.phases,
             target,

@@ -6,15 +6,18 @@
 //! [`backend::Backend`]; the other commands run on rank 0 alone. Rank 0 prints and
 //! writes files; a failure on any rank ends the whole job.
 
+mod analysis;
 mod backend;
 mod benchmark;
 mod cli;
 mod commands;
+mod compare;
 mod config;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod optimize;
 mod progress;
+mod report;
 mod truth;
 
 use clap::Parser;
@@ -72,6 +75,8 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
         }
         cli::Command::Attribute(a) => commands::attribute(&a),
         cli::Command::Benchmark(a) => benchmark::run_benchmark(&a),
+        cli::Command::Report(a) => report::run_report(&a),
+        cli::Command::Compare(a) => compare::run_compare(&a),
         cli::Command::Validate(a) => {
             let s = config::scenario(&a.scenario)?;
             let origin = a

@@ -543,12 +543,12 @@ pub fn run_optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         written.push(f);
     }
     let xlsx = out_dir.join("budget.xlsx");
-    omnimix_reports::workbook::write_workbook(
-        &xlsx,
-        &s.currency,
-        &budget_sheets(s, &plan, &comparison, obj),
-    )?;
+    let sheets = budget_sheets(s, &plan, &comparison, obj);
+    omnimix_reports::workbook::write_workbook(&xlsx, &s.currency, &sheets)?;
     written.push(xlsx);
+    written.extend(omnimix_reports::workbook::write_sheets_csv(
+        out_dir, "budget", &sheets,
+    )?);
     if let Some(points) = front {
         let rows: Vec<ParetoRow> = points
             .iter()
@@ -564,6 +564,21 @@ pub fn run_optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         let pareto = out_dir.join("pareto.csv");
         omnimix_reports::write_csv(&pareto, &rows)?;
         written.push(pareto);
+    }
+    if cfg.report {
+        let input = crate::analysis::Input {
+            scenario: s,
+            plan: &plan,
+            current: &s.strategy,
+            equal_split: Some(&equal),
+            seed,
+            search_scale: cfg.search_scale,
+            objective: obj.kpi(),
+        };
+        written.extend(with_threads(cfg.threads, || {
+            crate::analysis::write(out_dir, &input)
+        })??);
+        written.extend(crate::report::render(out_dir)?);
     }
     if !cfg.quiet {
         print_comparison(&comparison, obj, search_secs, t0.elapsed().as_secs_f64());

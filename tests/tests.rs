@@ -5,6 +5,8 @@ mod util;
 mod attribute;
 mod backend;
 mod benchmark;
+mod compare;
 mod optimize;
+mod report;
 mod simulate;
 mod validate;

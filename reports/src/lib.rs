@@ -1,11 +1,16 @@
 //! # omnimix-reports
 //!
 //! Every file omnimix writes goes through this crate: `summary.json`, `weekly.csv`,
-//! `journeys.csv`, CSV tables and SVG charts ([`charts`]). Files are written atomically (a temporary file in the same
+//! `journeys.csv`, CSV tables, the budget workbook and its CSV copies
+//! ([`workbook`]), charts as SVG and PNG ([`charts`]) and the self-contained HTML
+//! report ([`report`], built from [`html`] blocks). Files are written atomically (a temporary file in the same
 //! folder, then a rename), so an interrupted run never leaves a half-written
 //! report behind.
 
 pub mod charts;
+pub mod compare;
+pub mod html;
+pub mod report;
 pub mod workbook;
 
 use omnimix_sim::kpis::{JourneyRow, Summary, WeeklyRow};
@@ -25,6 +30,14 @@ pub enum ReportError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// A file or folder given to read is not what was expected (bad input).
+    #[error("{path}: {message}")]
+    Input {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// Serialising the content failed.
     #[error("cannot encode {path}: {message}")]

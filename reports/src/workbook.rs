@@ -127,10 +127,86 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
     write_atomic(path, &bytes)
 }
 
+/// The file name of a sheet's CSV copy: `PREFIX_NAME.csv`, the name in lower case
+/// with every run of other characters than letters and digits as one `_`
+/// (`By country` → `budget_by_country.csv`).
+pub fn csv_name(prefix: &str, sheet: &str) -> String {
+    let mut s = String::new();
+    for ch in sheet.chars() {
+        if ch.is_ascii_alphanumeric() {
+            s.push(ch.to_ascii_lowercase());
+        } else if !s.ends_with('_') {
+            s.push('_');
+        }
+    }
+    format!("{prefix}_{}.csv", s.trim_matches('_'))
+}
+
+/// Write each sheet as a CSV copy in `dir` (see [`csv_name`]): the header row and
+/// the data rows with plain numbers (shares as fractions), without the totals row.
+pub fn write_sheets_csv(
+    dir: &Path,
+    prefix: &str,
+    sheets: &[Sheet],
+) -> Result<Vec<std::path::PathBuf>, ReportError> {
+    let mut written = Vec::new();
+    for sheet in sheets {
+        let path = dir.join(csv_name(prefix, &sheet.name));
+        let encode = |e: csv::Error| ReportError::Encode {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&sheet.headers).map_err(encode)?;
+        for row in &sheet.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Number(x) | Cell::Money(x) | Cell::Share(x) => x.to_string(),
+                })
+                .collect();
+            w.write_record(&cells).map_err(encode)?;
+        }
+        let bytes = w.into_inner().map_err(|e| ReportError::Encode {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    #[test]
+    fn csv_copies_have_the_same_rows() {
+        assert_eq!(
+            csv_name("budget", "Country x channel"),
+            "budget_country_x_channel.csv"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let sheet = Sheet {
+            name: "By country".into(),
+            headers: vec!["country".into(), "spend".into(), "share".into()],
+            rows: vec![vec![
+                Cell::Text("DE".into()),
+                Cell::Money(1000.5),
+                Cell::Share(0.25),
+            ]],
+            totals: true,
+        };
+        let files = write_sheets_csv(dir.path(), "budget", &[sheet]).unwrap();
+        assert_eq!(files[0].file_name().unwrap(), "budget_by_country.csv");
+        assert_eq!(
+            std::fs::read_to_string(&files[0]).unwrap(),
+            "country,spend,share\nDE,1000.5,0.25\n"
+        );
+    }
 
     #[test]
     fn column_names() {
