@@ -67,9 +67,7 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
             world.agents(),
             elapsed.as_secs_f64(),
         );
-        for p in written {
-            println!("wrote {}", p.display());
-        }
+        print_written(&written);
     }
     Ok(())
 }
@@ -292,9 +290,34 @@ pub fn attribute(a: &crate::cli::AttributeArgs) -> Result<()> {
             }
             println!();
         }
-        for p in written {
+        print_written(&written);
+    }
+    Ok(())
+}
+
+/// Lists written files: one line each, except charts, which are counted per folder
+/// (each chart is written as SVG and PNG).
+pub fn print_written(paths: &[std::path::PathBuf]) {
+    let mut charts: std::collections::BTreeMap<std::path::PathBuf, usize> = Default::default();
+    for p in paths {
+        let is_chart = p.extension().is_some_and(|e| e == "svg" || e == "png")
+            && p.parent()
+                .and_then(|d| d.file_name())
+                .is_some_and(|n| n == "charts");
+        if is_chart {
+            if p.extension().is_some_and(|e| e == "svg") {
+                *charts
+                    .entry(p.parent().unwrap_or(p).to_path_buf())
+                    .or_default() += 1;
+            }
+        } else {
             println!("wrote {}", p.display());
         }
     }
-    Ok(())
+    for (dir, n) in charts {
+        println!(
+            "wrote {n} charts to {} (each as .svg and .png)",
+            dir.display()
+        );
+    }
 }

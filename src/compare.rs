@@ -244,9 +244,7 @@ pub fn run_compare(a: &CompareArgs) -> Result<()> {
     let written = omnimix_reports::compare::write(&a.out, &comparison)?;
     if !a.quiet {
         print_table(&comparison);
-        for p in written {
-            println!("wrote {}", p.display());
-        }
+        crate::commands::print_written(&written);
     }
     Ok(())
 }

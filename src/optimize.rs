@@ -582,9 +582,7 @@ pub fn run_optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     }
     if !cfg.quiet {
         print_comparison(&comparison, obj, search_secs, t0.elapsed().as_secs_f64());
-        for p in written {
-            println!("wrote {}", p.display());
-        }
+        crate::commands::print_written(&written);
     }
     Ok(())
 }

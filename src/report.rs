@@ -53,9 +53,7 @@ pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn run_report(a: &crate::cli::ReportArgs) -> Result<()> {
     let written = render(&a.dir)?;
     if !a.quiet {
-        for p in written {
-            println!("wrote {}", p.display());
-        }
+        crate::commands::print_written(&written);
     }
     Ok(())
 }

@@ -683,7 +683,8 @@ impl PlanSpace {
         ]
     }
 
-    /// Structured moves for the pattern search: every initiative everywhere, service
+    /// Structured moves for the pattern search: all paid media up or down (the one
+    /// move that changes the money spent), every initiative everywhere, service
     /// staff of each channel kind everywhere, each paid channel's spend everywhere,
     /// each country's spend, the creative share, each phase's weight everywhere and a
     /// front-loading of spend, and each country's initiatives. Fixed variables are
@@ -700,7 +701,12 @@ impl PlanSpace {
         let mut out = Vec::new();
         let mut push = |name: String, scale: Vec<(usize, f64)>, shift: Vec<(usize, f64)>| {
             if !scale.is_empty() || !shift.is_empty() {
-                out.push(Direction { name, scale, shift });
+                out.push(Direction {
+                    name,
+                    scale,
+                    shift,
+                    keep_cost: true,
+                });
             }
         };
         for name in INITIATIVES {
@@ -772,6 +778,19 @@ impl PlanSpace {
                 format!("{code} integration"),
                 vec![],
                 v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+        }
+        // The only move that changes the money spent: all paid media up or down.
+        let v = pick(&|d| matches!(d, Decision::Spend { .. }));
+        if !v.is_empty() {
+            out.insert(
+                0,
+                Direction {
+                    name: "all paid media (spend less or more)".into(),
+                    scale: v.iter().map(|&i| (i, 0.25)).collect(),
+                    shift: vec![],
+                    keep_cost: false,
+                },
             );
         }
         out

@@ -127,9 +127,10 @@ impl Default for Options {
 
 /// A structured move through a space: from `x`, the candidates at step `t` (from 1,
 /// halved when neither sign improves) are `x_i · (1 ± t·r_i)` for each `(i, r_i)` in
-/// `scale` and `x_i ± t·d_i` for each `(i, d_i)` in `shift`, then repaired and brought
-/// back to `x`'s cost (money freed is spread over the other active variables; money
-/// needed is taken from them in proportion).
+/// `scale` and `x_i ± t·d_i` for each `(i, d_i)` in `shift`, then repaired and, when
+/// `keep_cost`, brought back to `x`'s cost (money freed is spread over the other active
+/// variables; money needed is taken from them in proportion). A direction that does not
+/// keep the cost lets the search spend less (e.g. all media down, when that gains).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Direction {
     /// What the move does, e.g. `US spend` or `unified_data everywhere`.
@@ -138,6 +139,9 @@ pub struct Direction {
     pub scale: Vec<(usize, f64)>,
     /// Absolute changes at `t = 1`.
     pub shift: Vec<(usize, f64)>,
+    /// Bring every move back to the incumbent's cost (a reallocation) rather than
+    /// letting it change the money spent.
+    pub keep_cost: bool,
 }
 
 impl Direction {
@@ -724,7 +728,7 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
                     }
                 }
                 self.space.repair(&mut y);
-                if self.space.cost(&y) < x_cost {
+                if dirs[d].keep_cost && self.space.cost(&y) < x_cost {
                     self.rebalance(&mut y, x_cost);
                 }
                 if seen.insert(y.iter().map(|v| v.to_bits()).collect()) {

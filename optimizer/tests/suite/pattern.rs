@@ -28,6 +28,7 @@ fn grouped() -> (LogProblem, Vec<Direction>) {
             name: format!("group {g}"),
             scale: (20 * g..20 * g + 20).map(|i| (i, 0.5)).collect(),
             shift: vec![],
+            keep_cost: true,
         })
         .collect();
     (p, dirs)
