@@ -914,6 +914,13 @@ mod tests {
             !names.contains(&"unified_data everywhere"),
             "fixed decisions move"
         );
+        // only the all-media move may change the money spent
+        let spending: Vec<&str> = dirs
+            .iter()
+            .filter(|d| !d.keep_cost)
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(spending, ["all paid media (spend less or more)"]);
         for d in &dirs {
             for &(i, _) in d.scale.iter().chain(&d.shift) {
                 assert!(i < ps.space.dim());
