@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::eval::{Evaluator, OUT_OF_SAMPLE_BASE, evaluate_reps, mean};
-use crate::search::{Checkpointer, Observer, Options, stream, uniform};
+use crate::search::{Checkpointer, Observer, Options, RunKey, stream, uniform};
 use crate::space::Space;
 
 /// `a` dominates `b` (maximising every objective): no worse anywhere, better somewhere.
@@ -76,11 +76,8 @@ const PARETO_FORMAT: u32 = 1;
 /// [`optimize_pareto_resumable`], and the resumed run returns the same front bit for bit.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct ParetoState {
-    format: u32,
-    seed: u64,
-    evals: usize,
-    replications: u32,
-    dim: usize,
+    #[serde(flatten)]
+    run: RunKey,
     evals_done: usize,
     generations: usize,
     n_objectives: usize,
@@ -111,7 +108,7 @@ mod infinite_as_null {
 impl std::fmt::Debug for ParetoState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ParetoState")
-            .field("seed", &self.seed)
+            .field("seed", &self.run.seed())
             .field("evals_done", &self.evals_done)
             .field("generations", &self.generations)
             .field("front", &self.archive.len())
@@ -128,36 +125,6 @@ impl ParetoState {
     /// Generations done when the state was taken.
     pub fn generations(&self) -> usize {
         self.generations
-    }
-
-    fn check(&self, o: &Options, space: &Space) -> Result<(), Error> {
-        let what = if self.format != PARETO_FORMAT {
-            Some(format!(
-                "state format {}, this build reads {PARETO_FORMAT}",
-                self.format
-            ))
-        } else if self.seed != o.seed {
-            Some(format!("seed {}, this run has seed {}", self.seed, o.seed))
-        } else if self.evals != o.evals {
-            Some(format!("evals {}, this run has {}", self.evals, o.evals))
-        } else if self.replications != o.replications {
-            Some(format!(
-                "replications {}, this run has {}",
-                self.replications, o.replications
-            ))
-        } else if self.dim != space.dim() {
-            Some(format!(
-                "{} variables, this space has {}",
-                self.dim,
-                space.dim()
-            ))
-        } else {
-            None
-        };
-        match what {
-            Some(what) => Err(Error::ResumeMismatch { what }),
-            None => Ok(()),
-        }
     }
 }
 
@@ -299,7 +266,7 @@ pub fn optimize_pareto_resumable<E: Evaluator + ?Sized>(
 ) -> Result<ParetoOutcome, Error> {
     options.validate(space.dim())?;
     if let Some(r) = &resume {
-        r.check(options, space)?;
+        r.run.check(&RunKey::of(PARETO_FORMAT, options, space))?;
     }
     space.feasibility().map_err(Error::Infeasible)?;
     let r0 = options.replications;
@@ -419,11 +386,7 @@ pub fn optimize_pareto_resumable<E: Evaluator + ?Sized>(
                     rng: &rand_xoshiro::Xoshiro256PlusPlus,
                     evals_done: usize,
                     generations: usize| ParetoState {
-        format: PARETO_FORMAT,
-        seed: options.seed,
-        evals: options.evals,
-        replications: options.replications,
-        dim: space.dim(),
+        run: RunKey::of(PARETO_FORMAT, options, space),
         evals_done,
         generations,
         n_objectives: n_objectives.get(),

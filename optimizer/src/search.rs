@@ -307,11 +307,8 @@ impl Phase {
 /// the same result bit for bit (store JSON with serde_json's `float_roundtrip`).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SearchState {
-    format: u32,
-    seed: u64,
-    evals: usize,
-    replications: u32,
-    dim: usize,
+    #[serde(flatten)]
+    run: RunKey,
     evals_done: usize,
     steps: usize,
     trace: Vec<(usize, f64)>,
@@ -322,7 +319,7 @@ pub struct SearchState {
 impl std::fmt::Debug for SearchState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchState")
-            .field("seed", &self.seed)
+            .field("seed", &self.run.seed())
             .field("evals_done", &self.evals_done)
             .field("steps", &self.steps)
             .field("phase", &self.phase.name())
@@ -1244,15 +1241,11 @@ pub fn optimize<E: Evaluator + ?Sized>(
     let ctx = Ctx::new(space, evaluator, options);
     let mut st = match &options.resume_from {
         Some(s) => {
-            check_resume(s, options, space)?;
+            s.run.check(&RunKey::of(STATE_FORMAT, options, space))?;
             s.clone()
         }
         None => SearchState {
-            format: STATE_FORMAT,
-            seed: options.seed,
-            evals: options.evals,
-            replications: options.replications,
-            dim: space.dim(),
+            run: RunKey::of(STATE_FORMAT, options, space),
             evals_done: 0,
             steps: 0,
             trace: Vec::new(),
@@ -1325,33 +1318,54 @@ pub fn optimize<E: Evaluator + ?Sized>(
     })
 }
 
-fn check_resume(s: &SearchState, o: &Options, space: &Space) -> Result<(), Error> {
-    let what = if s.format != STATE_FORMAT {
-        Some(format!(
-            "state format {}, this build reads {STATE_FORMAT}",
-            s.format
-        ))
-    } else if s.seed != o.seed {
-        Some(format!("seed {}, this run has seed {}", s.seed, o.seed))
-    } else if s.evals != o.evals {
-        Some(format!("evals {}, this run has {}", s.evals, o.evals))
-    } else if s.replications != o.replications {
-        Some(format!(
-            "replications {}, this run has {}",
-            s.replications, o.replications
-        ))
-    } else if s.dim != space.dim() {
-        Some(format!(
-            "{} variables, this space has {}",
-            s.dim,
-            space.dim()
-        ))
-    } else {
-        None
-    };
-    match what {
-        Some(what) => Err(Error::ResumeMismatch { what }),
-        None => Ok(()),
+/// What a checkpoint must share with the run that resumes it: the state layout, seed,
+/// evaluation budget, screening replications and dimension of the space.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RunKey {
+    format: u32,
+    seed: u64,
+    evals: usize,
+    replications: u32,
+    dim: usize,
+}
+
+impl RunKey {
+    /// The key of a run with these options on this space, for a state layout `format`.
+    pub(crate) fn of(format: u32, o: &Options, space: &Space) -> RunKey {
+        RunKey {
+            format,
+            seed: o.seed,
+            evals: o.evals,
+            replications: o.replications,
+            dim: space.dim(),
+        }
+    }
+
+    /// The seed.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// [`Error::ResumeMismatch`] naming the first difference from `this_run`.
+    pub(crate) fn check(&self, this_run: &RunKey) -> Result<(), Error> {
+        let (s, o) = (self, this_run);
+        let what = if s.format != o.format {
+            format!("state format {}, this build reads {}", s.format, o.format)
+        } else if s.seed != o.seed {
+            format!("seed {}, this run has seed {}", s.seed, o.seed)
+        } else if s.evals != o.evals {
+            format!("evals {}, this run has {}", s.evals, o.evals)
+        } else if s.replications != o.replications {
+            format!(
+                "replications {}, this run has {}",
+                s.replications, o.replications
+            )
+        } else if s.dim != o.dim {
+            format!("{} variables, this space has {}", s.dim, o.dim)
+        } else {
+            return Ok(());
+        };
+        Err(Error::ResumeMismatch { what })
     }
 }
 
