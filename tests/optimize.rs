@@ -129,6 +129,11 @@ fn phased_plan_has_a_plan_per_quarter_that_adds_up_and_loads_back() {
         .map(|p| p["weeks"].as_u64().unwrap())
         .collect();
     assert_eq!(weeks, [5, 5, 5, 5]);
+    // the report shows the spend per phase
+    assert!(d.join("q/charts/phases.svg").exists());
+    assert!(d.join("q/charts/phases.png").exists());
+    let html = fs::read_to_string(d.join("q/report.html")).unwrap();
+    assert!(html.contains("Spend per phase"));
     // plan_phases.csv: each country x paid channel's phase spend adds up to its
     // annual average over the 20-week horizon
     let rows = fs::read_to_string(d.join("q/plan_phases.csv")).unwrap();

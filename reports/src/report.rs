@@ -339,6 +339,61 @@ fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
                 "Annual media spend per country, stacked by channel.",
             )?;
         }
+        // spend per phase (a phased plan), stacked by channel
+        if let Some(ph) = ctx.table("plan_phases.csv")? {
+            let mut phases: Vec<String> = Vec::new();
+            let mut chans: Vec<String> = Vec::new();
+            for r in &ph.rows {
+                let label = format!(
+                    "weeks {}-{}",
+                    ph.text(r, "first_week"),
+                    ph.text(r, "last_week")
+                );
+                if !phases.contains(&label) {
+                    phases.push(label);
+                }
+                let ch = ph.text(r, "channel").to_string();
+                if ph.num(r, "spend") > 0.0 && !chans.contains(&ch) {
+                    chans.push(ch);
+                }
+            }
+            let values: Vec<Vec<f64>> = chans
+                .iter()
+                .map(|ch| {
+                    phases
+                        .iter()
+                        .map(|p| {
+                            ph.rows
+                                .iter()
+                                .filter(|r| {
+                                    ph.text(r, "channel") == ch
+                                        && format!(
+                                            "weeks {}-{}",
+                                            ph.text(r, "first_week"),
+                                            ph.text(r, "last_week")
+                                        ) == *p
+                                })
+                                .map(|r| m(ph.num(r, "spend")))
+                                .sum()
+                        })
+                        .collect()
+                })
+                .collect();
+            if !chans.is_empty() {
+                ctx.chart(
+                    "phases",
+                    Chart::Bars {
+                        title: "Spend per phase, all countries, by channel".into(),
+                        y_label: format!("spend in the phase (m {cur})"),
+                        categories: phases,
+                        series: chans,
+                        values,
+                        stacked: true,
+                    },
+                    "Money spent in each phase of the plan (plan_phases.csv), stacked by channel.",
+                )?;
+            }
+        }
         // plan vs current (vs equal split), by channel
         let strategies: Vec<String> = {
             let mut v: Vec<String> = Vec::new();
@@ -997,6 +1052,7 @@ fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
     // Plan
     b += &section("plan", "Plan");
     b += &ctx.figure("allocation");
+    b += &ctx.figure("phases");
     b += &ctx.figure("plan_vs_current");
     if let Some(t) = ctx.table("budget_country_x_channel.csv")? {
         b += "<h3>Spend and staff by country and channel</h3>\n";
