@@ -719,11 +719,7 @@ impl<'a, E: Evaluator + ?Sized> Ctx<'a, E> {
                 for (k, &i) in self.free.iter().enumerate() {
                     y[i] = y[i].clamp(self.low[k], self.up[k]);
                 }
-                for i in 0..y.len() {
-                    if !self.free.contains(&i) {
-                        y[i] = x[i];
-                    }
-                }
+                // (the repair puts fixed variables back at their values)
                 self.space.repair(&mut y);
                 if dirs[d].keep_cost && self.space.cost(&y) < x_cost {
                     self.rebalance(&mut y, x_cost);
