@@ -18,8 +18,8 @@ pub struct JsonCheckpoint {
     pub saves: usize,
 }
 
-impl Checkpointer for JsonCheckpoint {
-    fn save(&mut self, state: &SearchState) {
+impl<S: serde::Serialize> Checkpointer<S> for JsonCheckpoint {
+    fn save(&mut self, state: &S) {
         let json = serde_json::to_string(state).unwrap();
         self.all.push(json.clone());
         self.last = Some(json);

@@ -84,27 +84,10 @@ fn one_objective_is_refused() {
 
 #[test]
 fn killed_pareto_search_resumes_to_the_same_front() {
-    use omnimix_optimizer::{
-        Checkpointer, Error, Observer, ParetoState, optimize_pareto_resumable,
-    };
+    use crate::checkpoint::{JsonCheckpoint, Killer};
+    use omnimix_optimizer::{Error, ParetoState, optimize_pareto_resumable};
     use std::cell::Cell;
 
-    #[derive(Default)]
-    struct Json(Vec<String>);
-    impl Checkpointer<ParetoState> for Json {
-        fn save(&mut self, s: &ParetoState) {
-            self.0.push(serde_json::to_string(s).unwrap());
-        }
-    }
-    struct Kill(usize, Cell<usize>);
-    impl Observer for Kill {
-        fn progress(&self, e: usize, _b: f64) {
-            self.1.set(e);
-        }
-        fn stop_requested(&self) -> bool {
-            self.1.get() >= self.0
-        }
-    }
     let p = eight();
     let q = LogProblem {
         a: p.a.iter().rev().copied().collect(),
@@ -122,30 +105,27 @@ fn killed_pareto_search_resumes_to_the_same_front() {
         checkpoint_every: 3,
         ..Options::default()
     };
-    let mut all = Json::default();
+    let mut all = JsonCheckpoint::default();
     let full =
         optimize_pareto_resumable(&space, &ev, &opts, &NoObserver, Some(&mut all), None).unwrap();
-    assert!(all.0.len() > 4);
+    assert!(all.all.len() > 4);
     for kill_at in [100, 500, 1000] {
-        let mut cp = Json::default();
-        let err = optimize_pareto_resumable(
-            &space,
-            &ev,
-            &opts,
-            &Kill(kill_at, Cell::new(0)),
-            Some(&mut cp),
-            None,
-        )
-        .unwrap_err();
+        let mut cp = JsonCheckpoint::default();
+        let killer = Killer {
+            kill_at,
+            done: Cell::new(0),
+        };
+        let err = optimize_pareto_resumable(&space, &ev, &opts, &killer, Some(&mut cp), None)
+            .unwrap_err();
         assert!(matches!(err, Error::Stopped { .. }), "{err}");
-        let state: ParetoState = serde_json::from_str(cp.0.last().unwrap()).unwrap();
+        let state: ParetoState = serde_json::from_str(cp.last.as_deref().unwrap()).unwrap();
         assert!(state.evals_done() >= kill_at);
         let resumed =
             optimize_pareto_resumable(&space, &ev, &opts, &NoObserver, None, Some(state)).unwrap();
         assert_eq!(full, resumed);
     }
     // a state of another run is refused
-    let state: ParetoState = serde_json::from_str(&all.0[1]).unwrap();
+    let state: ParetoState = serde_json::from_str(&all.all[1]).unwrap();
     let other = Options {
         seed: 5,
         ..opts.clone()

@@ -53,17 +53,10 @@ fn unreachable_target_is_reported() {
 
 #[test]
 fn killed_target_search_resumes_to_the_same_budget_and_plan() {
-    use crate::checkpoint::Killer;
-    use omnimix_optimizer::{Checkpointer, TargetState, minimal_budget_resumable};
+    use crate::checkpoint::{JsonCheckpoint, Killer};
+    use omnimix_optimizer::{TargetState, minimal_budget_resumable};
     use std::cell::Cell;
 
-    #[derive(Default)]
-    struct Json(Vec<String>);
-    impl Checkpointer<TargetState> for Json {
-        fn save(&mut self, s: &TargetState) {
-            self.0.push(serde_json::to_string(s).unwrap());
-        }
-    }
     let p = eight();
     let target = LogProblem {
         budget: 400.0,
@@ -89,14 +82,14 @@ fn killed_target_search_resumes_to_the_same_budget_and_plan() {
         max_steps: 5,
         ..TargetOptions::default()
     };
-    let mut all = Json::default();
+    let mut all = JsonCheckpoint::default();
     let mut fresh = TargetState::default();
     let full =
         minimal_budget_resumable(&space, &ev, &opts, &NoObserver, Some(&mut all), &mut fresh)
             .unwrap();
     assert!(full.steps.len() >= 3, "{:?}", full.steps);
     for kill_at in [150, 900, 1700] {
-        let mut cp = Json::default();
+        let mut cp = JsonCheckpoint::default();
         let killer = Killer {
             kill_at,
             done: Cell::new(0),
@@ -111,7 +104,7 @@ fn killed_target_search_resumes_to_the_same_budget_and_plan() {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Stopped { .. }), "{err}");
-        let mut state: TargetState = serde_json::from_str(cp.0.last().unwrap()).unwrap();
+        let mut state: TargetState = serde_json::from_str(cp.last.as_deref().unwrap()).unwrap();
         let resumed =
             minimal_budget_resumable(&space, &ev, &opts, &NoObserver, None, &mut state).unwrap();
         assert_eq!(full, resumed, "killed at {kill_at}");
