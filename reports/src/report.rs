@@ -341,14 +341,17 @@ fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
         }
         // spend per phase (a phased plan), stacked by channel
         if let Some(ph) = ctx.table("plan_phases.csv")? {
-            let mut phases: Vec<String> = Vec::new();
-            let mut chans: Vec<String> = Vec::new();
-            for r in &ph.rows {
-                let label = format!(
+            let phase_of = |r: &Vec<String>| {
+                format!(
                     "weeks {}-{}",
                     ph.text(r, "first_week"),
                     ph.text(r, "last_week")
-                );
+                )
+            };
+            let mut phases: Vec<String> = Vec::new();
+            let mut chans: Vec<String> = Vec::new();
+            for r in &ph.rows {
+                let label = phase_of(r);
                 if !phases.contains(&label) {
                     phases.push(label);
                 }
@@ -365,14 +368,7 @@ fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
                         .map(|p| {
                             ph.rows
                                 .iter()
-                                .filter(|r| {
-                                    ph.text(r, "channel") == ch
-                                        && format!(
-                                            "weeks {}-{}",
-                                            ph.text(r, "first_week"),
-                                            ph.text(r, "last_week")
-                                        ) == *p
-                                })
+                                .filter(|r| ph.text(r, "channel") == ch && phase_of(r) == *p)
                                 .map(|r| m(ph.num(r, "spend")))
                                 .sum()
                         })
