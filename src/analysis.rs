@@ -12,7 +12,7 @@
 use crate::optimize::kpi;
 use anyhow::Result;
 use omnimix_sim::engine::{Replication, Silent, run_replication};
-use omnimix_sim::kpis::replication_kpis;
+use omnimix_sim::kpis::{ServiceKpi, replication_kpis};
 use omnimix_sim::scenario::INITIATIVES;
 use omnimix_sim::{Channel, Scenario, Strategy, World};
 use rayon::prelude::*;
@@ -258,19 +258,13 @@ fn evaluate(s: &Scenario, st: &Strategy, seed: u64) -> Point {
     let service = Channel::SERVICE
         .iter()
         .map(|c| {
-            let f = |name: &str| {
+            let f = |kpi: ServiceKpi| {
                 ks.iter()
-                    .map(|k| {
-                        k.service
-                            .get(c.name())
-                            .and_then(|m| m.get(name))
-                            .copied()
-                            .unwrap_or(0.0)
-                    })
+                    .map(|k| k.service(*c, kpi).unwrap_or(0.0))
                     .sum::<f64>()
                     / n
             };
-            (*c, f("mean_wait_min"), f("abandon_rate"))
+            (*c, f(ServiceKpi::MeanWaitMin), f(ServiceKpi::AbandonRate))
         })
         .collect();
     Point {

@@ -113,10 +113,10 @@ fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
         println!(
             "{:<10} {:>28} {:>30} {:>30} {:>24}",
             name,
-            fmt_interval(k.values.get("retention_12m"), true),
-            fmt_interval(k.values.get("revenue"), false),
-            fmt_interval(k.values.get("cost_total"), false),
-            fmt_interval(k.values.get("roi"), true),
+            fmt_interval(k.get(omnimix_sim::kpis::Kpi::Retention12m), true),
+            fmt_interval(k.get(omnimix_sim::kpis::Kpi::Revenue), false),
+            fmt_interval(k.get(omnimix_sim::kpis::Kpi::CostTotal), false),
+            fmt_interval(k.get(omnimix_sim::kpis::Kpi::Roi), true),
         )
     };
     row("company", &sum.company);

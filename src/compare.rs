@@ -10,7 +10,7 @@ use crate::optimize::kpi;
 use anyhow::Result;
 use omnimix_reports::compare::{Comparison, KpiRow};
 use omnimix_sim::engine::{RunOptions, Silent, run};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpis, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpis, ServiceKpi, replication_kpis};
 use omnimix_sim::stats::interval;
 use omnimix_sim::{Channel, Override, Scenario, World};
 
@@ -92,25 +92,23 @@ fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(String, f64)>>, Vec
         .map(|r| {
             let k: Kpis = replication_kpis(&world, r).0;
             // retention: the 12-month figure, named for what it is when the horizon is shorter
-            let retention = if k.get("retention_12m").is_some() {
+            let retention = if k.get(omnimix_sim::kpis::Kpi::Retention12m).is_some() {
                 "retention"
             } else {
                 "retention_horizon"
             };
             let mut v: Vec<(String, f64)> = KPIS
                 .iter()
-                .filter(|n| **n == "retention" || k.get(n).is_some())
+                .filter(|n| **n == "retention" || k.get(n.parse().expect("a KPI")).is_some())
                 .map(|n| {
                     let name = if *n == "retention" { retention } else { n };
                     (name.to_string(), kpi(&k, n))
                 })
                 .collect();
             for ch in Channel::SERVICE {
-                if let Some(m) = k.service.get(ch.name()) {
-                    for name in ["mean_wait_min", "abandon_rate"] {
-                        if let Some(x) = m.get(name) {
-                            v.push((format!("{name}.{}", ch.name()), *x));
-                        }
+                for kpi in [ServiceKpi::MeanWaitMin, ServiceKpi::AbandonRate] {
+                    if let Some(x) = k.service(ch, kpi) {
+                        v.push((format!("{}.{}", kpi.name(), ch.name()), x));
                     }
                 }
             }

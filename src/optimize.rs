@@ -71,25 +71,14 @@ impl Objective {
     }
 }
 
-/// A KPI of one replication; retention is the 12-month figure, or the horizon's.
+/// A KPI of one replication by name (transitional).
 pub(crate) fn kpi(k: &Kpis, name: &str) -> f64 {
-    match name {
-        "retention" => k
-            .get("retention_12m")
-            .or(k.get("retention_horizon"))
-            .unwrap_or(0.0),
-        other => k.get(other).unwrap_or(0.0),
-    }
+    name.parse::<omnimix_sim::kpis::Kpi>().map_or(0.0, |n| k.value(n))
 }
 
-/// The summary key of a KPI name: `retention` is the 12-month figure, or the
-/// horizon's when the horizon is shorter.
-fn summary_key<'a>(k: &KpiSummary, name: &'a str) -> &'a str {
-    match name {
-        "retention" if k.values.contains_key("retention_12m") => "retention_12m",
-        "retention" => "retention_horizon",
-        other => other,
-    }
+/// The summary value of a KPI name (transitional).
+fn summary_get<'a>(k: &'a KpiSummary, name: &str) -> Option<&'a Interval> {
+    k.get(name.parse().ok()?)
 }
 
 /// Objective values of one simulated replication: retention and ROI for the front,
@@ -654,10 +643,7 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
         total_secs
     );
     let show = |k: &KpiSummary, name: &str| -> String {
-        let key = summary_key(k, name);
-        k.values
-            .get(key)
-            .map_or("-".into(), |i| format!("{:.4}", i.mean))
+        summary_get(k, name).map_or("-".into(), |i| format!("{:.4}", i.mean))
     };
     println!(
         "{:<18} {:>14} {:>14} {:>14}",
@@ -724,8 +710,7 @@ fn budget_sheets(
     use omnimix_reports::workbook::{Cell, Sheet};
     let money_kpis = ["revenue", "npv", "cost_total"];
     let value = |k: &KpiSummary, name: &str| -> f64 {
-        let key = summary_key(k, name);
-        k.values.get(key).map_or(0.0, |i| i.mean)
+        summary_get(k, name).map_or(0.0, |i| i.mean)
     };
     let cell = |name: &str, v: f64| {
         if money_kpis.contains(&name) {

@@ -70,8 +70,8 @@ fn outcomes(
             .chain(std::iter::once(&company))
             .enumerate()
         {
-            out[i].0 += k.get("purchases").unwrap_or(0.0) / n;
-            out[i].1 += k.get("revenue").unwrap_or(0.0) / n;
+            out[i].0 += k.value(omnimix_sim::kpis::Kpi::Purchases) / n;
+            out[i].1 += k.value(omnimix_sim::kpis::Kpi::Revenue) / n;
         }
     }
     let rows = if opts.journeys {

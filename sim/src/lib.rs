@@ -31,7 +31,7 @@
 //! let world = World::new(&scenario, &scenario.strategy);
 //! let reps = run(&world, &RunOptions { seed: 7, replications: 2, first_replication: 0, journeys: false }, &Silent);
 //! let summary = summarise(&world, "current", 7, &reps);
-//! assert!(summary.company.mean("revenue").unwrap() > 0.0);
+//! assert!(summary.company.mean(omnimix_sim::kpis::Kpi::Revenue).unwrap() > 0.0);
 //! ```
 
 pub mod agents;

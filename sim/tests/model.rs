@@ -2,9 +2,9 @@
 //! mechanism moves its KPI the right way.
 
 use omnimix_sim::engine::{RunOptions, Silent, run};
-use omnimix_sim::kpis::{Summary, summarise, weekly_rows};
+use omnimix_sim::kpis::{ServiceKpi, Summary, summarise, weekly_rows};
 use omnimix_sim::scenario::load::load;
-use omnimix_sim::{Override, Scenario, ScenarioSource, Strategy, World};
+use omnimix_sim::{Channel, Override, Scenario, ScenarioSource, Strategy, World};
 use proptest::prelude::*;
 
 const GLOBAL_RETAIL: &str = include_str!("../../scenarios/global-retail.toml");
@@ -118,8 +118,7 @@ fn customers_are_conserved_every_week() {
 
 fn company(sum: &Summary, k: &str) -> omnimix_sim::stats::Interval {
     *sum.company
-        .values
-        .get(k)
+        .get(k.parse().expect("a KPI name"))
         .unwrap_or_else(|| panic!("{k} missing"))
 }
 
@@ -136,8 +135,8 @@ fn understaffed_service_waits_longer_abandons_more_and_loses_customers() {
     }
     let (_, full, _) = simulate(&s, &s.strategy, 9, 3);
     let (_, thin, _) = simulate(&s, &lean, 9, 3);
-    let wait = |x: &Summary| x.company.service["call_centre"]["mean_wait_min"].mean;
-    let aband = |x: &Summary| x.company.service["call_centre"]["abandon_rate"].mean;
+    let wait = |x: &Summary| x.company.service[&Channel::CallCentre][&ServiceKpi::MeanWaitMin].mean;
+    let aband = |x: &Summary| x.company.service[&Channel::CallCentre][&ServiceKpi::AbandonRate].mean;
     assert!(
         wait(&thin) > wait(&full),
         "wait {} vs {}",

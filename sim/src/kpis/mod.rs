@@ -20,8 +20,11 @@ use crate::channel::{Channel, N_CHANNELS};
 use crate::engine::{CountryWeek, Replication};
 use crate::stats::{Interval, interval};
 use crate::world::World;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+mod kpi;
+pub use kpi::{Direction, Kpi, ServiceKpi, Unit, UnknownKpi};
 
 /// Confidence level of every reported interval.
 pub const INTERVAL_LEVEL: f64 = 0.90;
@@ -29,16 +32,42 @@ pub const INTERVAL_LEVEL: f64 = 0.90;
 /// KPIs of one replication for one country or the company.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Kpis {
-    /// Named scalar KPIs (a KPI that is undefined is absent).
-    pub values: BTreeMap<&'static str, f64>,
-    /// Service channel → KPI name → value.
-    pub service: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
+    /// Scalar KPIs (a KPI that is undefined is absent; derived ones are never stored).
+    pub values: BTreeMap<Kpi, f64>,
+    /// Service channel → KPI → value.
+    pub service: BTreeMap<Channel, BTreeMap<ServiceKpi, f64>>,
 }
 
 impl Kpis {
-    /// A KPI by name.
-    pub fn get(&self, name: &str) -> Option<f64> {
-        self.values.get(name).copied()
+    /// A KPI; `None` when it is undefined (ROI without cost, retention without
+    /// week-0 customers, the 12-month figure on a shorter horizon).
+    pub fn get(&self, kpi: Kpi) -> Option<f64> {
+        match kpi {
+            Kpi::Retention => self.retention(),
+            k => self.values.get(&k).copied(),
+        }
+    }
+
+    /// The headline retention figure: the 12-month retention of the week-0
+    /// customers, or their retention at the horizon when it is shorter.
+    pub fn retention(&self) -> Option<f64> {
+        self.values
+            .get(&Kpi::Retention12m)
+            .or(self.values.get(&Kpi::RetentionHorizon))
+            .copied()
+    }
+
+    /// A KPI as a number to optimise or compare: an undefined KPI counts as 0
+    /// (ROI without cost, retention without customers). The name is typed, so this
+    /// never hides a misspelt KPI.
+    pub fn value(&self, kpi: Kpi) -> f64 {
+        self.get(kpi).unwrap_or(0.0)
+    }
+
+    /// A service channel's KPI; `None` for a channel without contacts (waits and
+    /// abandonment are undefined then) or a channel that is not a service channel.
+    pub fn service(&self, channel: Channel, kpi: ServiceKpi) -> Option<f64> {
+        self.service.get(&channel)?.get(&kpi).copied()
     }
 }
 
@@ -99,40 +128,40 @@ impl Totals {
         let mut v = BTreeMap::new();
         if self.initial > 0.0 {
             if let Some(r) = self.initial_at_52 {
-                v.insert("retention_12m", r / self.initial);
+                v.insert(Kpi::Retention12m, r / self.initial);
             }
-            v.insert("retention_horizon", self.initial_at_end / self.initial);
+            v.insert(Kpi::RetentionHorizon, self.initial_at_end / self.initial);
         }
         let cost = self.media + self.wages + self.integration;
-        v.insert("active_customers", self.active_end);
-        v.insert("conversions", self.conversions);
-        v.insert("purchases", self.purchases);
-        v.insert("revenue", self.revenue);
-        v.insert("cost_media", self.media);
-        v.insert("cost_staff", self.wages);
-        v.insert("cost_integration", self.integration);
-        v.insert("cost_total", cost);
+        v.insert(Kpi::ActiveCustomers, self.active_end);
+        v.insert(Kpi::Conversions, self.conversions);
+        v.insert(Kpi::Purchases, self.purchases);
+        v.insert(Kpi::Revenue, self.revenue);
+        v.insert(Kpi::CostMedia, self.media);
+        v.insert(Kpi::CostStaff, self.wages);
+        v.insert(Kpi::CostIntegration, self.integration);
+        v.insert(Kpi::CostTotal, cost);
         if cost > 0.0 {
-            v.insert("roi", (self.revenue * margin - cost) / cost);
+            v.insert(Kpi::Roi, (self.revenue * margin - cost) / cost);
         }
-        v.insert("npv", self.npv);
-        v.insert("inconsistency_events", self.inconsistency);
-        v.insert("opt_outs", self.optouts);
-        v.insert("bad_experiences", self.bad);
-        v.insert("delivery_failures", self.delivery_failures);
+        v.insert(Kpi::Npv, self.npv);
+        v.insert(Kpi::InconsistencyEvents, self.inconsistency);
+        v.insert(Kpi::OptOuts, self.optouts);
+        v.insert(Kpi::BadExperiences, self.bad);
+        v.insert(Kpi::DeliveryFailures, self.delivery_failures);
         if self.active_end > 0.0 {
-            v.insert("omnichannel_share", self.omni_end / self.active_end);
+            v.insert(Kpi::OmnichannelShare, self.omni_end / self.active_end);
         }
         let mut service = BTreeMap::new();
         for c in Channel::SERVICE {
             let k = c.index();
             let mut m = BTreeMap::new();
-            m.insert("contacts", self.contacts[k]);
+            m.insert(ServiceKpi::Contacts, self.contacts[k]);
             if self.contacts[k] > 0.0 {
-                m.insert("abandon_rate", self.abandoned[k] / self.contacts[k]);
-                m.insert("mean_wait_min", self.wait_weighted[k] / self.contacts[k]);
+                m.insert(ServiceKpi::AbandonRate, self.abandoned[k] / self.contacts[k]);
+                m.insert(ServiceKpi::MeanWaitMin, self.wait_weighted[k] / self.contacts[k]);
             }
-            service.insert(c.name(), m);
+            service.insert(c, m);
         }
         Kpis { values: v, service }
     }
@@ -198,54 +227,116 @@ pub fn replication_kpis(world: &World, rep: &Replication) -> (Kpis, Vec<Kpis>) {
 }
 
 /// KPIs summarised over replications.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// In files (`summary.json`) the scalar KPIs are keys of the object, in the order of
+/// their names, then `service`: channel name → KPI name → interval.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KpiSummary {
     /// Scalar KPIs.
-    #[serde(flatten)]
-    pub values: BTreeMap<String, Interval>,
+    pub values: BTreeMap<Kpi, Interval>,
     /// Per service channel.
-    pub service: BTreeMap<String, BTreeMap<String, Interval>>,
+    pub service: BTreeMap<Channel, BTreeMap<ServiceKpi, Interval>>,
 }
 
 impl KpiSummary {
-    /// Summarise one KPI set per replication.
+    /// Summarise one KPI set per replication. A KPI undefined in any replication is
+    /// left out.
     pub fn from_replications(reps: &[&Kpis]) -> KpiSummary {
         let mut values = BTreeMap::new();
         if let Some(first) = reps.first() {
-            for name in first.values.keys() {
-                let xs: Vec<f64> = reps.iter().filter_map(|k| k.get(name)).collect();
+            for &kpi in first.values.keys() {
+                let xs: Vec<f64> = reps.iter().filter_map(|k| k.get(kpi)).collect();
                 if xs.len() == reps.len() {
-                    values.insert(name.to_string(), interval(&xs, INTERVAL_LEVEL));
+                    values.insert(kpi, interval(&xs, INTERVAL_LEVEL));
                 }
             }
         }
         let mut service = BTreeMap::new();
         if let Some(first) = reps.first() {
-            for (ch, m) in &first.service {
+            for (&ch, m) in &first.service {
                 let mut out = BTreeMap::new();
-                for name in m.keys() {
-                    let xs: Vec<f64> = reps
-                        .iter()
-                        .filter_map(|k| k.service.get(ch).and_then(|x| x.get(name)).copied())
-                        .collect();
+                for &kpi in m.keys() {
+                    let xs: Vec<f64> = reps.iter().filter_map(|k| k.service(ch, kpi)).collect();
                     if xs.len() == reps.len() {
-                        out.insert(name.to_string(), interval(&xs, INTERVAL_LEVEL));
+                        out.insert(kpi, interval(&xs, INTERVAL_LEVEL));
                     }
                 }
-                service.insert(ch.to_string(), out);
+                service.insert(ch, out);
             }
         }
         KpiSummary { values, service }
     }
 
+    /// A KPI's interval (the headline [`Kpi::Retention`] resolved as in
+    /// [`Kpis::retention`]).
+    pub fn get(&self, kpi: Kpi) -> Option<&Interval> {
+        match kpi {
+            Kpi::Retention => self.retention(),
+            k => self.values.get(&k),
+        }
+    }
+
+    /// The headline retention figure: 12 months, or the horizon when shorter.
+    pub fn retention(&self) -> Option<&Interval> {
+        self.values
+            .get(&Kpi::Retention12m)
+            .or(self.values.get(&Kpi::RetentionHorizon))
+    }
+
     /// Mean of a KPI.
-    pub fn mean(&self, name: &str) -> Option<f64> {
-        self.values.get(name).map(|i| i.mean)
+    pub fn mean(&self, kpi: Kpi) -> Option<f64> {
+        self.get(kpi).map(|i| i.mean)
+    }
+
+    /// A service channel's KPI.
+    pub fn service(&self, channel: Channel, kpi: ServiceKpi) -> Option<&Interval> {
+        self.service.get(&channel)?.get(&kpi)
+    }
+}
+
+impl Serialize for KpiSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.values.len() + 1))?;
+        for (k, v) in &self.values {
+            m.serialize_entry(k.name(), v)?;
+        }
+        // by channel name, as the files have always listed them
+        let service: BTreeMap<&str, &BTreeMap<ServiceKpi, Interval>> =
+            self.service.iter().map(|(c, v)| (c.name(), v)).collect();
+        m.serialize_entry("service", &service)?;
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for KpiSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KpiSummary, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = KpiSummary;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("KPI names with intervals, and `service`")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<KpiSummary, A::Error> {
+                use serde::de::Error;
+                let mut out = KpiSummary::default();
+                while let Some(name) = m.next_key::<String>()? {
+                    if name == "service" {
+                        out.service = m.next_value()?;
+                    } else {
+                        let kpi: Kpi = name.parse().map_err(A::Error::custom)?;
+                        out.values.insert(kpi, m.next_value()?);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
 /// The `summary.json` of a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// omnimix version that produced it.
     pub omnimix_version: String,
@@ -469,4 +560,66 @@ pub fn journey_rows(world: &World, reps: &[Replication]) -> Vec<JourneyRow> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kpis(r12: Option<f64>, rh: f64, roi: Option<f64>) -> Kpis {
+        let mut k = Kpis::default();
+        if let Some(r) = r12 {
+            k.values.insert(Kpi::Retention12m, r);
+        }
+        k.values.insert(Kpi::RetentionHorizon, rh);
+        if let Some(r) = roi {
+            k.values.insert(Kpi::Roi, r);
+        }
+        let mut m = BTreeMap::new();
+        m.insert(ServiceKpi::Contacts, 10.0);
+        m.insert(ServiceKpi::MeanWaitMin, 0.5);
+        k.service.insert(Channel::LiveChat, m.clone());
+        k.service.insert(Channel::CallCentre, m.clone());
+        k.service.insert(Channel::Chatbot, m);
+        k
+    }
+
+    #[test]
+    fn headline_retention_is_the_12_month_figure_else_the_horizon() {
+        let long = kpis(Some(0.6), 0.5, Some(1.0));
+        assert_eq!(long.retention(), Some(0.6));
+        assert_eq!(long.get(Kpi::Retention), Some(0.6));
+        let short = kpis(None, 0.7, None);
+        assert_eq!(short.get(Kpi::Retention), Some(0.7));
+        // undefined ROI: None when read, 0 as a number to optimise
+        assert_eq!(short.get(Kpi::Roi), None);
+        assert_eq!(short.value(Kpi::Roi), 0.0);
+        let s = KpiSummary::from_replications(&[&long, &long]);
+        assert_eq!(s.mean(Kpi::Retention), Some(0.6));
+        let s = KpiSummary::from_replications(&[&short]);
+        assert_eq!(s.mean(Kpi::Retention), Some(0.7));
+    }
+
+    #[test]
+    fn a_kpi_missing_in_one_replication_is_left_out_of_the_summary() {
+        let s = KpiSummary::from_replications(&[&kpis(None, 0.5, Some(1.0)), &kpis(None, 0.5, None)]);
+        assert!(s.get(Kpi::Roi).is_none());
+        assert!(s.get(Kpi::RetentionHorizon).is_some());
+    }
+
+    #[test]
+    fn summary_json_lists_kpis_and_service_channels_by_name_and_reads_back() {
+        let s = KpiSummary::from_replications(&[&kpis(Some(0.6), 0.5, Some(1.0))]);
+        let json = serde_json::to_string(&s).unwrap();
+        let at = |k: &str| json.find(&format!("\"{k}\"")).unwrap();
+        assert!(at("retention_12m") < at("retention_horizon") && at("retention_horizon") < at("roi"));
+        assert!(at("roi") < at("service"));
+        assert!(at("call_centre") < at("chatbot") && at("chatbot") < at("live_chat"));
+        assert!(!json.contains("\"retention\""), "derived KPIs are not written");
+        let back: KpiSummary = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        let bad = json.replace("retention_12m", "retention_13m");
+        let e = serde_json::from_str::<KpiSummary>(&bad).unwrap_err().to_string();
+        assert!(e.contains("unknown KPI 'retention_13m'"), "{e}");
+    }
 }
