@@ -2,7 +2,7 @@
 //! of MPI ranks (`crate::mpi`, with the `mpi` cargo feature). The commands talk to the
 //! [`Backend`] trait only; swapping backends changes no result.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use omnimix_optimizer::{Evaluator, RayonEvaluator};
 use omnimix_sim::engine::{Local, ShardExchange};
 
@@ -52,6 +52,20 @@ impl Backend for LocalBackend {
     }
     fn farm(&self, f: &EvalFn, search: &mut SearchFn) -> Result<Option<Vec<f64>>> {
         search(&RayonEvaluator::new(f)).map(Some)
+    }
+}
+
+/// Run `f` on a thread pool of the requested size (or the global pool).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .context("cannot start worker threads")?;
+            Ok(pool.install(f))
+        }
     }
 }
 

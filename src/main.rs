@@ -6,19 +6,13 @@
 //! [`backend::Backend`]; the other commands run on rank 0 alone. Rank 0 prints and
 //! writes files; a failure on any rank ends the whole job.
 
-mod analysis;
 mod backend;
-mod benchmark;
 mod cli;
 mod commands;
-mod compare;
 mod config;
 #[cfg(feature = "mpi")]
 mod mpi;
-mod optimize;
 mod progress;
-mod report;
-mod truth;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -66,27 +60,16 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
     if !distributed && !backend.is_root() {
         return Ok(());
     }
+    use crate::config::*;
     match cli.command {
-        cli::Command::Simulate(a) => {
-            commands::simulate(&config::SimulateConfig::from_args(&a)?, backend)
-        }
-        cli::Command::Optimize(a) => {
-            optimize::run_optimize(&config::OptimizeConfig::from_args(&a)?, backend)
-        }
-        cli::Command::Attribute(a) => commands::attribute(&a),
-        cli::Command::Benchmark(a) => benchmark::run_benchmark(&a),
-        cli::Command::Report(a) => report::run_report(&a),
-        cli::Command::Compare(a) => compare::run_compare(&a),
+        cli::Command::Simulate(a) => commands::simulate(&SimulateConfig::from_args(&a)?, backend),
+        cli::Command::Optimize(a) => commands::optimize(&OptimizeConfig::from_args(&a)?, backend),
+        cli::Command::Attribute(a) => commands::attribute(&AttributeConfig::from_args(&a)?),
+        cli::Command::Benchmark(a) => commands::benchmark(&BenchmarkConfig::from_args(&a)?),
+        cli::Command::Report(a) => commands::report(&ReportConfig::from_args(&a)?),
+        cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?),
         cli::Command::Validate(a) => {
-            let s = config::scenario(&a.scenario)?;
-            let origin = a
-                .scenario
-                .file
-                .as_ref()
-                .map_or(config::DEFAULT_ORIGIN.to_string(), |p| {
-                    p.display().to_string()
-                });
-            commands::validate(&origin, &s);
+            commands::validate(&ValidateConfig::from_args(&a)?);
             Ok(())
         }
         cli::Command::Example => {

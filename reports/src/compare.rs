@@ -12,40 +12,12 @@ use omnimix_sim::stats::Interval;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// One KPI across the scenarios.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KpiRow {
-    /// KPI name (`retention`, `roi`, …, `mean_wait_min.call_centre`).
-    pub name: String,
-    /// Per scenario: mean with its interval over the replications.
-    pub values: Vec<Interval>,
-    /// Per scenario: scenario − baseline, paired by replication (the baseline's is 0).
-    pub differences: Vec<Interval>,
-}
-
-/// Everything a comparison reports.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
-    /// Scenario names, the baseline first.
-    pub names: Vec<String>,
-    /// What each scenario is (file, or the variant's changes).
-    pub descriptions: Vec<String>,
-    /// Currency of money figures.
-    pub currency: String,
-    /// Master seed shared by every scenario.
-    pub seed: u64,
-    /// Replications of each scenario.
-    pub replications: u32,
-    /// The KPIs.
-    pub kpis: Vec<KpiRow>,
-    /// Per scenario: company retention of the week-0 customers per week.
-    pub retention_curves: Vec<Vec<f64>>,
-}
+pub use omnimix_studies::compare::{Comparison, KpiRow};
 
 #[derive(Serialize)]
 struct CsvRow<'a> {
     scenario: &'a str,
-    kpi: &'a str,
+    kpi: String,
     mean: f64,
     lo: Option<f64>,
     hi: Option<f64>,
@@ -103,7 +75,7 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
             let d = &k.differences[s];
             rows.push(CsvRow {
                 scenario: name,
-                kpi: &k.name,
+                kpi: k.measure.name(),
                 mean: v.mean,
                 lo: v.lo,
                 hi: v.hi,
@@ -131,8 +103,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.name);
-            let mut r = vec![Cell::Text(label(&k.name))];
+            let u = unit(&k.measure.name());
+            let mut r = vec![Cell::Text(label(&k.measure.name()))];
             r.extend(k.values.iter().map(|v| cell(v.mean, u)));
             for d in k.differences.iter().skip(1) {
                 r.push(cell(d.mean, u));
@@ -191,7 +163,7 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         Ok(())
     };
     for key in ["retention", "retention_horizon", "roi"] {
-        if let Some(k) = c.kpis.iter().find(|k| k.name == key) {
+        if let Some(k) = c.kpis.iter().find(|k| k.measure.name() == key) {
             let stem = if key == "roi" { "roi" } else { "retention" };
             add(
                 &format!("compare_{stem}"),
@@ -216,7 +188,10 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         }
     }
     if c.names.len() > 1
-        && let Some(k) = c.kpis.iter().find(|k| k.name.starts_with("retention"))
+        && let Some(k) = c
+            .kpis
+            .iter()
+            .find(|k| k.measure.name().starts_with("retention"))
     {
         let d = &k.differences[1..];
         add(
@@ -262,7 +237,7 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
     let waits: Vec<&KpiRow> = c
         .kpis
         .iter()
-        .filter(|k| k.name.starts_with("mean_wait_min."))
+        .filter(|k| k.measure.name().starts_with("mean_wait_min."))
         .collect();
     if !waits.is_empty() {
         add(
@@ -272,7 +247,13 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
                 y_label: "mean wait per contact (min)".into(),
                 categories: waits
                     .iter()
-                    .map(|k| k.name.split_once('.').map_or("", |x| x.1).replace('_', " "))
+                    .map(|k| {
+                        k.measure
+                            .name()
+                            .split_once('.')
+                            .map_or("", |x| x.1)
+                            .replace('_', " ")
+                    })
                     .collect(),
                 series: c.names.clone(),
                 values: (0..c.names.len())
@@ -299,8 +280,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.name);
-            let mut r = vec![Td::Text(label(&k.name))];
+            let u = unit(&k.measure.name());
+            let mut r = vec![Td::Text(label(&k.measure.name()))];
             r.extend(
                 k.values
                     .iter()
@@ -317,8 +298,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.name);
-            let mut r = vec![Td::Text(label(&k.name))];
+            let u = unit(&k.measure.name());
+            let mut r = vec![Td::Text(label(&k.measure.name()))];
             r.extend(
                 k.differences
                     .iter()

@@ -7,9 +7,11 @@
 //! folder, then a rename), so an interrupted run never leaves a half-written
 //! report behind.
 
+pub mod budget;
 pub mod charts;
 pub mod compare;
 pub mod html;
+pub mod outputs;
 pub mod report;
 pub mod workbook;
 

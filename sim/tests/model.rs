@@ -136,7 +136,8 @@ fn understaffed_service_waits_longer_abandons_more_and_loses_customers() {
     let (_, full, _) = simulate(&s, &s.strategy, 9, 3);
     let (_, thin, _) = simulate(&s, &lean, 9, 3);
     let wait = |x: &Summary| x.company.service[&Channel::CallCentre][&ServiceKpi::MeanWaitMin].mean;
-    let aband = |x: &Summary| x.company.service[&Channel::CallCentre][&ServiceKpi::AbandonRate].mean;
+    let aband =
+        |x: &Summary| x.company.service[&Channel::CallCentre][&ServiceKpi::AbandonRate].mean;
     assert!(
         wait(&thin) > wait(&full),
         "wait {} vs {}",

@@ -137,10 +137,9 @@ impl Kpi {
     /// What the KPI counts.
     pub fn unit(self) -> Unit {
         match self {
-            Kpi::Retention
-            | Kpi::Retention12m
-            | Kpi::RetentionHorizon
-            | Kpi::OmnichannelShare => Unit::Share,
+            Kpi::Retention | Kpi::Retention12m | Kpi::RetentionHorizon | Kpi::OmnichannelShare => {
+                Unit::Share
+            }
             Kpi::Revenue
             | Kpi::Npv
             | Kpi::CostMedia
@@ -169,6 +168,29 @@ impl Kpi {
             | Kpi::BadExperiences
             | Kpi::DeliveryFailures => Direction::Lower,
             _ => Direction::Higher,
+        }
+    }
+
+    /// A reader's name: "12-month retention", "ROI", "total cost".
+    pub fn label(self) -> &'static str {
+        match self {
+            Kpi::ActiveCustomers => "active customers (horizon)",
+            Kpi::BadExperiences => "bad experiences",
+            Kpi::Conversions => "conversions",
+            Kpi::CostIntegration => "integration cost",
+            Kpi::CostMedia => "media cost",
+            Kpi::CostStaff => "staff cost",
+            Kpi::CostTotal => "total cost",
+            Kpi::DeliveryFailures => "delivery failures",
+            Kpi::InconsistencyEvents => "inconsistency events",
+            Kpi::Npv => "NPV",
+            Kpi::OmnichannelShare => "omnichannel share",
+            Kpi::OptOuts => "opt outs",
+            Kpi::Purchases => "purchases",
+            Kpi::Retention | Kpi::Retention12m => "12-month retention",
+            Kpi::RetentionHorizon => "retention at the horizon",
+            Kpi::Revenue => "revenue",
+            Kpi::Roi => "ROI",
         }
     }
 
@@ -218,6 +240,15 @@ impl ServiceKpi {
             ServiceKpi::AbandonRate => Unit::Share,
             ServiceKpi::Contacts => Unit::Count,
             ServiceKpi::MeanWaitMin => Unit::Minutes,
+        }
+    }
+
+    /// A reader's name: "mean wait", "abandon rate".
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKpi::AbandonRate => "abandon rate",
+            ServiceKpi::Contacts => "contacts",
+            ServiceKpi::MeanWaitMin => "mean wait",
         }
     }
 

@@ -158,8 +158,14 @@ impl Totals {
             let mut m = BTreeMap::new();
             m.insert(ServiceKpi::Contacts, self.contacts[k]);
             if self.contacts[k] > 0.0 {
-                m.insert(ServiceKpi::AbandonRate, self.abandoned[k] / self.contacts[k]);
-                m.insert(ServiceKpi::MeanWaitMin, self.wait_weighted[k] / self.contacts[k]);
+                m.insert(
+                    ServiceKpi::AbandonRate,
+                    self.abandoned[k] / self.contacts[k],
+                );
+                m.insert(
+                    ServiceKpi::MeanWaitMin,
+                    self.wait_weighted[k] / self.contacts[k],
+                );
             }
             service.insert(c, m);
         }
@@ -317,7 +323,10 @@ impl<'de> Deserialize<'de> for KpiSummary {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("KPI names with intervals, and `service`")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<KpiSummary, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<KpiSummary, A::Error> {
                 use serde::de::Error;
                 let mut out = KpiSummary::default();
                 while let Some(name) = m.next_key::<String>()? {
@@ -602,7 +611,8 @@ mod tests {
 
     #[test]
     fn a_kpi_missing_in_one_replication_is_left_out_of_the_summary() {
-        let s = KpiSummary::from_replications(&[&kpis(None, 0.5, Some(1.0)), &kpis(None, 0.5, None)]);
+        let s =
+            KpiSummary::from_replications(&[&kpis(None, 0.5, Some(1.0)), &kpis(None, 0.5, None)]);
         assert!(s.get(Kpi::Roi).is_none());
         assert!(s.get(Kpi::RetentionHorizon).is_some());
     }
@@ -612,14 +622,21 @@ mod tests {
         let s = KpiSummary::from_replications(&[&kpis(Some(0.6), 0.5, Some(1.0))]);
         let json = serde_json::to_string(&s).unwrap();
         let at = |k: &str| json.find(&format!("\"{k}\"")).unwrap();
-        assert!(at("retention_12m") < at("retention_horizon") && at("retention_horizon") < at("roi"));
+        assert!(
+            at("retention_12m") < at("retention_horizon") && at("retention_horizon") < at("roi")
+        );
         assert!(at("roi") < at("service"));
         assert!(at("call_centre") < at("chatbot") && at("chatbot") < at("live_chat"));
-        assert!(!json.contains("\"retention\""), "derived KPIs are not written");
+        assert!(
+            !json.contains("\"retention\""),
+            "derived KPIs are not written"
+        );
         let back: KpiSummary = serde_json::from_str(&json).unwrap();
         assert_eq!(back, s);
         let bad = json.replace("retention_12m", "retention_13m");
-        let e = serde_json::from_str::<KpiSummary>(&bad).unwrap_err().to_string();
+        let e = serde_json::from_str::<KpiSummary>(&bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown KPI 'retention_13m'"), "{e}");
     }
 }

@@ -42,19 +42,25 @@ pub fn weekly_wages(s: &Scenario, st: &Strategy, code: &str) -> f64 {
         return 0.0;
     };
     let specs = s.channel_specs();
-    let get = |m: &crate::scenario::ByCountryChannel, c: Channel| {
-        m.get(code)
-            .and_then(|x| x.get(c.name()))
-            .copied()
-            .unwrap_or(0.0)
-    };
     let mut w = 0.0;
     for c in Channel::ALL {
-        let spec = &specs[c.index()];
-        w += get(&st.service_staff, c) * spec.agent_wage_weekly
-            + get(&st.specialists, c) * spec.specialist_wage_weekly;
+        w += wage_units(&specs[c.index()], st, code, c);
     }
     w * country.wage_index
+}
+
+/// Weekly wages of a country's staff on one channel (service staff and specialists).
+pub fn weekly_channel_wages(s: &Scenario, st: &Strategy, code: &str, channel: Channel) -> f64 {
+    let Some(country) = s.countries.get(code) else {
+        return 0.0;
+    };
+    wage_units(&s.channel_specs()[channel.index()], st, code, channel) * country.wage_index
+}
+
+/// Weekly wages of one channel's staff before the country's wage index.
+fn wage_units(spec: &crate::ChannelSpec, st: &Strategy, code: &str, c: Channel) -> f64 {
+    st.staff_of(code, c) * spec.agent_wage_weekly
+        + st.specialists_of(code, c) * spec.specialist_wage_weekly
 }
 
 /// Planned costs of `st` over the horizon of `s`.

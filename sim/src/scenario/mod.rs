@@ -396,6 +396,14 @@ pub type ByChannel = BTreeMap<String, f64>;
 /// Country → channel → amount.
 pub type ByCountryChannel = BTreeMap<String, ByChannel>;
 
+/// A country × channel value of a table; 0 where the table leaves it out.
+pub fn cell(m: &ByCountryChannel, code: &str, channel: Channel) -> f64 {
+    m.get(code)
+        .and_then(|x| x.get(channel.name()))
+        .copied()
+        .unwrap_or(0.0)
+}
+
 /// The company's decisions (what the optimizer searches).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Strategy {
@@ -450,6 +458,47 @@ pub struct SpendPeriod<'a> {
 impl Strategy {
     fn default_creative_share() -> f64 {
         0.1
+    }
+
+    /// Annual spend of a country and channel (0 where the strategy leaves it out);
+    /// the base rate, before phases.
+    pub fn spend_of(&self, code: &str, channel: Channel) -> f64 {
+        cell(&self.annual_spend, code, channel)
+    }
+
+    /// Service staff (FTE) of a country and channel.
+    pub fn staff_of(&self, code: &str, channel: Channel) -> f64 {
+        cell(&self.service_staff, code, channel)
+    }
+
+    /// Marketing specialists (FTE) of a country and channel.
+    pub fn specialists_of(&self, code: &str, channel: Channel) -> f64 {
+        cell(&self.specialists, code, channel)
+    }
+
+    /// Annual spend run rate of a country and channel averaged over the horizon (a
+    /// phased strategy's phases weighted by their weeks).
+    ///
+    /// ```
+    /// use omnimix_sim::{Channel, scenario::{Phase, Strategy}};
+    /// let mut st = Strategy::default();
+    /// st.annual_spend.entry("DE".into()).or_default().insert("search".into(), 100.0);
+    /// let mut q1 = Phase { weeks: 13, ..Phase::default() };
+    /// q1.annual_spend.entry("DE".into()).or_default().insert("search".into(), 300.0);
+    /// st.phases.push(q1);
+    /// assert_eq!(st.mean_spend(52, "DE", Channel::Search), 150.0);
+    /// ```
+    pub fn mean_spend(&self, horizon_weeks: u32, code: &str, channel: Channel) -> f64 {
+        if self.phases.is_empty() {
+            return self.spend_of(code, channel);
+        }
+        let periods = self.spend_periods(horizon_weeks);
+        let weeks: u32 = periods.iter().map(|p| p.end - p.start).sum();
+        let total: f64 = periods
+            .iter()
+            .map(|p| self.spend_in(p, code, channel.name()) * (p.end - p.start) as f64)
+            .sum();
+        total / weeks.max(1) as f64
     }
 
     /// The periods of constant planned spend over a horizon of `horizon_weeks`:

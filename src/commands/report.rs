@@ -2,7 +2,7 @@
 //! With `journeys.csv` and no `attribution.csv` (simulate `--journeys`), the
 //! attribution models run first so the report can compare them.
 
-use crate::config::BadInput;
+use crate::config::{BadInput, ReportConfig};
 use anyhow::{Context, Result};
 use omnimix_reports::ReportError;
 use std::path::{Path, PathBuf};
@@ -29,15 +29,9 @@ fn attribution(dir: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(out))
 }
 
-/// Render the report of `dir`; a folder that is not an omnimix output is bad input.
+/// Render the report of `dir` (a simulate or optimize output folder); files there
+/// that cannot be read are bad input.
 pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
-    if !dir.join("summary.json").is_file() {
-        return Err(BadInput(format!(
-            "report {}: no summary.json there; give the --out folder of omnimix simulate or optimize",
-            dir.display()
-        ))
-        .into());
-    }
     let mut written: Vec<PathBuf> = attribution(dir)?.into_iter().collect();
     match omnimix_reports::report::render_dir(dir) {
         Ok(files) => written.extend(files),
@@ -50,10 +44,10 @@ pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// `omnimix report DIR`.
-pub fn run_report(a: &crate::cli::ReportArgs) -> Result<()> {
-    let written = render(&a.dir)?;
-    if !a.quiet {
-        crate::commands::print_written(&written);
+pub fn report(cfg: &ReportConfig) -> Result<()> {
+    let written = render(&cfg.dir)?;
+    if !cfg.quiet {
+        super::print_written(&written);
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `omnimix benchmark`: budgeting rules × scenarios × seeds.
+//! Budgeting rules × scenarios × seeds (`omnimix benchmark`).
 //!
 //! Rules: `current` (the scenario's strategy), `equal_split`, `attribution:MODEL`
 //! (each country's paid media re-split in proportion to MODEL's credit, computed
@@ -7,29 +7,32 @@
 //! rule is then simulated on the same replications 0..seeds (common random numbers)
 //! and reported with mean and 90 % interval of retention, ROI and NPV.
 
-use crate::config::BadInput;
-use crate::optimize::kpi;
-use anyhow::{Context, Result};
+use crate::error::StudyError;
 use omnimix_attribution::{Model, Options as AttributionOptions};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize};
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, journey_rows, replication_kpis};
 use omnimix_sim::stats::interval;
 use omnimix_sim::{Channel, Scenario, Strategy, World};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A budgeting rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
+    /// The scenario's strategy.
     Current,
+    /// The current money split equally over countries and channels.
     EqualSplit,
+    /// Each country's paid media re-split in proportion to a model's credit.
     Attribution(Model),
+    /// The optimizer's retention plan.
     Optimizer,
 }
 
 impl Rule {
+    /// The name in `--strategies` and `benchmark.csv`.
     pub fn name(&self) -> String {
         match self {
             Rule::Current => "current".into(),
@@ -74,21 +77,33 @@ pub fn parse_rules(list: &str) -> Result<Vec<Rule>, String> {
 }
 
 /// One row of `benchmark.csv`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchmarkRow {
+    /// Scenario name.
     pub scenario: String,
+    /// Rule name.
     pub strategy: String,
-    pub kpi: &'static str,
+    /// The KPI.
+    pub kpi: Kpi,
+    /// Mean over the seeds.
     pub mean: f64,
+    /// Lower end of the 90 % interval of the mean.
     pub lo: Option<f64>,
+    /// Upper end.
     pub hi: Option<f64>,
+    /// Seeds (replications).
     pub n: usize,
 }
 
-const KPIS: [&str; 3] = ["retention", "roi", "npv"];
+/// The KPIs every rule is reported with, in the order of the rows.
+pub const KPIS: [Kpi; 3] = [Kpi::Retention, Kpi::Roi, Kpi::Npv];
 
 /// Company-level attribution credit shares under the current strategy.
-fn credit_shares(s: &Scenario, seed: u64, model: &Model) -> Result<BTreeMap<Channel, f64>> {
+fn credit_shares(
+    s: &Scenario,
+    seed: u64,
+    model: &Model,
+) -> Result<BTreeMap<Channel, f64>, StudyError> {
     let world = World::new(s, &s.strategy);
     let opts = RunOptions {
         seed,
@@ -101,21 +116,29 @@ fn credit_shares(s: &Scenario, seed: u64, model: &Model) -> Result<BTreeMap<Chan
     let table = crate::truth::journey_table(&rows)?;
     let credits =
         omnimix_attribution::attribute_with(&table, model.clone(), &AttributionOptions::default())
-            .context("attribution")?;
+            .map_err(|source| StudyError::Attribution {
+                what: "attribution",
+                source,
+            })?;
     Ok(credits
         .iter()
         .filter_map(|c| c.channel.parse::<Channel>().ok().map(|ch| (ch, c.share)))
         .collect())
 }
 
-fn optimizer_plan(s: &Scenario, ps: &PlanSpace, seed: u64, evals: usize) -> Result<Strategy> {
+fn optimizer_plan(
+    s: &Scenario,
+    ps: &PlanSpace,
+    seed: u64,
+    evals: usize,
+) -> Result<Strategy, StudyError> {
     let mut search = s.clone();
     search.agent_scale = s.agent_scale.saturating_mul(10).max(1);
     let evaluator = RayonEvaluator::new(|x: &[f64], rep: u32| {
         let world = World::new(&search, &ps.decode(x));
         let r = run_replication(&world, seed, rep, false, &Silent);
         let (k, _) = replication_kpis(&world, &r);
-        vec![kpi(&k, "retention")]
+        vec![k.value(Kpi::Retention)]
     });
     let options = Options {
         evals,
@@ -124,18 +147,21 @@ fn optimizer_plan(s: &Scenario, ps: &PlanSpace, seed: u64, evals: usize) -> Resu
         final_replications: 2,
         ..Options::default()
     };
-    let o = optimize(&ps.space, &evaluator, &options, &NoObserver, None).context("optimizer")?;
+    let o = optimize(&ps.space, &evaluator, &options, &NoObserver, None)
+        .map_err(StudyError::search("optimizer"))?;
     Ok(ps.decode(&o.x))
 }
 
-/// Run the benchmark for one scenario.
+/// Run the benchmark for one scenario: every rule's strategy simulated on replications
+/// `0..seeds` (the same for all), [`KPIS`] rows per rule. The optimizer rule searches
+/// with `evals` evaluations at 10 × the agent scale on the current rayon pool.
 pub fn bench_scenario(
     s: &Scenario,
     rules: &[Rule],
     seed: u64,
     seeds: u32,
     evals: usize,
-) -> Result<Vec<BenchmarkRow>> {
+) -> Result<Vec<BenchmarkRow>, StudyError> {
     let ps = PlanSpace::new(s, &s.strategy);
     let mut rows = Vec::new();
     for rule in rules {
@@ -158,7 +184,7 @@ pub fn bench_scenario(
         );
         let ks: Vec<_> = reps.iter().map(|r| replication_kpis(&world, r).0).collect();
         for name in KPIS {
-            let xs: Vec<f64> = ks.iter().map(|k| kpi(k, name)).collect();
+            let xs: Vec<f64> = ks.iter().map(|k| k.value(name)).collect();
             let i = interval(&xs, INTERVAL_LEVEL);
             rows.push(BenchmarkRow {
                 scenario: s.name.clone(),
@@ -172,97 +198,4 @@ pub fn bench_scenario(
         }
     }
     Ok(rows)
-}
-
-/// `omnimix benchmark`.
-pub fn run_benchmark(a: &crate::cli::BenchmarkArgs) -> Result<()> {
-    let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
-    let rules = parse_rules(&a.strategies).map_err(|e| bad(format!("--strategies: {e}")))?;
-    if a.seeds == 0 {
-        return Err(bad("--seeds 0: at least 1".into()));
-    }
-    let files: Vec<Option<std::path::PathBuf>> = if a.scenarios.is_empty() {
-        vec![None]
-    } else {
-        a.scenarios.iter().cloned().map(Some).collect()
-    };
-    let scenarios = files
-        .into_iter()
-        .map(|file| {
-            crate::config::scenario(&crate::cli::ScenarioArgs {
-                file,
-                set: a.set.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let t0 = std::time::Instant::now();
-    let mut rows = Vec::new();
-    for s in &scenarios {
-        let seed = a.seed.unwrap_or(s.seed);
-        rows.extend(crate::config::with_threads(a.threads, || {
-            bench_scenario(s, &rules, seed, a.seeds, a.evals)
-        })??);
-    }
-    let path = a.out.join("benchmark.csv");
-    omnimix_reports::write_csv(&path, &rows)?;
-    let mut charts = Vec::new();
-    for name in KPIS {
-        let sel: Vec<&BenchmarkRow> = rows.iter().filter(|r| r.kpi == name).collect();
-        let label = |r: &BenchmarkRow| {
-            let strategy = r.strategy.trim_start_matches("attribution:");
-            if scenarios.len() > 1 {
-                format!("{}/{strategy}", r.scenario)
-            } else {
-                strategy.to_string()
-            }
-        };
-        let chart = a.out.join(format!("benchmark_{name}.svg"));
-        omnimix_reports::charts::intervals_svg(
-            &chart,
-            &format!("{name}: mean and 90 % interval over {} seeds", a.seeds),
-            name,
-            &sel.iter().map(|r| label(r)).collect::<Vec<_>>(),
-            &sel.iter().map(|r| r.mean).collect::<Vec<_>>(),
-            &sel.iter()
-                .map(|r| r.lo.unwrap_or(r.mean))
-                .collect::<Vec<_>>(),
-            &sel.iter()
-                .map(|r| r.hi.unwrap_or(r.mean))
-                .collect::<Vec<_>>(),
-        )?;
-        charts.push(chart);
-    }
-    if !a.quiet {
-        println!(
-            "{} scenarios x {} strategies x {} seeds in {:.1} s",
-            scenarios.len(),
-            rules.len(),
-            a.seeds,
-            t0.elapsed().as_secs_f64()
-        );
-        println!(
-            "{:<16} {:<26} {:>24} {:>24} {:>24}",
-            "scenario", "strategy", "retention", "roi", "npv"
-        );
-        for chunk in rows.chunks(KPIS.len()) {
-            let f = |r: &BenchmarkRow| match (r.lo, r.hi) {
-                (Some(lo), Some(hi)) => format!("{:.3} [{:.3}, {:.3}]", r.mean, lo, hi),
-                _ => format!("{:.3}", r.mean),
-            };
-            let npv = |r: &BenchmarkRow| format!("{:.3e}", r.mean);
-            println!(
-                "{:<16} {:<26} {:>24} {:>24} {:>24}",
-                chunk[0].scenario,
-                chunk[0].strategy,
-                f(&chunk[0]),
-                f(&chunk[1]),
-                npv(&chunk[2])
-            );
-        }
-        println!("wrote {}", path.display());
-        for c in charts {
-            println!("wrote {}", c.display());
-        }
-    }
-    Ok(())
 }

@@ -7,19 +7,20 @@
 //! orders and revenue are the channel's incremental effect, which a marketer cannot
 //! observe and attribution models try to estimate.
 
-use omnimix_attribution::{Credit, Model};
+use crate::error::StudyError;
+use omnimix_attribution::{Credit, JourneyTable, Model};
 use omnimix_sim::engine::{RunOptions, Silent, run};
-use omnimix_sim::kpis::{JourneyRow, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{JourneyRow, Kpi, journey_rows, replication_kpis};
 use omnimix_sim::{Channel, Scenario, World};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of `truth.csv`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TruthRow {
     /// Country code, or `ALL` for the company.
     pub country: String,
     /// Paid channel.
-    pub channel: &'static str,
+    pub channel: String,
     /// Orders lost without the channel (mean over replications).
     pub incremental_orders: f64,
     /// Revenue lost without the channel.
@@ -29,6 +30,7 @@ pub struct TruthRow {
 }
 
 /// The truth table.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Truth {
     /// Per country and for the company (`ALL`).
     pub rows: Vec<TruthRow>,
@@ -45,7 +47,7 @@ impl Truth {
 }
 
 /// One row of `errors.csv`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelError {
     /// Attribution model.
     pub model: String,
@@ -70,8 +72,8 @@ fn outcomes(
             .chain(std::iter::once(&company))
             .enumerate()
         {
-            out[i].0 += k.value(omnimix_sim::kpis::Kpi::Purchases) / n;
-            out[i].1 += k.value(omnimix_sim::kpis::Kpi::Revenue) / n;
+            out[i].0 += k.value(Kpi::Purchases) / n;
+            out[i].1 += k.value(Kpi::Revenue) / n;
         }
     }
     let rows = if opts.journeys {
@@ -83,9 +85,8 @@ fn outcomes(
 }
 
 /// An attribution table from simulated journey rows (countries pooled).
-pub fn journey_table(rows: &[JourneyRow]) -> anyhow::Result<omnimix_attribution::JourneyTable> {
-    use anyhow::Context;
-    omnimix_attribution::JourneyTable::from_rows(rows.iter().map(|r| {
+pub fn journey_table(rows: &[JourneyRow]) -> Result<JourneyTable, StudyError> {
+    JourneyTable::from_rows(rows.iter().map(|r| {
         (
             r.path.as_str(),
             r.total_conversions,
@@ -93,7 +94,10 @@ pub fn journey_table(rows: &[JourneyRow]) -> anyhow::Result<omnimix_attribution:
             r.total_conversion_value,
         )
     }))
-    .context("simulated journeys")
+    .map_err(|source| StudyError::Journeys {
+        what: "simulated journeys",
+        source,
+    })
 }
 
 /// Simulate the scenario's journeys and the counterfactual runs.
@@ -142,7 +146,7 @@ pub fn simulate_truth(s: &Scenario, seed: u64, replications: u32) -> (Vec<Journe
         for (i, code) in codes.iter().enumerate() {
             rows.push(TruthRow {
                 country: code.clone(),
-                channel: c.name(),
+                channel: c.name().into(),
                 incremental_orders: base[i].0 - without[i].0,
                 incremental_revenue: base[i].1 - without[i].1,
                 share: 0.0,
@@ -172,7 +176,7 @@ pub fn model_errors(truth: &Truth, credits: &[Credit], models: &[Model]) -> Vec<
         .rows
         .iter()
         .filter(|r| r.country == "ALL")
-        .map(|r| r.channel)
+        .map(|r| r.channel.as_str())
         .collect();
     models
         .iter()

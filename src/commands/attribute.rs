@@ -1,0 +1,143 @@
+//! `omnimix attribute`.
+
+use super::print_written;
+use crate::config::{AttributeConfig, JourneySource};
+use anyhow::{Context, Result};
+use omnimix_attribution::{Credit, JourneyTable, Model};
+use omnimix_studies::truth::{ModelError, Truth};
+use std::time::Instant;
+
+/// `omnimix attribute`: every model's credit per channel, to `attribution.csv`;
+/// with `--truth`, beside each channel's true incremental effect.
+pub fn attribute(cfg: &AttributeConfig) -> Result<()> {
+    use omnimix_attribution::{Options, attribute_all};
+    use omnimix_studies::truth::{journey_table, model_errors, simulate_truth};
+    let (a, models) = (cfg, &cfg.models);
+    let simulated;
+    let (table, source, truth) = match &cfg.source {
+        JourneySource::File { path, table } => (table, path.display().to_string(), None),
+        JourneySource::Truth {
+            scenario: s,
+            seed,
+            replications,
+        } => {
+            let (rows, truth) = simulate_truth(s, *seed, *replications);
+            simulated = journey_table(&rows)?;
+            omnimix_reports::write_csv(&a.out.join("journeys.csv"), &rows)?;
+            (
+                &simulated,
+                format!("simulated journeys of {}", s.name),
+                Some(truth),
+            )
+        }
+    };
+    let t0 = Instant::now();
+    let credits =
+        attribute_all(table, models, &Options::default()).context("attribution failed")?;
+    let path = a.out.join("attribution.csv");
+    omnimix_reports::write_csv(&path, &credits)?;
+    let mut written = vec![path];
+    // Chart: share per channel, one bar per model (and the truth when known).
+    let channels: Vec<String> = table.channels().to_vec();
+    let mut series: Vec<String> = models.iter().map(|m| m.to_string()).collect();
+    let mut values: Vec<Vec<f64>> = models
+        .iter()
+        .map(|m| {
+            channels
+                .iter()
+                .map(|ch| {
+                    credits
+                        .iter()
+                        .find(|c| &c.model == m && &c.channel == ch)
+                        .map_or(0.0, |c| c.share)
+                })
+                .collect()
+        })
+        .collect();
+    if let Some(t) = &truth {
+        series.push("truth".into());
+        values.push(channels.iter().map(|ch| t.company_share(ch)).collect());
+    }
+    let chart = a.out.join("attribution.svg");
+    omnimix_reports::charts::grouped_bars_svg(
+        &chart,
+        "Share of conversions credited to each channel",
+        "share of conversions",
+        &channels,
+        &series,
+        &values,
+    )?;
+    written.push(chart);
+    let mut errors = Vec::new();
+    if let Some(truth) = &truth {
+        let truth_path = a.out.join("truth.csv");
+        omnimix_reports::write_csv(&truth_path, &truth.rows)?;
+        written.push(truth_path);
+        errors = model_errors(truth, &credits, models);
+        let errors_path = a.out.join("errors.csv");
+        omnimix_reports::write_csv(&errors_path, &errors)?;
+        written.push(errors_path);
+    }
+    if !a.quiet {
+        print_credits(
+            &source,
+            table,
+            models,
+            &credits,
+            truth.as_ref(),
+            &errors,
+            t0,
+        );
+        print_written(&written);
+    }
+    Ok(())
+}
+
+/// The credit table on stdout: a column per model (and the truth), a row per channel.
+fn print_credits(
+    source: &str,
+    table: &JourneyTable,
+    models: &[Model],
+    credits: &[Credit],
+    truth: Option<&Truth>,
+    errors: &[ModelError],
+    t0: Instant,
+) {
+    println!(
+        "{source}: {} distinct paths, {} channels, {:.0} conversions; {} models in {:.2} s",
+        table.len(),
+        table.channels().len(),
+        table.total_conversions(),
+        models.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    print!("{:<16}", "share");
+    for m in models {
+        print!(" {:>15}", m.to_string());
+    }
+    if truth.is_some() {
+        print!(" {:>15}", "truth");
+    }
+    println!();
+    for ch in table.channels() {
+        print!("{ch:<16}");
+        for m in models {
+            let share = credits
+                .iter()
+                .find(|c| &c.model == m && &c.channel == ch)
+                .map_or(0.0, |c| c.share);
+            print!(" {:>14.1}%", share * 100.0);
+        }
+        if let Some(t) = truth {
+            print!(" {:>14.1}%", t.company_share(ch) * 100.0);
+        }
+        println!();
+    }
+    if !errors.is_empty() {
+        print!("{:<16}", "abs. share error");
+        for e in errors {
+            print!(" {:>15.3}", e.total_absolute_share_error);
+        }
+        println!();
+    }
+}

@@ -1,0 +1,227 @@
+//! `omnimix optimize`: search-then-validate (the workflow is
+//! `omnimix_studies::optimize`), then the files, the report's analysis and the
+//! table on stdout.
+//!
+//! The search's evaluations and the analysis runs go through the backend's farm
+//! (rayon threads, or MPI ranks with rank 0 running the optimizer); the final
+//! comparison is one run per strategy whose shards are split over the backend's
+//! ranks. Rank 0 writes the files.
+
+use super::print_written;
+use crate::backend::{Backend, with_threads};
+use crate::config::{BadInput, OptimizeConfig, checkpoint_file};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use omnimix_optimizer::{Checkpointer, Evaluator, Observer};
+use omnimix_sim::kpis::{Kpi, KpiSummary};
+use omnimix_sim::stats::Interval;
+use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns};
+use omnimix_studies::optimize::{COMPARED, Comparison, Found, PlanFile, PlanSearch};
+use omnimix_studies::{Objective, StudyError};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+    quiet: bool,
+}
+
+impl Bar {
+    fn new(evals: usize, quiet: bool) -> Bar {
+        let bar = ProgressBar::with_draw_target(Some(evals as u64), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("optimizing {bar:40.cyan/blue} {pos}/{len} evaluations {elapsed_precise} (eta {eta}) {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Bar {
+            bar,
+            started: Instant::now(),
+            quiet,
+        }
+    }
+}
+
+impl Observer for Bar {
+    fn progress(&self, evals_done: usize, best: f64) {
+        self.bar.set_position(evals_done as u64);
+        self.bar.set_message(format!("best {best:.4}"));
+        if !self.quiet && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+/// Writes the search state atomically after every batch; the first write error is
+/// kept and reported when the search ends.
+struct FileCheckpointer {
+    path: std::path::PathBuf,
+    error: Option<omnimix_reports::ReportError>,
+}
+
+impl<S: Serialize> Checkpointer<S> for FileCheckpointer {
+    fn save(&mut self, state: &S) {
+        if self.error.is_none()
+            && let Err(e) = omnimix_reports::write_json(&self.path, state)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// A workflow error as the CLI reports it: the user's input is bad input (exit 2).
+fn study_error(e: StudyError) -> anyhow::Error {
+    match e {
+        StudyError::Fix(m) => BadInput(format!("--fix / [optimize]: {m}")).into(),
+        StudyError::ResumeMismatch(e) => BadInput(format!("--resume: {e}")).into(),
+        e if e.is_bad_input() => BadInput(e.to_string()).into(),
+        e => e.into(),
+    }
+}
+
+/// Run `omnimix optimize` on every rank of the backend.
+pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
+    let sc = &cfg.search;
+    let s = &sc.scenario;
+    let search = PlanSearch::new(sc).map_err(study_error)?;
+    let evaluate = |x: &[f64], rep: u32| search.evaluate(x, rep);
+    let mut checkpointer = cfg.checkpoint.as_ref().map(|dir| FileCheckpointer {
+        path: checkpoint_file(dir),
+        error: None,
+    });
+    let observer = Bar::new(sc.evals, cfg.quiet);
+    let t0 = Instant::now();
+    let mut found: Option<Found> = None;
+    let mut search_fn = |evaluator: &dyn Evaluator| -> Result<Vec<f64>> {
+        let cp = checkpointer
+            .as_mut()
+            .map(|c| c as &mut dyn omnimix_studies::optimize::AnyCheckpointer);
+        let f = search
+            .search(evaluator, &observer, cp)
+            .map_err(study_error)?;
+        let x = f.x.clone();
+        found = Some(f);
+        Ok(x)
+    };
+    let answer = with_threads(cfg.threads, || backend.farm(&evaluate, &mut search_fn))??;
+    let Some(x) = answer else {
+        // Rank 0's search failed; rank 0 reports it and ends the job.
+        return Ok(());
+    };
+    observer.bar.finish_and_clear();
+    let search_secs = t0.elapsed().as_secs_f64();
+
+    // Out of sample, full resolution, paired replications (on every rank).
+    let fresh = with_threads(cfg.threads, || search.validate(&x, backend.shards()))?;
+    let analysis = if cfg.report {
+        let input = AnalysisInput {
+            scenario: s,
+            plan: &fresh.plan,
+            current: &s.strategy,
+            equal_split: Some(&fresh.equal_split),
+            seed: sc.seed,
+            search_scale: sc.search_scale,
+            objective: sc.objective.kpi(),
+        };
+        let runs = AnalysisRuns::new(&input);
+        let eval = |x: &[f64], rep: u32| runs.evaluate(x, rep);
+        let mut rows = None;
+        let mut collect = |ev: &dyn Evaluator| -> Result<Vec<f64>> {
+            rows = Some(runs.collect(ev));
+            Ok(Vec::new())
+        };
+        if with_threads(cfg.threads, || backend.farm(&eval, &mut collect))??.is_none() {
+            return Ok(()); // rank 0 failed and reports it
+        }
+        rows
+    } else {
+        None
+    };
+    if !backend.is_root() {
+        return Ok(());
+    }
+    if let Some(e) = checkpointer.and_then(|c| c.error) {
+        return Err(anyhow::Error::from(e).context("checkpoint"));
+    }
+    let found = found.context("the search left no result")?;
+    let out = search.outcome(found, &fresh);
+    let plan_file = PlanFile {
+        omnimix_version: env!("CARGO_PKG_VERSION"),
+        scenario: &s.name,
+        objective: sc.objective.name(),
+        risk: &sc.risk_name,
+        seed: sc.seed,
+        evaluations: out.comparison.evaluations,
+        strategy: &out.plan,
+    };
+    let mut written = omnimix_reports::outputs::write_optimized(&cfg.out, s, &out, &plan_file)?;
+    if let Some(a) = &analysis {
+        written.extend(omnimix_reports::outputs::write_analysis(&cfg.out, a)?);
+        written.extend(super::render(&cfg.out)?);
+    }
+    if !cfg.quiet {
+        print_comparison(
+            &out.comparison,
+            sc.objective,
+            search_secs,
+            t0.elapsed().as_secs_f64(),
+        );
+        print_written(&written);
+    }
+    Ok(())
+}
+
+fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {
+    println!(
+        "{}: optimized for {} ({} risk) with {} evaluations in {:.0} s; compared on {} fresh replications ({:.0} s in all)",
+        c.scenario,
+        obj.name(),
+        c.risk,
+        c.evaluations,
+        search_secs,
+        c.replications,
+        total_secs
+    );
+    let show = |k: &KpiSummary, kpi: Kpi| -> String {
+        k.get(kpi).map_or("-".into(), |i| format!("{:.4}", i.mean))
+    };
+    println!(
+        "{:<18} {:>14} {:>14} {:>14}",
+        "", "plan", "current", "equal split"
+    );
+    for name in COMPARED {
+        println!(
+            "{:<18} {:>14} {:>14} {:>14}",
+            name.name(),
+            show(&c.plan, name),
+            show(&c.current, name),
+            show(&c.equal_split, name)
+        );
+    }
+    if let Some(t) = &c.target {
+        println!(
+            "target {} >= {}: smallest annual budget found {:.0} {}; met on fresh replications: {}",
+            t.kpi,
+            t.value,
+            t.annual_budget_needed,
+            c.currency,
+            if t.met_on_fresh_replications {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+    }
+    let d = &c.difference_vs_current[&obj.kpi()];
+    let e = &c.difference_vs_equal_split[&obj.kpi()];
+    let fmt = |i: &Interval| match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) => format!("{:+.4} [{:+.4}, {:+.4}]", i.mean, lo, hi),
+        _ => format!("{:+.4}", i.mean),
+    };
+    println!(
+        "{} gain vs current: {}; vs equal split: {}",
+        obj.kpi().name(),
+        fmt(d),
+        fmt(e)
+    );
+}

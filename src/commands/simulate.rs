@@ -1,0 +1,107 @@
+//! `omnimix simulate`.
+
+use super::{fmt_interval, print_written};
+use crate::backend::{Backend, with_threads};
+use crate::config::SimulateConfig;
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use omnimix_sim::engine::{RunOptions, run_on};
+use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, summarise, weekly_rows};
+use omnimix_sim::{Scenario, World};
+use omnimix_studies::analysis::{retention_curves, retention_rows};
+use omnimix_studies::tables::allocation_rows;
+use std::time::Instant;
+
+/// `omnimix simulate`: on every rank of the backend, each stepping its share of the
+/// shards; rank 0 writes the files.
+pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
+    let strategy = cfg
+        .scenario
+        .strategy_named(Some(&cfg.strategy_name))
+        .context("strategy vanished after validation")?;
+    let world = World::new(&cfg.scenario, strategy);
+    let steps = world.steps() as u64 * cfg.replications as u64;
+    let progress = Progress::new(steps, "simulating", cfg.quiet || !backend.is_root());
+    let opts = RunOptions {
+        seed: cfg.seed,
+        replications: cfg.replications,
+        first_replication: 0,
+        journeys: cfg.journeys,
+    };
+    let t0 = Instant::now();
+    let reps = with_threads(cfg.threads, || {
+        run_on(&world, &opts, &progress, backend.shards())
+    })?;
+    progress.finish();
+    if !backend.is_root() {
+        return Ok(());
+    }
+    let elapsed = t0.elapsed();
+    let summary = summarise(&world, &cfg.strategy_name, cfg.seed, &reps);
+    let mut written = vec![omnimix_reports::write_summary(&cfg.out, &summary)?];
+    written.push(omnimix_reports::write_weekly(
+        &cfg.out,
+        &weekly_rows(&world, &reps),
+    )?);
+    if cfg.journeys {
+        written.push(omnimix_reports::write_journeys(
+            &cfg.out,
+            &journey_rows(&world, &reps),
+        )?);
+    }
+    // the report: the strategy's allocation and retention curves from this run, then charts and report.html
+    let allocation = cfg.out.join("allocation.csv");
+    omnimix_reports::write_csv(
+        &allocation,
+        &allocation_rows(&cfg.scenario, &[(&cfg.strategy_name, strategy)]),
+    )?;
+    written.push(allocation);
+    let curves = cfg.out.join("retention_curves.csv");
+    omnimix_reports::write_csv(
+        &curves,
+        &retention_rows(
+            &cfg.scenario,
+            &cfg.strategy_name,
+            &retention_curves(&world, &reps),
+            true,
+        ),
+    )?;
+    written.push(curves);
+    written.extend(super::render(&cfg.out)?);
+    if !cfg.quiet {
+        print_summary(
+            &cfg.scenario,
+            &summary,
+            world.agents(),
+            elapsed.as_secs_f64(),
+        );
+        print_written(&written);
+    }
+    Ok(())
+}
+
+fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
+    println!(
+        "{} ({}), strategy {}: {} agents x {} weeks x {} replications in {:.1} s",
+        s.name, sum.currency, sum.strategy, agents, s.horizon_weeks, sum.replications, secs
+    );
+    println!(
+        "{:<10} {:>28} {:>30} {:>30} {:>24}",
+        "", "retention 12m", "revenue", "cost", "ROI"
+    );
+    let row = |name: &str, k: &KpiSummary| {
+        println!(
+            "{:<10} {:>28} {:>30} {:>30} {:>24}",
+            name,
+            fmt_interval(k.get(Kpi::Retention12m), true),
+            fmt_interval(k.get(Kpi::Revenue), false),
+            fmt_interval(k.get(Kpi::CostTotal), false),
+            fmt_interval(k.get(Kpi::Roi), true),
+        )
+    };
+    row("company", &sum.company);
+    for (code, k) in &sum.countries {
+        row(code, k);
+    }
+    println!("({})", sum.interval);
+}

@@ -1,0 +1,39 @@
+//! `omnimix validate`.
+
+use super::human;
+use crate::config::ValidateConfig;
+
+/// `omnimix validate`: the scenario was already loaded and validated.
+pub fn validate(cfg: &ValidateConfig) {
+    let (origin, s) = (&cfg.origin, &cfg.scenario);
+    let agents: f64 = s
+        .countries
+        .values()
+        .map(|c| (c.population / s.agent_scale as f64).round().max(1.0))
+        .sum();
+    println!(
+        "{origin}: valid — scenario '{}', {} countries, {} agents, {} weeks, {} replications, {} alternative strategies",
+        s.name,
+        s.countries.len(),
+        agents,
+        s.horizon_weeks,
+        s.replications,
+        s.strategies.len()
+    );
+    let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+    let mut strategies = vec![("current", &s.strategy)];
+    strategies.extend(s.strategies.iter().map(|(k, v)| (k.as_str(), v)));
+    for (name, st) in strategies {
+        let c = omnimix_sim::mechanisms::finance::planned_costs(s, st);
+        println!(
+            "  strategy {name}: media {} + staff {} + integration {} = {} of budget {} over {} weeks ({:.1} %)",
+            human(c.media),
+            human(c.wages),
+            human(c.integration),
+            human(c.total()),
+            human(budget),
+            s.horizon_weeks,
+            100.0 * c.total() / budget
+        );
+    }
+}

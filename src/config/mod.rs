@@ -1,0 +1,184 @@
+//! Raw arguments → validated run configuration, one per command: the scenario is
+//! read, overridden and validated here, and every flag checked, before any work
+//! starts. No command reads raw flags.
+
+mod attribute;
+mod benchmark;
+mod compare;
+mod optimize;
+
+pub use attribute::{AttributeConfig, JourneySource};
+pub use benchmark::BenchmarkConfig;
+pub use compare::CompareConfig;
+pub use optimize::{OptimizeConfig, checkpoint_file};
+
+use crate::cli::{ReportArgs, ScenarioArgs, SimulateArgs, ValidateArgs};
+use anyhow::Result;
+use omnimix_sim::scenario::load::ExternalStrategy;
+use omnimix_sim::{Override, Scenario, ScenarioSource};
+use std::path::{Path, PathBuf};
+
+/// The embedded default scenario.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/global-retail.toml");
+/// Name under which the embedded default is reported.
+pub const DEFAULT_ORIGIN: &str = "<embedded global-retail.toml>";
+
+/// Bad input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Read, override and validate the scenario named by the arguments.
+pub fn scenario(args: &ScenarioArgs) -> Result<Scenario> {
+    scenario_with_plan(args, None)
+}
+
+/// Read a plan file's strategy (`{"strategy": {...}}`, or the strategy object itself).
+pub fn read_plan(path: &Path) -> Result<ExternalStrategy> {
+    let bad = |m: String| BadInput(format!("plan {}: {m}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let strategy = json.get("strategy").cloned().unwrap_or(json);
+    if !strategy.is_object() {
+        return Err(bad("no \"strategy\" object".into()).into());
+    }
+    match toml::Value::try_from(&strategy) {
+        Ok(toml::Value::Table(table)) => Ok(ExternalStrategy {
+            origin: format!("plan {}", path.display()),
+            table,
+        }),
+        Ok(_) => Err(bad("no \"strategy\" object".into()).into()),
+        Err(e) => Err(bad(format!("cannot use as a strategy: {e}")).into()),
+    }
+}
+
+/// [`scenario`], with the strategy replaced by a plan file's when given.
+pub fn scenario_with_plan(args: &ScenarioArgs, plan: Option<&Path>) -> Result<Scenario> {
+    let plan = plan.map(read_plan).transpose()?;
+    let source = match &args.file {
+        None => ScenarioSource::new(DEFAULT_ORIGIN, DEFAULT_SCENARIO),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", path.display())))?;
+            ScenarioSource::new(path.display().to_string(), text)
+        }
+    };
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| {
+            s.parse::<Override>()
+                .map_err(|e| BadInput(format!("--set {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    omnimix_sim::scenario::load::load_with_strategy(&source, &overrides, plan.as_ref())
+        .map_err(|e| BadInput(e.to_string().trim_end().to_string()).into())
+}
+
+/// Everything `simulate` needs, validated.
+#[derive(Debug)]
+pub struct SimulateConfig {
+    pub scenario: Scenario,
+    pub strategy_name: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub out: PathBuf,
+    pub journeys: bool,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+impl SimulateConfig {
+    pub fn from_args(a: &SimulateArgs) -> Result<SimulateConfig> {
+        let scenario = scenario_with_plan(&a.scenario, a.plan.as_deref())?;
+        let strategy_name = match (&a.strategy, &a.plan) {
+            (Some(name), _) => name.clone(),
+            (None, Some(_)) => "plan".into(),
+            (None, None) => "current".into(),
+        };
+        if scenario.strategy_named(Some(&strategy_name)).is_none() {
+            let mut known = vec!["current".to_string()];
+            known.extend(scenario.strategies.keys().cloned());
+            return Err(BadInput(format!(
+                "--strategy {strategy_name}: no such strategy in the scenario (known: {})",
+                known.join(", ")
+            ))
+            .into());
+        }
+        let replications = replications(
+            a.replications.unwrap_or(scenario.replications),
+            1,
+            "must be between 1 and 100000",
+        )?;
+        Ok(SimulateConfig {
+            seed: a.seed.unwrap_or(scenario.seed),
+            replications,
+            strategy_name,
+            out: a.out.clone(),
+            journeys: a.journeys,
+            threads: threads(a.threads)?,
+            quiet: a.quiet,
+            scenario,
+        })
+    }
+}
+
+/// `--threads`: at least 1 when given.
+pub fn threads(t: Option<usize>) -> Result<Option<usize>> {
+    if t == Some(0) {
+        return Err(BadInput("--threads 0: must be at least 1".into()).into());
+    }
+    Ok(t)
+}
+
+/// `--replications`: between `min` and 100000.
+pub fn replications(r: u32, min: u32, why: &str) -> Result<u32> {
+    if !(min..=100_000).contains(&r) {
+        return Err(BadInput(format!("--replications {r}: {why}")).into());
+    }
+    Ok(r)
+}
+
+/// Everything `validate` needs: the scenario, validated, and where it came from.
+#[derive(Debug)]
+pub struct ValidateConfig {
+    pub origin: String,
+    pub scenario: Scenario,
+}
+
+impl ValidateConfig {
+    pub fn from_args(a: &ValidateArgs) -> Result<ValidateConfig> {
+        Ok(ValidateConfig {
+            scenario: scenario(&a.scenario)?,
+            origin: a
+                .scenario
+                .file
+                .as_ref()
+                .map_or(DEFAULT_ORIGIN.to_string(), |p| p.display().to_string()),
+        })
+    }
+}
+
+/// Everything `report` needs: an output folder of simulate or optimize.
+#[derive(Debug)]
+pub struct ReportConfig {
+    pub dir: PathBuf,
+    pub quiet: bool,
+}
+
+impl ReportConfig {
+    pub fn from_args(a: &ReportArgs) -> Result<ReportConfig> {
+        if !a.dir.join("summary.json").is_file() {
+            return Err(BadInput(format!(
+                "report {}: no summary.json there; give the --out folder of omnimix simulate or optimize",
+                a.dir.display()
+            ))
+            .into());
+        }
+        Ok(ReportConfig {
+            dir: a.dir.clone(),
+            quiet: a.quiet,
+        })
+    }
+}

@@ -1,0 +1,151 @@
+//! `omnimix optimize`: flags → [`OptimizeConfig`].
+
+use super::{BadInput, scenario, threads};
+use crate::cli::OptimizeArgs;
+use anyhow::Result;
+use omnimix_studies::Objective;
+use omnimix_studies::objective::parse_risk;
+use omnimix_studies::optimize::{Resume, SearchConfig};
+use std::path::{Path, PathBuf};
+
+/// Everything `optimize` needs, validated.
+#[derive(Debug)]
+pub struct OptimizeConfig {
+    /// The search (scenario, objective, risk, budget of evaluations, target, resume state).
+    pub search: SearchConfig,
+    pub out: PathBuf,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+    /// `--checkpoint DIR`.
+    pub checkpoint: Option<PathBuf>,
+    /// Write the analysis files, charts and report.html (not with `--no-report`).
+    pub report: bool,
+}
+
+/// The checkpoint file inside a `--checkpoint` folder.
+pub fn checkpoint_file(dir: &Path) -> PathBuf {
+    dir.join("checkpoint.json")
+}
+
+const KPIS: &str = "retention, roi, npv, revenue";
+
+fn bad(m: String) -> anyhow::Error {
+    BadInput(m).into()
+}
+
+/// `--objective`, and `--target KPI=VALUE` (which sets the objective to the KPI).
+fn objective_and_target(a: &OptimizeArgs) -> Result<(Objective, Option<f64>)> {
+    let objective: Objective = a.objective.parse().map_err(|_| {
+        bad(format!(
+            "--objective {}: one of {KPIS}, pareto",
+            a.objective
+        ))
+    })?;
+    let Some(t) = &a.target else {
+        return Ok((objective, None));
+    };
+    let parsed = t.split_once('=').and_then(|(k, v)| {
+        let o = k
+            .trim()
+            .parse::<Objective>()
+            .ok()
+            .filter(|o| *o != Objective::Pareto)?;
+        let v: f64 = v.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
+        Some((o, v))
+    });
+    let (o, v) =
+        parsed.ok_or_else(|| bad(format!("--target {t}: KPI=VALUE with KPI one of {KPIS}")))?;
+    Ok((o, Some(v)))
+}
+
+/// `--resume`: the checkpoint, read as the kind of search the flags ask for.
+fn resume(a: &OptimizeArgs, objective: Objective, target: bool) -> Result<Option<Resume>> {
+    let (Some(dir), true) = (&a.checkpoint, a.resume) else {
+        return Ok(None);
+    };
+    let f = checkpoint_file(dir);
+    let text = std::fs::read_to_string(&f)
+        .map_err(|e| bad(format!("--resume: cannot read {}: {e}", f.display())))?;
+    let not = |kind: &str, e: serde_json::Error| {
+        bad(format!(
+            "--resume: {} is not a checkpoint of {kind} (was it written with other flags?): {e}",
+            f.display()
+        ))
+    };
+    Ok(Some(if target {
+        Resume::Target(serde_json::from_str(&text).map_err(|e| not("a --target search", e))?)
+    } else if objective == Objective::Pareto {
+        Resume::Pareto(serde_json::from_str(&text).map_err(|e| not("a Pareto search", e))?)
+    } else {
+        Resume::Search(
+            serde_json::from_str(&text).map_err(|e| not("a single-objective search", e))?,
+        )
+    }))
+}
+
+/// `--fix NAME[=VALUE]`.
+fn fixes(a: &OptimizeArgs) -> Result<Vec<(String, Option<f64>)>> {
+    a.fix
+        .iter()
+        .map(|f| match f.split_once('=') {
+            None => Ok((f.trim().to_string(), None)),
+            Some((n, v)) => v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(|v| (n.trim().to_string(), Some(v)))
+                .ok_or_else(|| bad(format!("--fix {f}: the value must be a number"))),
+        })
+        .collect()
+}
+
+impl OptimizeConfig {
+    pub fn from_args(a: &OptimizeArgs) -> Result<OptimizeConfig> {
+        let (objective, target) = objective_and_target(a)?;
+        let risk = parse_risk(&a.risk).ok_or_else(|| {
+            bad(format!(
+                "--risk {}: one of mean, cvar:ALPHA (0 < ALPHA <= 1), sd:K (K >= 0)",
+                a.risk
+            ))
+        })?;
+        if a.evals < 20 {
+            return Err(bad(format!("--evals {}: at least 20", a.evals)));
+        }
+        if a.search_scale == 0 {
+            return Err(bad("--search-scale 0: at least 1".into()));
+        }
+        let threads = threads(a.threads)?;
+        let resume = resume(a, objective, target.is_some())?;
+        let scenario = scenario(&a.scenario)?;
+        let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
+        if a.phases == 0 || a.phases > scenario.horizon_weeks {
+            return Err(bad(format!(
+                "--phases {}: between 1 and the horizon's {} weeks",
+                a.phases, scenario.horizon_weeks
+            )));
+        }
+        let fixes = fixes(a)?;
+        Ok(OptimizeConfig {
+            search: SearchConfig {
+                seed: a.seed.unwrap_or(scenario.seed),
+                scenario,
+                objective,
+                risk,
+                risk_name: a.risk.clone(),
+                evals: a.evals,
+                search_scale: a.search_scale,
+                final_replications,
+                phases: a.phases,
+                fixes,
+                target,
+                resume,
+            },
+            out: a.out.clone(),
+            threads,
+            quiet: a.quiet,
+            checkpoint: a.checkpoint.clone(),
+            report: !a.no_report,
+        })
+    }
+}

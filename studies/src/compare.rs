@@ -1,0 +1,208 @@
+//! What-if comparison (`omnimix compare`): scenarios, each simulated with its
+//! current strategy on the same seed and replications. The engine's random numbers
+//! depend only on (seed, replication, country, shard, step), so the scenarios share
+//! them (common random numbers) and their paired differences have narrow intervals.
+//!
+//! ```
+//! use omnimix_studies::compare::{Measure, compare};
+//! use omnimix_sim::{ScenarioSource, kpis::Kpi, scenario::load::load};
+//! let text = "name = 'demo'\n[finance]\nannual_budget = 2e6\n[countries.DE]\npopulation = 5000\n\
+//!             [strategy.annual_spend.DE]\nsearch = 200000\ncall_centre = 20000\n\
+//!             [strategy.specialists.DE]\nsearch = 2\n[strategy.service_staff.DE]\ncall_centre = 2\n";
+//! let s = load(&ScenarioSource::new("demo.toml", text), &[]).unwrap();
+//! let c = compare(&[s.clone(), s], vec!["A".into(), "B".into()], vec![String::new(); 2], 3, 2);
+//! let revenue = c.kpis.iter().find(|k| k.measure == Measure::Company(Kpi::Revenue)).unwrap();
+//! assert_eq!(revenue.differences[1].mean, 0.0); // a scenario against itself
+//! ```
+
+use crate::analysis::retention_curves;
+use omnimix_sim::engine::{RunOptions, Silent, run};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit, replication_kpis};
+use omnimix_sim::stats::{Interval, interval};
+use omnimix_sim::{Channel, Scenario, World};
+
+/// Company KPIs compared ([`Kpi::Retention`]: the 12-month figure, or the horizon's).
+pub const KPIS: [Kpi; 9] = [
+    Kpi::Retention,
+    Kpi::Roi,
+    Kpi::Npv,
+    Kpi::Revenue,
+    Kpi::CostTotal,
+    Kpi::CostMedia,
+    Kpi::CostStaff,
+    Kpi::ActiveCustomers,
+    Kpi::Conversions,
+];
+
+/// Service KPIs compared per service channel with contacts.
+pub const SERVICE_KPIS: [ServiceKpi; 2] = [ServiceKpi::MeanWaitMin, ServiceKpi::AbandonRate];
+
+/// What one row of a comparison measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// A company KPI.
+    Company(Kpi),
+    /// A service channel's KPI.
+    Service(ServiceKpi, Channel),
+}
+
+impl Measure {
+    /// The name in `compare.csv`: the KPI's, or `KPI.CHANNEL` for service KPIs.
+    pub fn name(&self) -> String {
+        match self {
+            Measure::Company(k) => k.name().to_string(),
+            Measure::Service(k, c) => format!("{}.{}", k.name(), c.name()),
+        }
+    }
+
+    /// What it counts.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Measure::Company(k) => k.unit(),
+            Measure::Service(k, _) => k.unit(),
+        }
+    }
+}
+
+/// One KPI across the scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiRow {
+    /// What it measures.
+    pub measure: Measure,
+    /// Per scenario: mean with its interval over the replications.
+    pub values: Vec<Interval>,
+    /// Per scenario: scenario − baseline, paired by replication (the baseline's is 0).
+    pub differences: Vec<Interval>,
+}
+
+/// Everything a comparison reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Scenario names, the baseline first.
+    pub names: Vec<String>,
+    /// What each scenario is (file, or the variant's changes).
+    pub descriptions: Vec<String>,
+    /// Currency of money figures.
+    pub currency: String,
+    /// Master seed shared by every scenario.
+    pub seed: u64,
+    /// Replications of each scenario.
+    pub replications: u32,
+    /// The KPIs.
+    pub kpis: Vec<KpiRow>,
+    /// Per scenario: company retention of the week-0 customers per week.
+    pub retention_curves: Vec<Vec<f64>>,
+}
+
+/// Per replication: the measures defined in it with their values, and the company
+/// retention curve.
+fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(Measure, f64)>>, Vec<f64>) {
+    let world = World::new(s, &s.strategy);
+    let opts = RunOptions {
+        seed,
+        replications: reps,
+        first_replication: 0,
+        journeys: false,
+    };
+    let runs = run(&world, &opts, &Silent);
+    let curves = retention_curves(&world, &runs);
+    let company = curves.last().cloned().unwrap_or_default();
+    let per_rep = runs
+        .iter()
+        .map(|r| {
+            let k: Kpis = replication_kpis(&world, r).0;
+            // retention: the 12-month figure, named for what it is when the horizon is shorter
+            let retention = if k.get(Kpi::Retention12m).is_some() {
+                Kpi::Retention
+            } else {
+                Kpi::RetentionHorizon
+            };
+            let mut v: Vec<(Measure, f64)> = KPIS
+                .iter()
+                .filter(|n| **n == Kpi::Retention || k.get(**n).is_some())
+                .map(|&n| {
+                    let kpi = if n == Kpi::Retention { retention } else { n };
+                    (Measure::Company(kpi), k.value(n))
+                })
+                .collect();
+            for ch in Channel::SERVICE {
+                for kpi in SERVICE_KPIS {
+                    if let Some(x) = k.service(ch, kpi) {
+                        v.push((Measure::Service(kpi, ch), x));
+                    }
+                }
+            }
+            v
+        })
+        .collect();
+    (per_rep, company)
+}
+
+/// Simulate every scenario on replications `0..replications` of `seed` and compare
+/// each with the first: KPIs every scenario has in every replication, with intervals
+/// and paired differences.
+pub fn compare(
+    scenarios: &[Scenario],
+    names: Vec<String>,
+    descriptions: Vec<String>,
+    seed: u64,
+    replications: u32,
+) -> Comparison {
+    let results: Vec<_> = scenarios
+        .iter()
+        .map(|s| simulate(s, seed, replications))
+        .collect();
+    let first: &[(Measure, f64)] = results
+        .first()
+        .and_then(|r| r.0.first())
+        .map_or(&[], |v| v.as_slice());
+    let measures: Vec<Measure> = first
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| {
+            results.iter().all(|(per_rep, _)| {
+                per_rep
+                    .iter()
+                    .all(|r| r.iter().any(|(n, x)| n == m && x.is_finite()))
+            })
+        })
+        .collect();
+    let values_of = |s: usize, m: Measure| -> Vec<f64> {
+        results[s]
+            .0
+            .iter()
+            .map(|r| r.iter().find(|(n, _)| *n == m).map_or(f64::NAN, |x| x.1))
+            .collect()
+    };
+    let kpis = measures
+        .iter()
+        .map(|&m| {
+            let b = values_of(0, m);
+            KpiRow {
+                measure: m,
+                values: (0..scenarios.len())
+                    .map(|s| interval(&values_of(s, m), INTERVAL_LEVEL))
+                    .collect(),
+                differences: (0..scenarios.len())
+                    .map(|s| {
+                        let d: Vec<f64> =
+                            values_of(s, m).iter().zip(&b).map(|(x, y)| x - y).collect();
+                        interval(&d, INTERVAL_LEVEL)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Comparison {
+        names,
+        descriptions,
+        currency: scenarios
+            .first()
+            .map(|s| s.currency.clone())
+            .unwrap_or_default(),
+        seed,
+        replications,
+        kpis,
+        retention_curves: results.into_iter().map(|r| r.1).collect(),
+    }
+}

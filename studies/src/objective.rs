@@ -1,0 +1,148 @@
+//! What a search maximises, and how replications become one number (`--risk`).
+
+use omnimix_optimizer::Risk;
+use omnimix_sim::World;
+use omnimix_sim::engine::Replication;
+use omnimix_sim::kpis::{Kpi, Kpis, replication_kpis};
+
+/// What the search maximises.
+///
+/// ```
+/// use omnimix_studies::Objective;
+/// use omnimix_sim::kpis::Kpi;
+/// let o: Objective = "roi".parse().unwrap();
+/// assert_eq!(o.kpi(), Kpi::Roi);
+/// assert!("retension".parse::<Objective>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    /// The headline retention ([`Kpi::Retention`]: 12 months, or the horizon).
+    Retention,
+    /// Return on investment.
+    Roi,
+    /// Net present value over the horizon.
+    Npv,
+    /// Revenue.
+    Revenue,
+    /// The front of retention vs ROI.
+    Pareto,
+}
+
+impl Objective {
+    /// Every objective, as named on the command line.
+    pub const ALL: [Objective; 5] = [
+        Objective::Retention,
+        Objective::Roi,
+        Objective::Npv,
+        Objective::Revenue,
+        Objective::Pareto,
+    ];
+
+    /// The name on the command line and in `plan.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::Retention => "retention",
+            Objective::Roi => "roi",
+            Objective::Npv => "npv",
+            Objective::Revenue => "revenue",
+            Objective::Pareto => "pareto",
+        }
+    }
+
+    /// The KPI maximised (objective 0; retention for the front).
+    pub fn kpi(self) -> Kpi {
+        match self {
+            Objective::Retention | Objective::Pareto => Kpi::Retention,
+            Objective::Roi => Kpi::Roi,
+            Objective::Npv => Kpi::Npv,
+            Objective::Revenue => Kpi::Revenue,
+        }
+    }
+
+    /// Objective values of one simulated replication: retention and ROI for the
+    /// front, else the objective first, then retention and ROI (reported, not searched).
+    pub fn values(self, world: &World, rep: &Replication) -> Vec<f64> {
+        let (company, _) = replication_kpis(world, rep);
+        self.values_of(&company)
+    }
+
+    /// [`Objective::values`] from a replication's company KPIs.
+    pub fn values_of(self, company: &Kpis) -> Vec<f64> {
+        let pair = [company.value(Kpi::Retention), company.value(Kpi::Roi)];
+        if self == Objective::Pareto {
+            pair.to_vec()
+        } else {
+            vec![company.value(self.kpi()), pair[0], pair[1]]
+        }
+    }
+}
+
+impl std::str::FromStr for Objective {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Objective, String> {
+        Objective::ALL
+            .into_iter()
+            .find(|o| o.name() == s)
+            .ok_or_else(|| format!("unknown objective '{s}'"))
+    }
+}
+
+/// Parse a risk measure: `mean`, `cvar:ALPHA`, `sd:K` (mean − K·sd); `None` when the
+/// text or its parameter is not one of them.
+///
+/// ```
+/// use omnimix_optimizer::Risk;
+/// assert_eq!(omnimix_studies::objective::parse_risk("cvar:0.2"), Some(Risk::Cvar(0.2)));
+/// assert_eq!(omnimix_studies::objective::parse_risk("cvar:2"), None);
+/// ```
+pub fn parse_risk(s: &str) -> Option<Risk> {
+    let risk = if s == "mean" {
+        Risk::Mean
+    } else {
+        let (kind, v) = s.split_once(':')?;
+        let v: f64 = v.parse().ok()?;
+        match kind {
+            "cvar" => Risk::Cvar(v),
+            "sd" => Risk::MeanMinusKSd(v),
+            _ => return None,
+        }
+    };
+    risk.validate().ok().map(|_| risk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn every_objective_parses_back_and_maximises_its_kpi() {
+        for o in Objective::ALL {
+            assert_eq!(o.name().parse::<Objective>(), Ok(o));
+        }
+        assert_eq!(Objective::Pareto.kpi(), Kpi::Retention);
+        assert!("Retention".parse::<Objective>().is_err());
+    }
+
+    #[test]
+    fn objective_values_put_the_objective_first_and_count_undefined_roi_as_zero() {
+        let mut k = Kpis {
+            values: BTreeMap::new(),
+            service: BTreeMap::new(),
+        };
+        k.values.insert(Kpi::RetentionHorizon, 0.4);
+        k.values.insert(Kpi::Npv, 7.0);
+        assert_eq!(Objective::Npv.values_of(&k), vec![7.0, 0.4, 0.0]);
+        assert_eq!(Objective::Pareto.values_of(&k), vec![0.4, 0.0]);
+    }
+
+    #[test]
+    fn risk_measures_parse_and_out_of_range_parameters_do_not() {
+        assert_eq!(parse_risk("mean"), Some(Risk::Mean));
+        assert_eq!(parse_risk("sd:1.5"), Some(Risk::MeanMinusKSd(1.5)));
+        assert_eq!(parse_risk("sd:-1"), None);
+        assert_eq!(parse_risk("cvar:0"), None);
+        assert_eq!(parse_risk("var:0.1"), None);
+        assert_eq!(parse_risk("cvar"), None);
+    }
+}
