@@ -73,34 +73,6 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 /// it is dropped).
 pub type Guard = Box<dyn std::any::Any>;
 
-/// The backend this process was started under: MPI when built with the `mpi` feature
-/// (a single rank when not launched by `mpirun` or `srun`), else [`LocalBackend`].
-pub fn start() -> Result<(Box<dyn Backend>, Guard)> {
-    #[cfg(feature = "mpi")]
-    {
-        crate::mpi::start()
-    }
-    #[cfg(not(feature = "mpi"))]
-    {
-        if let Some(n) = launched_ranks().filter(|&n| n > 1) {
-            anyhow::bail!(
-                "started as one of {n} MPI ranks, but this omnimix was built without MPI \
-                 support: build it with `cargo build --release --features mpi`"
-            );
-        }
-        Ok((Box::new(LocalBackend), Box::new(())))
-    }
-}
-
-/// The rank count an MPI launcher announces to its processes (Open MPI's `mpirun`,
-/// MPICH's `mpiexec`, Slurm's PMI), if any.
-#[cfg_attr(feature = "mpi", allow(dead_code))]
-fn launched_ranks() -> Option<usize> {
-    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok()?.trim().parse().ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ mod commands;
 mod config;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod print;
 mod progress;
 
 use clap::Parser;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let (backend, _guard) = match backend::start() {
+    let (backend, _guard) = match start() {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -50,6 +51,34 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// The backend this process was started under: MPI when built with the `mpi` feature
+/// (a single rank when not launched by `mpirun` or `srun`), else [`LocalBackend`].
+fn start() -> anyhow::Result<(Box<dyn backend::Backend>, backend::Guard)> {
+    #[cfg(feature = "mpi")]
+    {
+        crate::mpi::start()
+    }
+    #[cfg(not(feature = "mpi"))]
+    {
+        if let Some(n) = launched_ranks().filter(|&n| n > 1) {
+            anyhow::bail!(
+                "started as one of {n} MPI ranks, but this omnimix was built without MPI \
+                 support: build it with `cargo build --release --features mpi`"
+            );
+        }
+        Ok((Box::new(backend::LocalBackend), Box::new(())))
+    }
+}
+
+/// The rank count an MPI launcher announces to its processes (Open MPI's `mpirun`,
+/// MPICH's `mpiexec`, Slurm's PMI), if any.
+#[cfg_attr(feature = "mpi", allow(dead_code))]
+fn launched_ranks() -> Option<usize> {
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok()?.trim().parse().ok())
 }
 
 fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {

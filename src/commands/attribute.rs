@@ -1,7 +1,7 @@
 //! `omnimix attribute`.
 
-use super::print_written;
 use crate::config::{AttributeConfig, JourneySource};
+use crate::print::print_written;
 use anyhow::{Context, Result};
 use omnimix_attribution::{Credit, JourneyTable, Model};
 use omnimix_studies::truth::{ModelError, Truth};

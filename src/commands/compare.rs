@@ -2,9 +2,9 @@
 //! `omnimix_studies::compare`), KPIs side by side with paired differences and
 //! intervals, to compare.csv, compare.xlsx, compare.html and charts.
 
-use super::print_written;
 use crate::backend::with_threads;
 use crate::config::CompareConfig;
+use crate::print::print_written;
 use anyhow::Result;
 use omnimix_studies::compare::Comparison;
 

@@ -7,9 +7,9 @@
 //! comparison is one run per strategy whose shards are split over the backend's
 //! ranks. Rank 0 writes the files.
 
-use super::print_written;
 use crate::backend::{Backend, with_threads};
 use crate::config::{BadInput, OptimizeConfig, checkpoint_file};
+use crate::print::print_written;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::{Checkpointer, Evaluator, Observer};
@@ -157,7 +157,7 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     let mut written = omnimix_reports::outputs::write_optimized(&cfg.out, s, &out, &plan_file)?;
     if let Some(a) = &analysis {
         written.extend(omnimix_reports::outputs::write_analysis(&cfg.out, a)?);
-        written.extend(super::render(&cfg.out)?);
+        written.extend(super::report::render(&cfg.out)?);
     }
     if !cfg.quiet {
         print_comparison(

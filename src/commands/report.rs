@@ -47,7 +47,7 @@ pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn report(cfg: &ReportConfig) -> Result<()> {
     let written = render(&cfg.dir)?;
     if !cfg.quiet {
-        super::print_written(&written);
+        crate::print::print_written(&written);
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `omnimix simulate`.
 
-use super::{fmt_interval, print_written};
 use crate::backend::{Backend, with_threads};
 use crate::config::SimulateConfig;
+use crate::print::{fmt_interval, print_written};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use omnimix_sim::engine::{RunOptions, run_on};
@@ -67,7 +67,7 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         ),
     )?;
     written.push(curves);
-    written.extend(super::render(&cfg.out)?);
+    written.extend(super::report::render(&cfg.out)?);
     if !cfg.quiet {
         print_summary(
             &cfg.scenario,

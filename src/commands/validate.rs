@@ -1,7 +1,7 @@
 //! `omnimix validate`.
 
-use super::human;
 use crate::config::ValidateConfig;
+use crate::print::human;
 
 /// `omnimix validate`: the scenario was already loaded and validated.
 pub fn validate(cfg: &ValidateConfig) {
