@@ -352,3 +352,32 @@ fn a_rank_killed_from_outside_ends_the_job_with_a_nonzero_exit() {
     assert!(!o.status.success(), "non-zero exit:\n{}", stderr(&o));
     assert!(!out.join("plan.json").exists(), "no plan from a killed job");
 }
+
+#[test]
+fn the_report_analysis_runs_are_farmed_over_the_ranks_and_give_the_same_files() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let names = [
+        "response_curves.csv",
+        "staffing_curve.csv",
+        "sensitivity.csv",
+        "retention_curves.csv",
+        "allocation.csv",
+    ];
+    let a = optimize_args(&d, &f, "alone", &[]);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), &names);
+    let a = optimize_args(&d, &f, "np2", &["--threads", "1"]);
+    let o = mpirun_env(
+        2,
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[("OMNIMIX_MPI_STATS", "1")],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(files(&d.join("np2"), &names), want);
+    // the worker reports once per farm: the search, then the analysis runs
+    let farms: Vec<&str> = err.lines().filter(|l| l.contains("rank 1 of 2:")).collect();
+    assert_eq!(farms.len(), 2, "{err}");
+}

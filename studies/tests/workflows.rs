@@ -1,0 +1,386 @@
+//! Each workflow of omnimix-studies run as a library (no binary spawned), on a small
+//! two-country scenario: what it returns, that it is deterministic, and the direction
+//! of the effects a user reads.
+
+use omnimix_optimizer::plan::PlanSpace;
+use omnimix_optimizer::{Candidate, Evaluation, Evaluator, FrontPoint, NoObserver, RayonEvaluator};
+use omnimix_sim::engine::Local;
+use omnimix_sim::kpis::{Kpi, ServiceKpi};
+use omnimix_sim::mechanisms::finance::planned_costs;
+use omnimix_sim::scenario::load::load;
+use omnimix_sim::{Channel, Override, Scenario, ScenarioSource};
+use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns, SPEND_STEPS};
+use omnimix_studies::benchmark::{Rule, bench_scenario, parse_rules};
+use omnimix_studies::compare::{Measure, compare};
+use omnimix_studies::optimize::{PlanSearch, SearchConfig, choose_from_front};
+use omnimix_studies::tables::{allocation_rows, budget, phase_rows, plan_rows};
+use omnimix_studies::truth::{Truth, TruthRow, model_errors, simulate_truth};
+use omnimix_studies::{Objective, StudyError};
+
+const SMALL: &str = r#"name = "small"
+seed = 3
+replications = 2
+horizon_weeks = 20
+agent_scale = 10
+
+[finance]
+annual_budget = 3_000_000
+
+[countries.DE]
+population = 40_000
+
+[countries.KE]
+population = 30_000
+segments = { b2c_mass = 1.0 }
+
+[strategy.annual_spend.DE]
+search = 400_000
+email = 60_000
+call_centre = 20_000
+
+[strategy.annual_spend.KE]
+social = 100_000
+store = 300_000
+
+[strategy.specialists.DE]
+search = 2
+email = 1
+
+[strategy.specialists.KE]
+social = 1
+store = 1
+
+[strategy.service_staff.DE]
+call_centre = 6
+
+[strategy.service_staff.KE]
+store = 3
+"#;
+
+fn small(sets: &[&str]) -> Scenario {
+    let o: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
+    load(&ScenarioSource::new("small.toml", SMALL), &o).unwrap()
+}
+
+/// Evaluates a batch one candidate after another, last first (results in batch order).
+struct Backwards<F>(F);
+impl<F: Fn(&[f64], u32) -> Vec<f64> + Sync> Evaluator for Backwards<F> {
+    fn evaluate(&self, batch: &[Candidate]) -> Vec<Evaluation> {
+        let mut out: Vec<Evaluation> = batch
+            .iter()
+            .rev()
+            .map(|c| Evaluation {
+                objectives: (self.0)(&c.x, c.replication),
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+}
+
+fn search_config(s: Scenario) -> SearchConfig {
+    SearchConfig {
+        evals: 24,
+        search_scale: 2,
+        final_replications: 2,
+        ..SearchConfig::new(s)
+    }
+}
+
+#[test]
+fn search_then_validate_gives_a_plan_within_budget_the_same_on_any_evaluator() {
+    let cfg = search_config(small(&[]));
+    let search = PlanSearch::new(&cfg).unwrap();
+    let f = |x: &[f64], r: u32| search.evaluate(x, r);
+    let a = search
+        .search(&RayonEvaluator::new(f), &NoObserver, None)
+        .unwrap();
+    let b = search.search(&Backwards(f), &NoObserver, None).unwrap();
+    assert_eq!(a.x, b.x, "the evaluator changes no result");
+    assert!(a.evals_done <= cfg.evals && !a.trace.is_empty());
+    let fresh = search.validate(&a.x, &Local);
+    let out = search.outcome(a, &fresh);
+    let s = &cfg.scenario;
+    let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+    assert!(planned_costs(s, &out.plan).total() <= budget * (1.0 + 1e-9));
+    let c = &out.comparison;
+    assert_eq!(c.replications, 2);
+    assert_eq!(c.plan.get(Kpi::Retention).unwrap().n, 2);
+    // the paired difference is the difference of the means
+    let d = c.difference_vs_current[&Kpi::Revenue].mean;
+    let means = c.plan.mean(Kpi::Revenue).unwrap() - c.current.mean(Kpi::Revenue).unwrap();
+    assert!(
+        (d - means).abs() <= 1e-6 * means.abs().max(1.0),
+        "{d} vs {means}"
+    );
+    // on a 20-week horizon the headline retention is the horizon figure
+    assert_eq!(
+        c.plan.mean(Kpi::Retention),
+        c.plan.mean(Kpi::RetentionHorizon)
+    );
+    assert!(c.plan.get(Kpi::Retention12m).is_none());
+}
+
+#[test]
+fn a_fix_that_names_no_decision_is_bad_input_before_any_run() {
+    let mut cfg = search_config(small(&[]));
+    cfg.fixes = vec![("XX/search/spend".into(), Some(1.0))];
+    let e = PlanSearch::new(&cfg).err().expect("refused");
+    assert!(matches!(e, StudyError::Fix(_)) && e.is_bad_input(), "{e}");
+}
+
+#[test]
+fn an_unreachable_target_says_what_the_best_plan_reached() {
+    let mut cfg = search_config(small(&[]));
+    cfg.target = Some(2.0); // retention cannot exceed 1
+    let search = PlanSearch::new(&cfg).unwrap();
+    let f = |x: &[f64], r: u32| search.evaluate(x, r);
+    let e = search
+        .search(&RayonEvaluator::new(f), &NoObserver, None)
+        .err()
+        .expect("unreachable");
+    match e {
+        StudyError::TargetUnreachable { kpi, target, best } => {
+            assert_eq!(kpi, Kpi::Retention);
+            assert_eq!(target, 2.0);
+            assert!(best > 0.0 && best < 1.0);
+        }
+        e => panic!("{e}"),
+    }
+}
+
+#[test]
+fn the_plan_from_a_front_is_the_best_retention_with_positive_roi() {
+    let p = |r: f64, roi: f64| FrontPoint {
+        x: vec![r],
+        objectives: vec![r, roi],
+        out_of_sample: vec![],
+    };
+    let front = [p(0.5, 0.4), p(0.6, 0.1), p(0.7, -0.2)];
+    assert_eq!(choose_from_front(&front).unwrap().x, vec![0.6]);
+    let all_negative = [p(0.5, -0.1), p(0.6, -0.3)];
+    assert_eq!(choose_from_front(&all_negative).unwrap().x, vec![0.6]);
+    assert!(choose_from_front(&[]).is_none());
+}
+
+fn analysis_input(s: &Scenario) -> AnalysisInput<'_> {
+    AnalysisInput {
+        scenario: s,
+        plan: &s.strategy,
+        current: &s.strategy,
+        equal_split: None,
+        seed: 5,
+        search_scale: 1,
+        objective: Kpi::Retention,
+    }
+}
+
+#[test]
+fn analysis_is_the_same_on_any_evaluator_and_its_curves_point_the_right_way() {
+    let s = small(&[]);
+    let input = analysis_input(&s);
+    let runs = AnalysisRuns::new(&input);
+    let f = |x: &[f64], r: u32| runs.evaluate(x, r);
+    let a = runs.collect(&RayonEvaluator::new(f));
+    assert_eq!(
+        a,
+        runs.collect(&Backwards(f)),
+        "rows do not depend on who evaluates"
+    );
+    // a response curve per paid channel the plan buys, at every spend step
+    let search: Vec<_> = a
+        .response_curves
+        .iter()
+        .filter(|r| r.channel == "search")
+        .collect();
+    assert_eq!(search.len(), SPEND_STEPS.len());
+    assert_eq!(search.iter().filter(|r| r.chosen).count(), 1);
+    for w in search.windows(2) {
+        assert!(w[1].annual_spend > w[0].annual_spend);
+        assert!(w[1].cost_total > w[0].cost_total, "more spend costs more");
+    }
+    // fewer call-centre agents: longer waits
+    let cc: Vec<_> = a
+        .staffing_curve
+        .iter()
+        .filter(|r| r.channel == "call_centre")
+        .collect();
+    let (first, last) = (cc.first().unwrap(), cc.last().unwrap());
+    assert!(first.service_staff < last.service_staff);
+    assert!(
+        first.mean_wait_min > last.mean_wait_min,
+        "{} vs {}",
+        first.mean_wait_min,
+        last.mean_wait_min
+    );
+    // sensitivity: every assumption at -20 % and +20 %, around the same base
+    assert_eq!(a.sensitivity.len(), 18);
+    assert!(a.sensitivity.windows(2).all(|w| w[0].base == w[1].base));
+    // retention curves start near 1 and never rise for the week-0 customers
+    let company: Vec<f64> = a
+        .retention_curves
+        .iter()
+        .filter(|r| r.series == "plan" && r.country == "company")
+        .map(|r| r.retention)
+        .collect();
+    assert_eq!(company.len(), s.horizon_weeks as usize);
+    assert!(company.windows(2).all(|w| w[1] <= w[0] + 1e-12));
+}
+
+#[test]
+fn an_evaluation_out_of_range_is_empty_not_a_panic() {
+    let s = small(&[]);
+    let input = analysis_input(&s);
+    let runs = AnalysisRuns::new(&input);
+    assert!(runs.evaluate(&[1e9], 0).is_empty());
+    assert!(runs.evaluate(&[], 0).is_empty());
+}
+
+#[test]
+fn comparing_a_scenario_with_itself_differs_by_exactly_zero_and_more_staff_waits_less() {
+    let base = small(&[]);
+    let more = small(&["strategy.service_staff.DE.call_centre=12"]);
+    let c = compare(
+        &[base.clone(), base, more],
+        vec!["a".into(), "b".into(), "c".into()],
+        vec![String::new(); 3],
+        7,
+        2,
+    );
+    for k in &c.kpis {
+        assert_eq!(k.differences[1].mean, 0.0, "{}", k.measure.name());
+    }
+    let wait = c
+        .kpis
+        .iter()
+        .find(|k| k.measure == Measure::Service(ServiceKpi::MeanWaitMin, Channel::CallCentre))
+        .expect("call-centre wait compared");
+    assert!(
+        wait.differences[2].mean < 0.0,
+        "twice the agents: shorter waits"
+    );
+    // a 20-week horizon names its retention for what it is
+    assert!(
+        c.kpis
+            .iter()
+            .any(|k| k.measure == Measure::Company(Kpi::RetentionHorizon))
+    );
+    assert_eq!(c.retention_curves.len(), 3);
+}
+
+#[test]
+fn ground_truth_lists_each_paid_channel_and_a_model_equal_to_it_has_no_error() {
+    let s = small(&[]);
+    let (journeys, truth) = simulate_truth(&s, 3, 2);
+    assert!(!journeys.is_empty());
+    let company: Vec<&TruthRow> = truth.rows.iter().filter(|r| r.country == "ALL").collect();
+    let mut channels: Vec<&str> = company.iter().map(|r| r.channel.as_str()).collect();
+    channels.sort();
+    assert_eq!(channels, ["email", "search", "social", "store"]);
+    for code in ["DE", "KE", "ALL"] {
+        let total: f64 = truth
+            .rows
+            .iter()
+            .filter(|r| r.country == code)
+            .map(|r| r.share)
+            .sum();
+        assert!(
+            total == 0.0 || (total - 1.0).abs() < 1e-9,
+            "{code}: {total}"
+        );
+    }
+    let model = omnimix_attribution::Model::LastTouch;
+    let credits: Vec<omnimix_attribution::Credit> = company
+        .iter()
+        .map(|r| omnimix_attribution::Credit {
+            model: model.clone(),
+            channel: r.channel.clone(),
+            conversions: 0.0,
+            value: 0.0,
+            share: r.share,
+            std_error: None,
+        })
+        .collect();
+    let e = model_errors(
+        &Truth {
+            rows: truth.rows.clone(),
+        },
+        &credits,
+        &[model],
+    );
+    assert!(e[0].total_absolute_share_error.abs() < 1e-12);
+}
+
+#[test]
+fn benchmark_rules_parse_and_the_current_rule_reports_every_kpi() {
+    assert!(parse_rules("all").unwrap().contains(&Rule::Optimizer));
+    assert!(
+        parse_rules("current,nonsense")
+            .unwrap_err()
+            .contains("nonsense")
+    );
+    assert!(parse_rules("").is_err());
+    let s = small(&[]);
+    let rows = bench_scenario(&s, &[Rule::Current, Rule::EqualSplit], 3, 2, 20).unwrap();
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|r| r.n == 2 && r.mean.is_finite()));
+    assert_eq!(rows[0].kpi, Kpi::Retention);
+}
+
+#[test]
+fn budget_tables_add_up_to_the_strategy() {
+    let s = small(&[]);
+    let st = &s.strategy;
+    let b = budget(&s, st);
+    let cells: f64 = b.cells.iter().map(|r| r.spend).sum();
+    let countries: f64 = b.by_country.iter().map(|r| r.spend).sum();
+    let channels: f64 = b.by_channel.iter().map(|r| r.spend).sum();
+    let strategy: f64 = st.annual_spend.values().flat_map(|m| m.values()).sum();
+    for x in [cells, countries, channels] {
+        assert!((x - strategy).abs() < 1e-6, "{x} vs {strategy}");
+    }
+    let wages: f64 = b.staffing.iter().map(|r| r.wages).sum();
+    let by_country: f64 = b.by_country.iter().map(|r| r.wages).sum();
+    assert!((wages - by_country).abs() < 1e-6 * by_country);
+    let annual_wages = planned_costs(&s, st).wages * 52.0 / s.horizon_weeks as f64;
+    assert!(
+        (wages - annual_wages).abs() < 1e-6 * wages,
+        "{wages} vs {annual_wages}"
+    );
+    assert_eq!(plan_rows(&s, st), b.cells);
+    assert!(phase_rows(&s, st).iter().all(|r| r.phase == 1));
+}
+
+#[test]
+fn a_phased_plan_spends_its_phases_and_allocation_shows_the_horizon_average() {
+    let s = small(&[]);
+    let ps = PlanSpace::new(&s, &s.strategy).with_phases(2);
+    let mut x = ps.encode(&s.strategy);
+    let i = ps
+        .space
+        .variables
+        .iter()
+        .position(|v| v.name == "DE/phase1/weight")
+        .expect("a weight per country and phase");
+    x[i] = 1.5;
+    let plan = ps.decode(&ps.space.repaired(&x));
+    assert_eq!(plan.phases.len(), 2);
+    let phases = phase_rows(&s, &plan);
+    let spent: f64 = phases
+        .iter()
+        .filter(|r| r.country == "DE" && r.channel == "search")
+        .map(|r| r.spend)
+        .sum();
+    let alloc = allocation_rows(&s, &[("plan", &plan)]);
+    let mean = alloc
+        .iter()
+        .find(|r| r.country == "DE" && r.channel == "search")
+        .unwrap()
+        .spend;
+    let weeks = s.horizon_weeks as f64;
+    assert!(
+        (spent - mean * weeks / 52.0).abs() < 1e-6 * spent,
+        "{spent} vs {mean}"
+    );
+    let _ = Objective::Retention;
+}
