@@ -590,28 +590,41 @@ impl<'a> AnalysisRuns<'a> {
         self.rows(&points)
     }
 
+    /// The point of the first job matching `f`.
+    fn find<'p>(&self, points: &'p [Point], f: &dyn Fn(&Job) -> bool) -> Option<&'p Point> {
+        self.jobs.iter().position(f).and_then(|i| points.get(i))
+    }
+
+    fn codes(&self) -> Vec<String> {
+        self.search.countries.keys().cloned().collect()
+    }
+
     fn rows(&self, points: &[Point]) -> Analysis {
         let input = self.input;
-        let s = &self.search;
-        let plan = input.plan;
-        let codes: Vec<String> = s.countries.keys().cloned().collect();
         let empty = Point::default();
         let base = points.first().unwrap_or(&empty);
-        let find =
-            |f: &dyn Fn(&Job) -> bool| self.jobs.iter().position(f).and_then(|i| points.get(i));
-        let channel_total = |st: &Strategy, ch: Channel| -> f64 {
-            codes
-                .iter()
-                .map(|c| st.mean_spend(s.horizon_weeks, c, ch))
-                .sum()
-        };
+        let mut strategies = vec![("plan", input.plan), ("current", input.current)];
+        if let Some(e) = input.equal_split {
+            strategies.push(("equal_split", e));
+        }
+        Analysis {
+            allocation: allocation_rows(input.scenario, &strategies),
+            retention_curves: self.curve_rows(points, base),
+            response_curves: self.response_rows(points, base),
+            staffing_curve: self.staffing_rows(points, base),
+            sensitivity: self.sensitivity_rows(points, base),
+        }
+    }
 
-        // retention curves
+    /// Plan and current strategy per country and company; the plan with all and with
+    /// no integration for the company.
+    fn curve_rows(&self, points: &[Point], base: &Point) -> Vec<RetentionRow> {
+        let s = &self.search;
         let mut curves = retention_rows(s, "plan", &base.curve, true);
         if let Some(cur) = points.get(1) {
             curves.extend(retention_rows(s, "current", &cur.curve, true));
         }
-        if let Some(all) = find(&|j| matches!(j, Job::AllIntegration)) {
+        if let Some(all) = self.find(points, &|j| matches!(j, Job::AllIntegration)) {
             curves.extend(retention_rows(
                 s,
                 "plan, all integration from week 0",
@@ -619,7 +632,7 @@ impl<'a> AnalysisRuns<'a> {
                 false,
             ));
         }
-        if let Some(none) = find(&|j| matches!(j, Job::NoIntegration)) {
+        if let Some(none) = self.find(points, &|j| matches!(j, Job::NoIntegration)) {
             curves.extend(retention_rows(
                 s,
                 "plan, no integration",
@@ -627,17 +640,37 @@ impl<'a> AnalysisRuns<'a> {
                 false,
             ));
         }
+        curves
+    }
 
-        // response curves
+    fn response_rows(&self, points: &[Point], base: &Point) -> Vec<ResponseRow> {
+        let (s, input) = (&self.search, self.input);
+        let codes = self.codes();
+        let channel_total = |st: &Strategy, ch: Channel| -> f64 {
+            codes
+                .iter()
+                .map(|c| st.mean_spend(s.horizon_weeks, c, ch))
+                .sum()
+        };
         let mut response = Vec::new();
         for &(ch, from_current) in &self.spend_refs {
-            let unit = channel_total(if from_current { input.current } else { plan }, ch);
+            let unit = channel_total(
+                if from_current {
+                    input.current
+                } else {
+                    input.plan
+                },
+                ch,
+            );
             for m in SPEND_STEPS {
                 let is_base = if from_current { m == 0.0 } else { m == 1.0 };
                 let p = if is_base {
                     base
                 } else {
-                    match find(&|j| matches!(j, Job::Spend(c, x) if *c == ch && *x == m)) {
+                    match self.find(
+                        points,
+                        &|j| matches!(j, Job::Spend(c, x) if *c == ch && *x == m),
+                    ) {
                         Some(p) => p,
                         None => continue,
                     }
@@ -655,48 +688,54 @@ impl<'a> AnalysisRuns<'a> {
                 });
             }
         }
+        response
+    }
 
-        // staffing curve
+    fn staffing_rows(&self, points: &[Point], base: &Point) -> Vec<StaffingRow> {
+        let codes = self.codes();
         let mut staffing = Vec::new();
-        if self.has_staff {
-            for m in STAFF_STEPS {
-                let p = if m == 1.0 {
-                    base
-                } else {
-                    match find(&|j| matches!(j, Job::Staff(x) if *x == m)) {
-                        Some(p) => p,
-                        None => continue,
-                    }
-                };
-                for &(ch, wait, abandon) in &p.service {
-                    let staff: f64 = codes.iter().map(|c| plan.staff_of(c, ch)).sum();
-                    if staff <= 0.0 {
-                        continue;
-                    }
-                    staffing.push(StaffingRow {
-                        channel: ch.name().into(),
-                        multiplier: m,
-                        service_staff: staff * m,
-                        chosen: m == 1.0,
-                        mean_wait_min: wait,
-                        abandon_rate: abandon,
-                        retention: p.retention,
-                        roi: p.roi,
-                    });
+        if !self.has_staff {
+            return staffing;
+        }
+        for m in STAFF_STEPS {
+            let p = if m == 1.0 {
+                base
+            } else {
+                match self.find(points, &|j| matches!(j, Job::Staff(x) if *x == m)) {
+                    Some(p) => p,
+                    None => continue,
                 }
+            };
+            for &(ch, wait, abandon) in &p.service {
+                let staff: f64 = codes.iter().map(|c| self.input.plan.staff_of(c, ch)).sum();
+                if staff <= 0.0 {
+                    continue;
+                }
+                staffing.push(StaffingRow {
+                    channel: ch.name().into(),
+                    multiplier: m,
+                    service_staff: staff * m,
+                    chosen: m == 1.0,
+                    mean_wait_min: wait,
+                    abandon_rate: abandon,
+                    retention: p.retention,
+                    roi: p.roi,
+                });
             }
         }
+        staffing
+    }
 
-        // sensitivity
-        let objective = match input.objective {
-            Kpi::Roi | Kpi::Npv | Kpi::Revenue => input.objective,
+    fn sensitivity_rows(&self, points: &[Point], base: &Point) -> Vec<SensitivityRow> {
+        let objective = match self.input.objective {
+            Kpi::Roi | Kpi::Npv | Kpi::Revenue => self.input.objective,
             _ => Kpi::Retention,
         };
         let mut sensitivity = Vec::new();
         for (i, (name, _)) in ASSUMPTIONS.iter().enumerate() {
             for k in [1.0 - SENSITIVITY_CHANGE, 1.0 + SENSITIVITY_CHANGE] {
-                if let Some(p) = find(&|j| matches!(j, Job::Assumption(a, x) if *a == i && *x == k))
-                {
+                let job = |j: &Job| matches!(j, Job::Assumption(a, x) if *a == i && *x == k);
+                if let Some(p) = self.find(points, &job) {
                     sensitivity.push(SensitivityRow {
                         assumption: name.to_string(),
                         change: ((k - 1.0) * 1e6).round() / 1e6,
@@ -711,17 +750,6 @@ impl<'a> AnalysisRuns<'a> {
                 }
             }
         }
-
-        let mut strategies = vec![("plan", plan), ("current", input.current)];
-        if let Some(e) = input.equal_split {
-            strategies.push(("equal_split", e));
-        }
-        Analysis {
-            allocation: allocation_rows(input.scenario, &strategies),
-            retention_curves: curves,
-            response_curves: response,
-            staffing_curve: staffing,
-            sensitivity,
-        }
+        sensitivity
     }
 }
