@@ -465,6 +465,7 @@ pub fn run_replication_on(
         if step % spw == spw - 1 {
             for ci in 0..nc {
                 let cw = &mut current[ci];
+                #[allow(clippy::needless_range_loop)] // parallel per-channel arrays
                 for k in 0..N_CHANNELS {
                     cw.reach_share[k] /= spw as f64;
                     let w = wait_weight[ci][k];
@@ -539,6 +540,7 @@ fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTall
         dissatisfied: t.dissatisfied,
         omni_customers: t.omni_customers,
     };
+    #[allow(clippy::needless_range_loop)] // parallel per-channel arrays
     for k in 0..N_CHANNELS {
         cw.spend[k] += r.spend[k];
         cw.impressions[k] += r.impressions[k];

@@ -394,6 +394,7 @@ pub fn compile(
             let any = 1.0 - none;
             let total: f64 = probs.iter().sum();
             let mut acc = 0.0;
+            #[allow(clippy::needless_range_loop)] // probs and touch_cum run in step
             for i in 0..N_PAID {
                 if total > 0.0 {
                     acc += probs[i] / total * any;

@@ -211,7 +211,7 @@ impl Point {
             .collect();
         let start = (SCALARS + 2 * Channel::SERVICE.len()).min(mean.len());
         let curves = &mean[start..];
-        let weeks = if series > 0 { curves.len() / series } else { 0 };
+        let weeks = curves.len().checked_div(series).unwrap_or(0);
         Point {
             retention: at(0),
             roi: at(1),

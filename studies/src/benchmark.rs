@@ -115,7 +115,7 @@ fn credit_shares(
     let rows = journey_rows(&world, &reps);
     let table = crate::truth::journey_table(&rows)?;
     let credits =
-        omnimix_attribution::attribute_with(&table, model.clone(), &AttributionOptions::default())
+        omnimix_attribution::attribute_with(&table, *model, &AttributionOptions::default())
             .map_err(|source| StudyError::Attribution {
                 what: "attribution",
                 source,

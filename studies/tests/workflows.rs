@@ -125,7 +125,9 @@ fn search_then_validate_gives_a_plan_within_budget_the_same_on_any_evaluator() {
 fn a_fix_that_names_no_decision_is_bad_input_before_any_run() {
     let mut cfg = search_config(small(&[]));
     cfg.fixes = vec![("XX/search/spend".into(), Some(1.0))];
-    let e = PlanSearch::new(&cfg).err().expect("refused");
+    let Err(e) = PlanSearch::new(&cfg) else {
+        panic!("an unknown decision must be refused")
+    };
     assert!(matches!(e, StudyError::Fix(_)) && e.is_bad_input(), "{e}");
 }
 
@@ -135,17 +137,14 @@ fn an_unreachable_target_says_what_the_best_plan_reached() {
     cfg.target = Some(2.0); // retention cannot exceed 1
     let search = PlanSearch::new(&cfg).unwrap();
     let f = |x: &[f64], r: u32| search.evaluate(x, r);
-    let e = search
-        .search(&RayonEvaluator::new(f), &NoObserver, None)
-        .err()
-        .expect("unreachable");
-    match e {
-        StudyError::TargetUnreachable { kpi, target, best } => {
+    match search.search(&RayonEvaluator::new(f), &NoObserver, None) {
+        Ok(_) => panic!("a retention of 2 cannot be reached"),
+        Err(StudyError::TargetUnreachable { kpi, target, best }) => {
             assert_eq!(kpi, Kpi::Retention);
             assert_eq!(target, 2.0);
             assert!(best > 0.0 && best < 1.0);
         }
-        e => panic!("{e}"),
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -293,7 +292,7 @@ fn ground_truth_lists_each_paid_channel_and_a_model_equal_to_it_has_no_error() {
     let credits: Vec<omnimix_attribution::Credit> = company
         .iter()
         .map(|r| omnimix_attribution::Credit {
-            model: model.clone(),
+            model,
             channel: r.channel.clone(),
             conversions: 0.0,
             value: 0.0,

@@ -351,6 +351,15 @@ fn check_country(c: &mut Checker, s: &Scenario, code: &str, x: &CountrySpec) {
     }
 }
 
+/// A staff table of a strategy: its key, the table, which channels it may staff, and
+/// what those are called in messages.
+type StaffTable<'a> = (
+    &'a str,
+    &'a super::ByCountryChannel,
+    fn(Channel) -> bool,
+    &'a str,
+);
+
 fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, structural_ok: bool) {
     c.range(
         format!("{base}.creative_share"),
@@ -450,7 +459,7 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
         }
     }
     // Staff work only where their channel kind fits, and only on channels that run.
-    let staff_tables: [(&str, &super::ByCountryChannel, fn(Channel) -> bool, &str); 2] = [
+    let staff_tables: [StaffTable; 2] = [
         (
             "service_staff",
             &st.service_staff,
