@@ -6,6 +6,7 @@ mod attribute;
 mod backend;
 mod benchmark;
 mod compare;
+mod layout;
 mod optimize;
 mod report;
 mod simulate;

@@ -1,0 +1,87 @@
+//! The crates depend on each other in one direction only (docs/architecture.md).
+
+use std::collections::BTreeMap;
+
+/// Each crate's folder and the omnimix crates it may depend on (normal dependencies).
+const ALLOWED: [(&str, &[&str]); 6] = [
+    ("sim", &[]),
+    ("optimizer", &["omnimix-sim"]),
+    ("attribution", &[]),
+    (
+        "studies",
+        &["omnimix-sim", "omnimix-optimizer", "omnimix-attribution"],
+    ),
+    ("reports", &["omnimix-sim", "omnimix-studies"]),
+    (
+        "benches",
+        &[
+            "omnimix-sim",
+            "omnimix-optimizer",
+            "omnimix-attribution",
+            "omnimix-studies",
+        ],
+    ),
+];
+
+fn omnimix_dependencies(folder: &str) -> Vec<String> {
+    let path = format!("{}/{folder}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("a crate manifest");
+    let manifest: toml::Table = text.parse().expect("valid TOML");
+    let deps: BTreeMap<String, toml::Value> = manifest
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|t| t.clone().into_iter().collect())
+        .unwrap_or_default();
+    deps.into_keys()
+        .filter(|k| k.starts_with("omnimix"))
+        .collect()
+}
+
+#[test]
+fn crates_depend_only_downward() {
+    for (folder, allowed) in ALLOWED {
+        for dep in omnimix_dependencies(folder) {
+            assert!(
+                allowed.contains(&dep.as_str()),
+                "{folder} depends on {dep}; allowed: {allowed:?} (see docs/architecture.md)"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_pure_crates_write_no_files() {
+    // file output lives in omnimix-reports: the cores and the workflows never open a file
+    for folder in ["sim", "optimizer", "attribution", "studies"] {
+        let dir = format!("{}/{folder}/src", env!("CARGO_MANIFEST_DIR"));
+        for entry in walk(std::path::Path::new(&dir)) {
+            let text = std::fs::read_to_string(&entry).unwrap();
+            // code only: doc examples may print
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for needle in ["std::fs::", "File::create", "println!", "eprintln!"] {
+                assert!(
+                    !code.contains(needle),
+                    "{} uses {needle}: {folder} is pure",
+                    entry.display()
+                );
+            }
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
