@@ -172,6 +172,9 @@ pub struct AttributeArgs {
     /// Output folder (attribution.csv).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Worker threads for --truth's simulations (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// No report on stdout.
     #[arg(long, short)]
     pub quiet: bool,

@@ -2,8 +2,9 @@
 //! 2 bad input (nothing was run), 1 runtime failure.
 //!
 //! Under MPI (`--features mpi`, launched by `mpirun` or `srun`) every rank runs this
-//! same `main`: `simulate` and `optimize` spread their work over the ranks through
-//! [`backend::Backend`]; the other commands run on rank 0 alone. Rank 0 prints and
+//! same `main`: `simulate`, `optimize`, `compare` and `attribute --truth` spread
+//! their work over the ranks through [`backend::Backend`]; the other commands run on
+//! rank 0 alone. Rank 0 prints and
 //! writes files; a failure on any rank ends the whole job.
 
 mod backend;
@@ -84,7 +85,10 @@ fn launched_ranks() -> Option<usize> {
 fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
     let distributed = matches!(
         cli.command,
-        cli::Command::Simulate(_) | cli::Command::Optimize(_)
+        cli::Command::Simulate(_)
+            | cli::Command::Optimize(_)
+            | cli::Command::Compare(_)
+            | cli::Command::Attribute(_)
     );
     if !distributed && !backend.is_root() {
         return Ok(());
@@ -93,10 +97,12 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
     match cli.command {
         cli::Command::Simulate(a) => commands::simulate(&SimulateConfig::from_args(&a)?, backend),
         cli::Command::Optimize(a) => commands::optimize(&OptimizeConfig::from_args(&a)?, backend),
-        cli::Command::Attribute(a) => commands::attribute(&AttributeConfig::from_args(&a)?),
+        cli::Command::Attribute(a) => {
+            commands::attribute(&AttributeConfig::from_args(&a)?, backend)
+        }
         cli::Command::Benchmark(a) => commands::benchmark(&BenchmarkConfig::from_args(&a)?),
         cli::Command::Report(a) => commands::report(&ReportConfig::from_args(&a)?),
-        cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?),
+        cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?, backend),
         cli::Command::Validate(a) => {
             commands::validate(&ValidateConfig::from_args(&a)?);
             Ok(())

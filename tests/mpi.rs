@@ -381,3 +381,54 @@ fn the_report_analysis_runs_are_farmed_over_the_ranks_and_give_the_same_files() 
     let farms: Vec<&str> = err.lines().filter(|l| l.contains("rank 1 of 2:")).collect();
     assert_eq!(farms.len(), 2, "{err}");
 }
+
+#[test]
+fn compare_and_attribute_truth_give_the_same_files_on_2_ranks() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let f = f.to_str().unwrap();
+    let cmp = |out: &str| {
+        vec![
+            "compare".to_string(),
+            f.to_string(),
+            "--variant".into(),
+            "staff:strategy.service_staff.DE.call_centre=9".into(),
+            "--replications".into(),
+            "2".into(),
+            "-q".into(),
+            "--out".into(),
+            d.join(out).to_str().unwrap().to_string(),
+        ]
+    };
+    let truth = |out: &str| {
+        vec![
+            "attribute".to_string(),
+            "--truth".into(),
+            "--scenario".into(),
+            f.to_string(),
+            "--replications".into(),
+            "2".into(),
+            "-q".into(),
+            "--out".into(),
+            d.join(out).to_str().unwrap().to_string(),
+        ]
+    };
+    for (args, names) in [
+        (&cmp as &dyn Fn(&str) -> Vec<String>, &["compare.csv"][..]),
+        (
+            &truth,
+            &["truth.csv", "journeys.csv", "attribution.csv"][..],
+        ),
+    ] {
+        let a = args("alone");
+        let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let want = files(&d.join("alone"), names);
+        let a = args("np2");
+        let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+        a.extend(["--threads", "1"]);
+        let o = mpirun(2, &a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(files(&d.join("np2"), names), want, "{}", a[0]);
+    }
+}

@@ -1,5 +1,6 @@
 //! `omnimix attribute`.
 
+use crate::backend::{Backend, with_threads};
 use crate::config::{AttributeConfig, JourneySource};
 use crate::print::print_written;
 use anyhow::{Context, Result};
@@ -8,20 +9,27 @@ use omnimix_studies::truth::{ModelError, Truth};
 use std::time::Instant;
 
 /// `omnimix attribute`: every model's credit per channel, to `attribution.csv`;
-/// with `--truth`, beside each channel's true incremental effect.
-pub fn attribute(cfg: &AttributeConfig) -> Result<()> {
+/// with `--truth`, beside each channel's true incremental effect (the simulations
+/// on every rank of the backend; the models and the files on rank 0).
+pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
     use omnimix_attribution::{Options, attribute_all};
     use omnimix_studies::truth::{journey_table, model_errors, simulate_truth};
     let (a, models) = (cfg, &cfg.models);
     let simulated;
     let (table, source, truth) = match &cfg.source {
+        JourneySource::File { .. } if !backend.is_root() => return Ok(()),
         JourneySource::File { path, table } => (table, path.display().to_string(), None),
         JourneySource::Truth {
             scenario: s,
             seed,
             replications,
         } => {
-            let (rows, truth) = simulate_truth(s, *seed, *replications);
+            let (rows, truth) = with_threads(cfg.threads, || {
+                simulate_truth(s, *seed, *replications, backend.shards())
+            })?;
+            if !backend.is_root() {
+                return Ok(());
+            }
             simulated = journey_table(&rows)?;
             omnimix_reports::write_csv(&a.out.join("journeys.csv"), &rows)?;
             (

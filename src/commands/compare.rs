@@ -2,14 +2,15 @@
 //! `omnimix_studies::compare`), KPIs side by side with paired differences and
 //! intervals, to compare.csv, compare.xlsx, compare.html and charts.
 
-use crate::backend::with_threads;
+use crate::backend::{Backend, with_threads};
 use crate::config::CompareConfig;
 use crate::print::print_written;
 use anyhow::Result;
 use omnimix_studies::compare::Comparison;
 
-/// `omnimix compare`.
-pub fn compare(cfg: &CompareConfig) -> Result<()> {
+/// `omnimix compare`: on every rank of the backend, each stepping its share of the
+/// shards; rank 0 writes the files.
+pub fn compare(cfg: &CompareConfig, backend: &dyn Backend) -> Result<()> {
     let comparison = with_threads(cfg.threads, || {
         omnimix_studies::compare::compare(
             &cfg.scenarios,
@@ -17,8 +18,12 @@ pub fn compare(cfg: &CompareConfig) -> Result<()> {
             cfg.descriptions.clone(),
             cfg.seed,
             cfg.replications,
+            backend.shards(),
         )
     })?;
+    if !backend.is_root() {
+        return Ok(());
+    }
     let written = omnimix_reports::compare::write(&cfg.out, &comparison)?;
     if !cfg.quiet {
         print_table(&comparison);

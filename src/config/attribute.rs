@@ -1,6 +1,6 @@
 //! `omnimix attribute`: flags → [`AttributeConfig`].
 
-use super::{BadInput, replications, scenario};
+use super::{BadInput, replications, scenario, threads};
 use crate::cli::{AttributeArgs, ScenarioArgs};
 use anyhow::Result;
 use omnimix_attribution::{JourneyTable, Model};
@@ -26,6 +26,7 @@ pub struct AttributeConfig {
     pub models: Vec<Model>,
     pub source: JourneySource,
     pub out: PathBuf,
+    pub threads: Option<usize>,
     pub quiet: bool,
 }
 
@@ -75,6 +76,7 @@ impl AttributeConfig {
             models,
             source,
             out: a.out.clone(),
+            threads: threads(a.threads)?,
             quiet: a.quiet,
         })
     }

@@ -5,18 +5,18 @@
 //!
 //! ```
 //! use omnimix_studies::compare::{Measure, compare};
-//! use omnimix_sim::{ScenarioSource, kpis::Kpi, scenario::load::load};
+//! use omnimix_sim::{ScenarioSource, engine::Local, kpis::Kpi, scenario::load::load};
 //! let text = "name = 'demo'\n[finance]\nannual_budget = 2e6\n[countries.DE]\npopulation = 5000\n\
 //!             [strategy.annual_spend.DE]\nsearch = 200000\ncall_centre = 20000\n\
 //!             [strategy.specialists.DE]\nsearch = 2\n[strategy.service_staff.DE]\ncall_centre = 2\n";
 //! let s = load(&ScenarioSource::new("demo.toml", text), &[]).unwrap();
-//! let c = compare(&[s.clone(), s], vec!["A".into(), "B".into()], vec![String::new(); 2], 3, 2);
+//! let c = compare(&[s.clone(), s], vec!["A".into(), "B".into()], vec![String::new(); 2], 3, 2, &Local);
 //! let revenue = c.kpis.iter().find(|k| k.measure == Measure::Company(Kpi::Revenue)).unwrap();
 //! assert_eq!(revenue.differences[1].mean, 0.0); // a scenario against itself
 //! ```
 
 use crate::analysis::retention_curves;
-use omnimix_sim::engine::{RunOptions, Silent, run};
+use omnimix_sim::engine::{RunOptions, ShardExchange, Silent, run_on};
 use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit, replication_kpis};
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Channel, Scenario, World};
@@ -96,7 +96,12 @@ pub struct Comparison {
 
 /// Per replication: the measures defined in it with their values, and the company
 /// retention curve.
-fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(Measure, f64)>>, Vec<f64>) {
+fn simulate(
+    s: &Scenario,
+    seed: u64,
+    reps: u32,
+    exchange: &dyn ShardExchange,
+) -> (Vec<Vec<(Measure, f64)>>, Vec<f64>) {
     let world = World::new(s, &s.strategy);
     let opts = RunOptions {
         seed,
@@ -104,7 +109,7 @@ fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(Measure, f64)>>, Ve
         first_replication: 0,
         journeys: false,
     };
-    let runs = run(&world, &opts, &Silent);
+    let runs = run_on(&world, &opts, &Silent, exchange);
     let curves = retention_curves(&world, &runs);
     let company = curves.last().cloned().unwrap_or_default();
     let per_rep = runs
@@ -140,17 +145,19 @@ fn simulate(s: &Scenario, seed: u64, reps: u32) -> (Vec<Vec<(Measure, f64)>>, Ve
 
 /// Simulate every scenario on replications `0..replications` of `seed` and compare
 /// each with the first: KPIs every scenario has in every replication, with intervals
-/// and paired differences.
+/// and paired differences. The runs' shards are split over the exchange's processes
+/// (every process must call this alike and gets the whole result).
 pub fn compare(
     scenarios: &[Scenario],
     names: Vec<String>,
     descriptions: Vec<String>,
     seed: u64,
     replications: u32,
+    exchange: &dyn ShardExchange,
 ) -> Comparison {
     let results: Vec<_> = scenarios
         .iter()
-        .map(|s| simulate(s, seed, replications))
+        .map(|s| simulate(s, seed, replications, exchange))
         .collect();
     let first: &[(Measure, f64)] = results
         .first()

@@ -9,7 +9,7 @@
 
 use crate::error::StudyError;
 use omnimix_attribution::{Credit, JourneyTable, Model};
-use omnimix_sim::engine::{RunOptions, Silent, run};
+use omnimix_sim::engine::{RunOptions, ShardExchange, Silent, run_on};
 use omnimix_sim::kpis::{JourneyRow, Kpi, journey_rows, replication_kpis};
 use omnimix_sim::{Channel, Scenario, World};
 use serde::{Deserialize, Serialize};
@@ -60,9 +60,10 @@ fn outcomes(
     s: &Scenario,
     st: &omnimix_sim::Strategy,
     opts: &RunOptions,
+    exchange: &dyn ShardExchange,
 ) -> (Vec<(f64, f64)>, Vec<JourneyRow>) {
     let world = World::new(s, st);
-    let reps = run(&world, opts, &Silent);
+    let reps = run_on(&world, opts, &Silent, exchange);
     let n = reps.len().max(1) as f64;
     let mut out = vec![(0.0, 0.0); world.countries.len() + 1];
     for r in &reps {
@@ -100,15 +101,21 @@ pub fn journey_table(rows: &[JourneyRow]) -> Result<JourneyTable, StudyError> {
     })
 }
 
-/// Simulate the scenario's journeys and the counterfactual runs.
-pub fn simulate_truth(s: &Scenario, seed: u64, replications: u32) -> (Vec<JourneyRow>, Truth) {
+/// Simulate the scenario's journeys and the counterfactual runs, their shards split
+/// over the exchange's processes (every process must call this alike).
+pub fn simulate_truth(
+    s: &Scenario,
+    seed: u64,
+    replications: u32,
+    exchange: &dyn ShardExchange,
+) -> (Vec<JourneyRow>, Truth) {
     let opts = RunOptions {
         seed,
         replications,
         first_replication: 0,
         journeys: true,
     };
-    let (base, journeys) = outcomes(s, &s.strategy, &opts);
+    let (base, journeys) = outcomes(s, &s.strategy, &opts, exchange);
     let codes: Vec<String> = s
         .countries
         .keys()
@@ -142,6 +149,7 @@ pub fn simulate_truth(s: &Scenario, seed: u64, replications: u32) -> (Vec<Journe
                 journeys: false,
                 ..opts
             },
+            exchange,
         );
         for (i, code) in codes.iter().enumerate() {
             rows.push(TruthRow {

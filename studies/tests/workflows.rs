@@ -245,6 +245,7 @@ fn comparing_a_scenario_with_itself_differs_by_exactly_zero_and_more_staff_waits
         vec![String::new(); 3],
         7,
         2,
+        &Local,
     );
     for k in &c.kpis {
         assert_eq!(k.differences[1].mean, 0.0, "{}", k.measure.name());
@@ -270,7 +271,7 @@ fn comparing_a_scenario_with_itself_differs_by_exactly_zero_and_more_staff_waits
 #[test]
 fn ground_truth_lists_each_paid_channel_and_a_model_equal_to_it_has_no_error() {
     let s = small(&[]);
-    let (journeys, truth) = simulate_truth(&s, 3, 2);
+    let (journeys, truth) = simulate_truth(&s, 3, 2, &Local);
     assert!(!journeys.is_empty());
     let company: Vec<&TruthRow> = truth.rows.iter().filter(|r| r.country == "ALL").collect();
     let mut channels: Vec<&str> = company.iter().map(|r| r.channel.as_str()).collect();
