@@ -1,0 +1,106 @@
+//! Strategies built from the plan space: the equal split, a re-split by attribution
+//! credit, and the warm starts of a search.
+
+use super::*;
+
+impl PlanSpace {
+    /// The equal-split baseline: the base strategy's paid media, split over countries
+    /// by population and equally over each country's paid channels; staff,
+    /// integration and creative share as in the base.
+    pub fn equal_split(&self) -> Strategy {
+        let s = &self.scenario;
+        let total: f64 = self
+            .base
+            .annual_spend
+            .values()
+            .flat_map(|m| m.iter())
+            .filter(|(ch, _)| ch.parse::<Channel>().is_ok_and(|c| !c.is_service()))
+            .map(|(_, v)| v)
+            .sum();
+        let population: f64 = s.countries.values().map(|c| c.population).sum();
+        let mut st = self.base.clone();
+        st.description = "equal split of the current media budget".into();
+        for (code, country) in &s.countries {
+            let paid: Vec<Channel> = Channel::PAID
+                .into_iter()
+                .filter(|c| country.channels.iter().any(|n| n == c.name()))
+                .collect();
+            let share = total * country.population / population / paid.len().max(1) as f64;
+            let m = st.annual_spend.entry(code.clone()).or_default();
+            for c in paid {
+                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                m.insert(c.name().into(), if share >= min { share } else { 0.0 });
+            }
+        }
+        self.finish(st)
+    }
+
+    /// The base strategy with each country's paid media re-split over its paid
+    /// channels in proportion to `weights` (e.g. an attribution model's credit);
+    /// staff, integration and creative share as in the base; within the budget.
+    pub fn reallocate(&self, weights: &BTreeMap<Channel, f64>) -> Strategy {
+        let mut st = self.base.clone();
+        st.description = "media re-split in proportion to attribution credit".into();
+        for (code, country) in &self.scenario.countries {
+            let m = st.annual_spend.entry(code.clone()).or_default();
+            let total: f64 = m
+                .iter()
+                .filter(|(ch, _)| ch.parse::<Channel>().is_ok_and(|c| !c.is_service()))
+                .map(|(_, v)| v)
+                .sum();
+            let paid: Vec<Channel> = Channel::PAID
+                .into_iter()
+                .filter(|c| country.channels.iter().any(|n| n == c.name()))
+                .collect();
+            let wsum: f64 = paid
+                .iter()
+                .map(|c| weights.get(c).copied().unwrap_or(0.0).max(0.0))
+                .sum();
+            for c in paid {
+                let w = weights.get(&c).copied().unwrap_or(0.0).max(0.0);
+                let v = if wsum > 0.0 { total * w / wsum } else { 0.0 };
+                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                m.insert(c.name().into(), if v >= min { v } else { 0.0 });
+            }
+        }
+        self.finish(st)
+    }
+
+    /// Warm starts for a search: the base strategy, the equal split, and the base with
+    /// (a) every integration initiative started in week 0, (b) 50 % more service staff,
+    /// (c) both — each funded by scaling paid media down to the budget.
+    pub fn warm_starts(&self) -> Vec<Vec<f64>> {
+        let integrate = |st: &mut Strategy| {
+            for code in self.scenario.countries.keys() {
+                let m = st.integration.entry(code.clone()).or_default();
+                for name in INITIATIVES {
+                    m.insert(name.to_string(), 0);
+                }
+            }
+        };
+        let staff = |st: &mut Strategy| {
+            for by_ch in st.service_staff.values_mut() {
+                for (ch, v) in by_ch.iter_mut() {
+                    if ch != "store" {
+                        *v = (*v * 1.5).round();
+                    }
+                }
+            }
+        };
+        let variant = |f: &dyn Fn(&mut Strategy)| {
+            let mut st = self.base.clone();
+            f(&mut st);
+            self.encode(&self.finish(st))
+        };
+        vec![
+            self.encode(&self.base),
+            self.encode(&self.equal_split()),
+            variant(&integrate),
+            variant(&staff),
+            variant(&|st: &mut Strategy| {
+                integrate(st);
+                staff(st);
+            }),
+        ]
+    }
+}

@@ -1,0 +1,458 @@
+//! The simulator's decisions as a search [`Space`] (MODEL.md §4), and back.
+//!
+//! Variables, per country:
+//! - annual spend per available paid channel: continuous, semi-continuous at the
+//!   channel's minimum viable spend (a channel is off or above its minimum);
+//! - service staff per running staffed service channel (call centre, live chat) and
+//!   store staff: integers;
+//! - each integration initiative: binary (started in week 0);
+//!
+//! and one company-wide creative share; with [`PlanSpace::with_phases`], a spend
+//! weight per country and phase (a plan per quarter): phase spend = the country's
+//! average spend × its weight, weights normalised so the horizon's media total is
+//! the average's. Marketing specialists are sized to the spend
+//! (the minimum crew, or one per `spend_per_specialist_weekly`), their wages are
+//! folded into the spend variables' cost. Service channels' tooling spend is kept
+//! from the base strategy (a fixed cost).
+//!
+//! [`PlanSpace::decode`] turns any vector into a strategy the scenario validator
+//! accepts, within the budget to the cent: after the linear repair of the space it
+//! recomputes the exact planned cost (specialists round up) and scales media down if
+//! needed.
+
+use crate::{Direction, Group, Space, Variable};
+use omnimix_sim::mechanisms::{finance, integration};
+use omnimix_sim::scenario::{INITIATIVES, Scenario, Strategy};
+use omnimix_sim::{Channel, ChannelSpec, N_CHANNELS};
+use std::collections::BTreeMap;
+
+mod baselines;
+mod directions;
+mod phases;
+
+/// What one variable of the space decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Annual spend of a country on a paid channel.
+    Spend {
+        /// Country code.
+        country: String,
+        /// Paid channel.
+        channel: Channel,
+    },
+    /// Service staff (FTE) of a country on a channel (call centre, live chat, store).
+    ServiceStaff {
+        /// Country code.
+        country: String,
+        /// Channel.
+        channel: Channel,
+    },
+    /// An integration initiative in a country (started in week 0 when on).
+    Integration {
+        /// Country code.
+        country: String,
+        /// Initiative name.
+        initiative: &'static str,
+    },
+    /// The company's creative share.
+    CreativeShare,
+    /// How much of a country's average paid spend runs in one phase (1 = the
+    /// average; normalised over the phases' lengths).
+    PhaseWeight {
+        /// Country code.
+        country: String,
+        /// Phase index, from 0.
+        phase: usize,
+    },
+}
+
+/// A scenario's decision space.
+#[derive(Debug, Clone)]
+pub struct PlanSpace {
+    /// The search space.
+    pub space: Space,
+    /// What each variable decides, in the space's order.
+    pub decisions: Vec<Decision>,
+    scenario: Scenario,
+    base: Strategy,
+    specs: [ChannelSpec; N_CHANNELS],
+    /// Phase lengths in weeks (empty: one plan for the whole horizon).
+    phases: Vec<u32>,
+}
+
+/// Per country: the phases' spend weights.
+type PhaseWeights = BTreeMap<String, Vec<f64>>;
+
+fn get(m: &omnimix_sim::scenario::ByCountryChannel, code: &str, c: Channel) -> f64 {
+    m.get(code)
+        .and_then(|x| x.get(c.name()))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+impl PlanSpace {
+    /// The decision space of `scenario`, around the base strategy `base` (its service
+    /// tooling spend is kept; its other decisions are the warm start).
+    pub fn new(scenario: &Scenario, base: &Strategy) -> PlanSpace {
+        let s = scenario;
+        let specs = s.channel_specs();
+        let f = s.horizon_weeks as f64 / 52.0;
+        let weeks = s.horizon_weeks as f64;
+        let mut space = Space::new(s.finance.annual_budget * f);
+        let mut decisions = Vec::new();
+        let mut fixed = 0.0;
+        for (code, country) in &s.countries {
+            let has = |c: Channel| country.channels.iter().any(|n| n == c.name());
+            for c in Channel::PAID {
+                if !has(c) {
+                    continue;
+                }
+                let spec = &specs[c.index()];
+                let min = spec.min_viable_weekly_spend * 52.0;
+                let current = get(&base.annual_spend, code, c);
+                let hi = (3.0 * current)
+                    .max(20.0 * min)
+                    .max(0.05 * s.finance.annual_budget)
+                    .min(s.finance.annual_budget);
+                let wage = if spec.spend_per_specialist_weekly > 0.0 {
+                    spec.specialist_wage_weekly * country.wage_index
+                        / spec.spend_per_specialist_weekly
+                } else {
+                    0.0
+                };
+                space.add_variable(
+                    Variable::continuous(format!("{code}/{c}/spend"), 0.0, hi.max(min))
+                        .with_cost(f * (1.0 + wage))
+                        .with_min_viable(min),
+                );
+                decisions.push(Decision::Spend {
+                    country: code.clone(),
+                    channel: c,
+                });
+            }
+            for c in Channel::SERVICE {
+                fixed += get(&base.annual_spend, code, c) * f;
+            }
+            for c in [Channel::CallCentre, Channel::LiveChat, Channel::Store] {
+                let running = if c == Channel::Store {
+                    has(c)
+                } else {
+                    get(&base.annual_spend, code, c) > 0.0
+                };
+                if !running {
+                    continue;
+                }
+                let current = get(&base.service_staff, code, c);
+                let wage = specs[c.index()].agent_wage_weekly * country.wage_index * weeks;
+                space.add_variable(
+                    Variable::integer(
+                        format!("{code}/{c}/staff"),
+                        0.0,
+                        (3.0 * current).max(10.0).round(),
+                    )
+                    .with_cost(wage),
+                );
+                decisions.push(Decision::ServiceStaff {
+                    country: code.clone(),
+                    channel: c,
+                });
+            }
+            for name in INITIATIVES {
+                let mut one = Strategy::default();
+                one.integration
+                    .insert(code.clone(), BTreeMap::from([(name.to_string(), 0)]));
+                let cost = integration::planned_cost(s, &one, code);
+                space.add_variable(Variable::binary(format!("{code}/{name}")).with_cost(cost));
+                decisions.push(Decision::Integration {
+                    country: code.clone(),
+                    initiative: name,
+                });
+            }
+        }
+        space.add_variable(Variable::continuous("creative_share", 0.0, 0.5));
+        decisions.push(Decision::CreativeShare);
+        space.fixed_cost = fixed;
+        PlanSpace {
+            space,
+            decisions,
+            scenario: s.clone(),
+            base: base.clone(),
+            specs,
+            phases: Vec::new(),
+        }
+    }
+
+    /// Plan spend per phase: `n` consecutive phases of (nearly) equal whole weeks
+    /// over the horizon (`n` = 4 on a 52-week horizon: quarters of 13 weeks); adds a
+    /// weight per country and phase, named `CC/phaseK/weight` (K from 1). `n` <= 1
+    /// leaves the space as it is. Call before [`PlanSpace::constrain`].
+    pub fn with_phases(mut self, n: u32) -> PlanSpace {
+        let h = self.scenario.horizon_weeks;
+        let n = n.min(h);
+        if n <= 1 {
+            return self;
+        }
+        self.phases = (0..n).map(|k| h / n + u32::from(k < h % n)).collect();
+        let countries: Vec<String> = self.scenario.countries.keys().cloned().collect();
+        for code in countries {
+            for k in 0..n as usize {
+                self.space.add_variable(Variable::continuous(
+                    format!("{code}/phase{}/weight", k + 1),
+                    0.2,
+                    2.0,
+                ));
+                self.decisions.push(Decision::PhaseWeight {
+                    country: code.clone(),
+                    phase: k,
+                });
+            }
+        }
+        self
+    }
+
+    /// Phase lengths in weeks (empty when the plan is not phased).
+    pub fn phase_weeks(&self) -> &[u32] {
+        &self.phases
+    }
+
+    /// Apply the scenario's `[optimize]` table and command-line fixes
+    /// (`(pattern, value)`; no value: keep the base strategy's). Returns an error
+    /// naming a pattern that matches no decision.
+    pub fn constrain(&mut self, extra_fixes: &[(String, Option<f64>)]) -> Result<(), String> {
+        let spec = self.scenario.optimize.clone();
+        let current = self.encode(&self.base);
+        let mut fixes: Vec<(String, Option<f64>)> =
+            spec.fix.iter().map(|p| (p.clone(), None)).collect();
+        fixes.extend(extra_fixes.iter().cloned());
+        for (pattern, value) in &fixes {
+            let mut hit = false;
+            for (i, var) in self.space.variables.iter_mut().enumerate() {
+                if matches(pattern, &var.name) {
+                    var.fixed = Some(value.unwrap_or(current[i]));
+                    hit = true;
+                }
+            }
+            if !hit {
+                return Err(format!(
+                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, creative_share)"
+                ));
+            }
+        }
+        let budget = self.scenario.finance.annual_budget;
+        let bounded = |g: Group, b: &omnimix_sim::scenario::Bound| {
+            let mut g = g;
+            let max = [b.max, b.max_share.map(|x| x * budget)]
+                .into_iter()
+                .flatten()
+                .reduce(f64::min);
+            let min = [b.min, b.min_share.map(|x| x * budget)]
+                .into_iter()
+                .flatten()
+                .reduce(f64::max);
+            if let Some(m) = max {
+                g = g.at_most(m);
+            }
+            if let Some(m) = min {
+                g = g.at_least(m);
+            }
+            g
+        };
+        let spend_of = |pred: &dyn Fn(&str, Channel) -> bool| -> Vec<usize> {
+            self.decisions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d {
+                    Decision::Spend { country, channel } if pred(country, *channel) => Some(i),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut groups = Vec::new();
+        for (code, b) in &spec.country_spend {
+            let vars = spend_of(&|c, _| c == code);
+            groups.push(bounded(
+                Group::sum(format!("country_spend.{code}"), vars),
+                b,
+            ));
+        }
+        for (ch, b) in &spec.channel_spend {
+            let vars = spend_of(&|_, c| c.name() == ch);
+            groups.push(bounded(Group::sum(format!("channel_spend.{ch}"), vars), b));
+        }
+        for (code, cap) in &spec.headcount_cap {
+            let vars: Vec<usize> = self
+                .decisions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| match d {
+                    Decision::ServiceStaff { country, .. } if country == code => Some(i),
+                    _ => None,
+                })
+                .collect();
+            groups.push(Group::sum(format!("headcount_cap.{code}"), vars).at_most(*cap));
+        }
+        for g in groups {
+            self.space.add_group(g);
+        }
+        Ok(())
+    }
+
+    /// The vector of a strategy (the warm start of a search).
+    pub fn encode(&self, st: &Strategy) -> Vec<f64> {
+        self.decisions
+            .iter()
+            .map(|d| match d {
+                Decision::Spend { country, channel } => get(&st.annual_spend, country, *channel),
+                Decision::ServiceStaff { country, channel } => {
+                    get(&st.service_staff, country, *channel)
+                }
+                Decision::Integration {
+                    country,
+                    initiative,
+                } => {
+                    let on = st
+                        .integration
+                        .get(country)
+                        .is_some_and(|m| m.contains_key(*initiative));
+                    if on { 1.0 } else { 0.0 }
+                }
+                Decision::CreativeShare => st.creative_share,
+                Decision::PhaseWeight { country, phase } => self.weight_of(st, country, *phase),
+            })
+            .collect()
+    }
+
+    /// A country's phase weight in a phased strategy: its paid spend in the phase
+    /// over its average paid spend (1 when not phased the same way).
+    fn weight_of(&self, st: &Strategy, code: &str, phase: usize) -> f64 {
+        if st.phases.len() != self.phases.len() {
+            return 1.0;
+        }
+        let paid = |m: &omnimix_sim::scenario::ByCountryChannel| -> f64 {
+            Channel::PAID.iter().map(|c| get(m, code, *c)).sum()
+        };
+        let base = paid(&st.annual_spend);
+        if base > 0.0 {
+            paid(&st.phases[phase].annual_spend) / base
+        } else {
+            1.0
+        }
+    }
+
+    /// A valid strategy within the budget from any vector.
+    pub fn decode(&self, x: &[f64]) -> Strategy {
+        let x = self.space.repaired(x);
+        let mut weights = PhaseWeights::new();
+        let mut st = Strategy {
+            description: "optimized plan".into(),
+            creative_share: self.base.creative_share,
+            ..Strategy::default()
+        };
+        // service tooling spend is kept from the base
+        for (code, by_ch) in &self.base.annual_spend {
+            for c in Channel::SERVICE {
+                if let Some(v) = by_ch.get(c.name()).filter(|v| **v > 0.0) {
+                    st.annual_spend
+                        .entry(code.clone())
+                        .or_default()
+                        .insert(c.name().into(), *v);
+                }
+            }
+        }
+        for (d, v) in self.decisions.iter().zip(&x) {
+            match d {
+                Decision::Spend { country, channel } if *v > 0.0 => {
+                    st.annual_spend
+                        .entry(country.clone())
+                        .or_default()
+                        .insert(channel.name().into(), *v);
+                }
+                Decision::ServiceStaff { country, channel } if *v > 0.0 => {
+                    st.service_staff
+                        .entry(country.clone())
+                        .or_default()
+                        .insert(channel.name().into(), v.round());
+                }
+                Decision::Integration {
+                    country,
+                    initiative,
+                } if *v > 0.5 => {
+                    st.integration
+                        .entry(country.clone())
+                        .or_default()
+                        .insert(initiative.to_string(), 0);
+                }
+                Decision::CreativeShare => st.creative_share = *v,
+                Decision::PhaseWeight { country, phase } => {
+                    weights
+                        .entry(country.clone())
+                        .or_insert_with(|| vec![1.0; self.phases.len()])[*phase] = *v;
+                }
+                _ => {}
+            }
+        }
+        self.finish_phased(st, &weights)
+    }
+
+    /// Size specialists to spend, drop staff of channels that do not run, and scale
+    /// media down until the exact planned cost fits the budget.
+    fn finish(&self, st: Strategy) -> Strategy {
+        self.finish_phased(st, &PhaseWeights::new())
+    }
+
+    /// (country, channel) of spend decisions fixed by `constrain`.
+    fn fixed_spend(&self) -> Vec<(String, String)> {
+        self.decisions
+            .iter()
+            .zip(&self.space.variables)
+            .filter_map(|(d, v)| match d {
+                Decision::Spend { country, channel } if v.fixed.is_some() => {
+                    Some((country.clone(), channel.name().to_string()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn size_specialists(&self, st: &mut Strategy) {
+        st.specialists.clear();
+        for (code, by_ch) in &st.annual_spend {
+            for ch in by_ch.keys() {
+                let Ok(c) = ch.parse::<Channel>() else {
+                    continue;
+                };
+                let v = st.peak_spend(code, ch);
+                if c.is_service() || v <= 0.0 {
+                    continue;
+                }
+                let spec = &self.specs[c.index()];
+                let needed = if spec.spend_per_specialist_weekly > 0.0 {
+                    (v / 52.0 / spec.spend_per_specialist_weekly).ceil()
+                } else {
+                    0.0
+                };
+                let n = needed.max(spec.specialists_min);
+                if n > 0.0 {
+                    st.specialists
+                        .entry(code.clone())
+                        .or_default()
+                        .insert(ch.clone(), n);
+                }
+            }
+        }
+    }
+
+    /// The scenario this space was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+}
+
+/// `pattern` matches `name` segment by segment (`/`), `*` matching any segment.
+fn matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), name.split('/').collect());
+    p.len() == n.len() && p.iter().zip(&n).all(|(a, b)| *a == "*" || a == b)
+}
+
+#[cfg(test)]
+mod tests;
