@@ -1,0 +1,436 @@
+//! `report.html` and its charts, from the files of an output folder alone.
+//!
+//! [`render_dir`] reads what `simulate` or `optimize` wrote (`summary.json`, and when
+//! present `allocation.csv`, `plan.csv`, `retention_curves.csv`,
+//! `response_curves.csv`, `staffing_curve.csv`, `sensitivity.csv`, `pareto.csv`,
+//! `attribution.csv`, `truth.csv` and the `budget_*.csv` tables), draws every chart
+//! the files allow into `DIR/charts/` (SVG and PNG) and writes one self-contained
+//! `DIR/report.html` (inline SVG, no network, no external URL) with the sections
+//! Summary, Plan, Countries, Channels, Service, Risk and Assumptions.
+
+use crate::charts::{Chart, Line, TornadoRow, render, svg_string};
+use crate::html::{self, Td, Unit, card, esc, fmt, fmt_diff, section, table};
+use crate::{ReportError, write_atomic};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+mod charts_analysis;
+mod charts_plan;
+mod sections_plan;
+mod sections_risk;
+mod summary;
+
+/// A CSV file read as text cells.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Read `path`; `None` when it does not exist or has no rows.
+    pub fn read(path: &Path) -> Result<Option<Table>, ReportError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bad = |m: String| ReportError::Input {
+            path: path.to_path_buf(),
+            message: m,
+        };
+        let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+        let headers: Vec<String> = r
+            .headers()
+            .map_err(|e| bad(e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| bad(e.to_string()))?;
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+        Ok((!rows.is_empty()).then_some(Table { headers, rows }))
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// A cell as text ("" when the column is missing).
+    pub fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        self.col(name)
+            .and_then(|c| row.get(c))
+            .map_or("", |s| s.as_str())
+    }
+
+    /// A cell as a number (NaN when missing or not a number).
+    pub fn num(&self, row: &[String], name: &str) -> f64 {
+        self.text(row, name).parse().unwrap_or(f64::NAN)
+    }
+}
+
+/// Mean and interval of one KPI in `summary.json`.
+#[derive(Debug, Clone, Copy)]
+struct Iv {
+    mean: f64,
+    lo: Option<f64>,
+    hi: Option<f64>,
+}
+
+fn iv(v: &Value) -> Option<Iv> {
+    Some(Iv {
+        mean: v.get("mean")?.as_f64()?,
+        lo: v.get("lo").and_then(Value::as_f64),
+        hi: v.get("hi").and_then(Value::as_f64),
+    })
+}
+
+/// The retention key present in a KPI set: the 12-month figure, else the horizon's.
+fn retention_key(k: &Value) -> &'static str {
+    if k.get("retention_12m").is_some() {
+        "retention_12m"
+    } else {
+        "retention_horizon"
+    }
+}
+
+fn kpi(k: &Value, name: &str) -> Option<Iv> {
+    let key = if name == "retention" {
+        retention_key(k)
+    } else {
+        name
+    };
+    k.get(key).and_then(iv)
+}
+
+/// How a KPI is shown.
+pub fn unit_of(name: &str) -> Unit {
+    match name {
+        n if n.starts_with("retention") || n == "roi" || n.ends_with("share") => Unit::Percent,
+        n if n.ends_with("rate") => Unit::Percent,
+        "revenue" | "npv" | "cost_total" | "cost_media" | "cost_staff" | "cost_integration" => {
+            Unit::MoneyShort
+        }
+        n if n.contains("wait") => Unit::Minutes,
+        _ => Unit::Count,
+    }
+}
+
+/// A reader's name of a KPI.
+pub fn label_of(name: &str) -> String {
+    match name {
+        "retention" | "retention_12m" => "12-month retention".into(),
+        "retention_horizon" => "retention at the horizon".into(),
+        "roi" => "ROI".into(),
+        "npv" => "NPV".into(),
+        "cost_total" => "total cost".into(),
+        "cost_media" => "media cost".into(),
+        "cost_staff" => "staff cost".into(),
+        "cost_integration" => "integration cost".into(),
+        "active_customers" => "active customers (horizon)".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn ci_text(i: &Iv, unit: Unit, cur: &str) -> String {
+    match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) if hi - lo <= 1e-9 * hi.abs().max(1.0) => String::new(),
+        (Some(lo), Some(hi)) => format!("CI {}", html::range(lo, hi, unit, cur, false)),
+        _ => String::new(),
+    }
+}
+
+fn ci_diff_text(i: &Iv, unit: Unit, cur: &str) -> String {
+    match (i.lo, i.hi) {
+        (Some(lo), Some(hi)) if hi - lo <= 1e-9 * hi.abs().max(1.0) => String::new(),
+        (Some(lo), Some(hi)) => format!("CI {}", html::range(lo, hi, unit, cur, true)),
+        _ => String::new(),
+    }
+}
+
+/// What produced the folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Simulate,
+    Optimize,
+}
+
+struct Ctx {
+    dir: PathBuf,
+    summary: Value,
+    kind: Kind,
+    cur: String,
+    written: Vec<PathBuf>,
+    /// Charts drawn, by name: (svg text, caption).
+    charts: BTreeMap<&'static str, (String, String)>,
+}
+
+impl Ctx {
+    fn table(&self, name: &str) -> Result<Option<Table>, ReportError> {
+        Table::read(&self.dir.join(name))
+    }
+
+    fn chart(
+        &mut self,
+        name: &'static str,
+        chart: Chart,
+        caption: &str,
+    ) -> Result<(), ReportError> {
+        let files = render(&chart, &self.dir.join("charts"), name)?;
+        let svg = svg_string(&chart).map_err(|m| ReportError::Encode {
+            path: files[0].clone(),
+            message: m,
+        })?;
+        self.written.extend(files);
+        self.charts.insert(name, (svg, caption.to_string()));
+        Ok(())
+    }
+
+    fn figure(&self, name: &str) -> String {
+        match self.charts.get(name) {
+            Some((svg, caption)) => html::figure(
+                svg,
+                caption,
+                &format!("(charts/{name}.svg, charts/{name}.png)"),
+            ),
+            None => String::new(),
+        }
+    }
+}
+
+fn m(x: f64) -> f64 {
+    x / 1e6
+}
+
+/// Draw every chart the files allow and write `report.html`; returns the files written.
+pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let sp = dir.join("summary.json");
+    let bad = |m: &str| ReportError::Input {
+        path: dir.to_path_buf(),
+        message: m.to_string(),
+    };
+    if !dir.is_dir() {
+        return Err(bad("no such folder"));
+    }
+    let text = std::fs::read_to_string(&sp).map_err(|_| {
+        bad("no summary.json: not an output folder of omnimix simulate or optimize")
+    })?;
+    let summary: Value = serde_json::from_str(&text).map_err(|e| ReportError::Input {
+        path: sp.clone(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let kind = if summary.get("plan").is_some() && summary.get("current").is_some() {
+        Kind::Optimize
+    } else if summary.get("company").is_some() {
+        Kind::Simulate
+    } else {
+        return Err(ReportError::Input {
+            path: sp,
+            message: "neither a simulate nor an optimize summary".into(),
+        });
+    };
+    let cur = summary
+        .get("currency")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut ctx = Ctx {
+        dir: dir.to_path_buf(),
+        summary,
+        kind,
+        cur,
+        written: Vec::new(),
+        charts: BTreeMap::new(),
+    };
+    draw_charts(&mut ctx)?;
+    let html = build_html(&ctx)?;
+    let p = dir.join("report.html");
+    write_atomic(&p, html.as_bytes())?;
+    ctx.written.push(p);
+    Ok(ctx.written)
+}
+
+/// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output written
+/// with `--no-report`).
+fn allocation(ctx: &Ctx) -> Result<Option<Table>, ReportError> {
+    if let Some(t) = ctx.table("allocation.csv")? {
+        return Ok(Some(t));
+    }
+    Ok(ctx.table("plan.csv")?.map(|p| {
+        let cols = [
+            "country",
+            "channel",
+            "spend",
+            "service_staff",
+            "specialists",
+        ];
+        let mut headers = vec!["strategy".to_string()];
+        headers.extend(cols.iter().map(|c| c.to_string()));
+        let rows = p
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec!["plan".to_string()];
+                row.extend(cols.iter().map(|c| p.text(r, c).to_string()));
+                row
+            })
+            .collect();
+        Table { headers, rows }
+    }))
+}
+
+/// The strategy whose allocation the report shows (`plan`, or the simulated one).
+fn own_strategy(ctx: &Ctx) -> String {
+    match ctx.kind {
+        Kind::Optimize => "plan".into(),
+        Kind::Simulate => ctx
+            .summary
+            .get("strategy")
+            .and_then(Value::as_str)
+            .unwrap_or("current")
+            .to_string(),
+    }
+}
+
+fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
+    charts_plan::allocation_charts(ctx)?;
+    charts_plan::retention_charts(ctx)?;
+    charts_analysis::response_chart(ctx)?;
+    charts_analysis::staffing_chart(ctx)?;
+    charts_analysis::tradeoff_chart(ctx)?;
+    charts_analysis::attribution_chart(ctx)?;
+    charts_analysis::sensitivity_chart(ctx)?;
+    charts_analysis::service_wait_chart(ctx)?;
+    Ok(())
+}
+
+const SECTIONS: [(&str, &str); 7] = [
+    ("summary", "Summary"),
+    ("plan", "Plan"),
+    ("countries", "Countries"),
+    ("channels", "Channels"),
+    ("service", "Service"),
+    ("risk", "Risk"),
+    ("assumptions", "Assumptions"),
+];
+
+const HEADLINE: [&str; 7] = [
+    "retention",
+    "roi",
+    "npv",
+    "revenue",
+    "cost_total",
+    "active_customers",
+    "conversions",
+];
+
+fn kpi_cell(k: &Value, name: &str, cur: &str) -> Td {
+    match kpi(k, name) {
+        Some(i) => {
+            let u = unit_of(name);
+            Td::NumCi(fmt(i.mean, u, cur), ci_text(&i, u, cur))
+        }
+        None => Td::Num("–".into()),
+    }
+}
+
+/// Render a budget CSV table with units guessed from the column names.
+fn budget_table(t: &Table, cur: &str, totals: bool) -> String {
+    let units: Vec<Option<Unit>> = t
+        .headers
+        .iter()
+        .map(|h| {
+            if h.contains("spend")
+                || h.contains("wages")
+                || h.contains("budget") && !h.contains("share")
+            {
+                Some(Unit::Money)
+            } else if h.contains("share") {
+                Some(Unit::Percent)
+            } else if h.contains("FTE") {
+                Some(Unit::Fte)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut rows: Vec<Vec<Td>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(c, v)| match (units[c], v.parse::<f64>()) {
+                    (Some(u), Ok(x)) => Td::Num(fmt(x, u, cur)),
+                    _ => Td::Text(v.clone()),
+                })
+                .collect()
+        })
+        .collect();
+    if totals && !t.rows.is_empty() {
+        let mut total = vec![Td::Text("Total".into())];
+        for (c, u) in units.iter().enumerate().skip(1) {
+            match u {
+                Some(u) => {
+                    let s: f64 = t
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.get(c)?.parse::<f64>().ok())
+                        .sum();
+                    total.push(Td::Num(fmt(s, *u, cur)));
+                }
+                None => total.push(Td::Text(String::new())),
+            }
+        }
+        rows.push(total);
+    }
+    table(&t.headers, &rows, totals)
+}
+
+fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
+    let s = &ctx.summary;
+    let cur = ctx.cur.as_str();
+    let scenario = s
+        .get("scenario")
+        .and_then(Value::as_str)
+        .unwrap_or("scenario");
+    let seed = s.get("seed").and_then(Value::as_u64).unwrap_or(0);
+    let reps = s.get("replications").and_then(Value::as_u64).unwrap_or(0);
+    let version = s
+        .get("omnimix_version")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut b = String::new();
+    b += &summary::summary_section(ctx)?;
+    b += &sections_plan::plan_section(ctx)?;
+    b += &sections_plan::countries_section(ctx)?;
+    b += &sections_plan::channels_section(ctx)?;
+    b += &sections_risk::service_section(ctx)?;
+    b += &sections_risk::risk_section(ctx)?;
+    b += &sections_risk::assumptions_section(ctx)?;
+    let subtitle = match ctx.kind {
+        Kind::Optimize => format!(
+            "Budget plan · objective {} · seed {seed} · {reps} replications · amounts in {cur}",
+            s.get("objective").and_then(Value::as_str).unwrap_or("")
+        ),
+        Kind::Simulate => {
+            format!("Simulation · seed {seed} · {reps} replications · amounts in {cur}")
+        }
+    };
+    let _ = &ctx.written;
+    Ok(html::page(
+        &format!("{scenario}: channel-mix report"),
+        &subtitle,
+        &SECTIONS,
+        &b,
+        &format!(
+            "omnimix {version} · every chart is also in charts/ as SVG and PNG · tables as CSV next to this file"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,103 @@
+//! The Plan, Countries and Channels sections of report.html.
+
+use super::*;
+
+/// Plan: the allocation charts and the country × channel table.
+pub(super) fn plan_section(ctx: &Ctx) -> Result<String, ReportError> {
+    let cur = ctx.cur.as_str();
+    let mut b = String::new();
+    // Plan
+    b += &section("plan", "Plan");
+    b += &ctx.figure("allocation");
+    b += &ctx.figure("phases");
+    b += &ctx.figure("plan_vs_current");
+    if let Some(t) = ctx.table("budget_country_x_channel.csv")? {
+        b += "<h3>Spend and staff by country and channel</h3>\n";
+        b += &budget_table(&t, cur, true);
+    } else if let Some(t) = allocation(ctx)? {
+        let own = own_strategy(ctx);
+        let sub = Table {
+            headers: vec![
+                "country".into(),
+                "channel".into(),
+                "annual spend".into(),
+                "service staff (FTE)".into(),
+                "specialists (FTE)".into(),
+            ],
+            rows: t
+                .rows
+                .iter()
+                .filter(|r| t.text(r, "strategy") == own)
+                .map(|r| {
+                    [
+                        "country",
+                        "channel",
+                        "spend",
+                        "service_staff",
+                        "specialists",
+                    ]
+                    .iter()
+                    .map(|c| t.text(r, c).to_string())
+                    .collect()
+                })
+                .collect(),
+        };
+        b += "<h3>Spend and staff by country and channel</h3>\n";
+        b += &budget_table(&sub, cur, true);
+    }
+
+    Ok(b)
+}
+
+/// Countries: budget and KPIs per country, retention curves.
+pub(super) fn countries_section(ctx: &Ctx) -> Result<String, ReportError> {
+    let s = &ctx.summary;
+    let cur = ctx.cur.as_str();
+    let mut b = String::new();
+    // Countries
+    b += &section("countries", "Countries");
+    if let Some(t) = ctx.table("budget_by_country.csv")? {
+        b += &budget_table(&t, cur, true);
+    }
+    if ctx.kind == Kind::Simulate
+        && let Some(countries) = s.get("countries").and_then(Value::as_object)
+    {
+        let names = [
+            "retention",
+            "roi",
+            "revenue",
+            "cost_total",
+            "active_customers",
+        ];
+        let rows: Vec<Vec<Td>> = countries
+            .iter()
+            .map(|(code, k)| {
+                let mut r = vec![Td::Text(code.clone())];
+                r.extend(names.iter().map(|n| kpi_cell(k, n, cur)));
+                r
+            })
+            .collect();
+        let mut h = vec!["country".to_string()];
+        h.extend(names.iter().map(|n| label_of(n)));
+        b += &table(&h, &rows, false);
+    }
+    b += &ctx.figure("retention_countries");
+    b += &ctx.figure("retention_integration");
+
+    Ok(b)
+}
+
+/// Channels: budget per channel, response curves, attribution.
+pub(super) fn channels_section(ctx: &Ctx) -> Result<String, ReportError> {
+    let cur = ctx.cur.as_str();
+    let mut b = String::new();
+    // Channels
+    b += &section("channels", "Channels");
+    if let Some(t) = ctx.table("budget_by_channel.csv")? {
+        b += &budget_table(&t, cur, true);
+    }
+    b += &ctx.figure("response_curves");
+    b += &ctx.figure("attribution");
+
+    Ok(b)
+}

@@ -1,0 +1,88 @@
+//! Tests of report.html from output folders.
+use super::*;
+
+fn k(mean: f64) -> Value {
+    serde_json::json!({"mean": mean, "sd": 0.01, "lo": mean * 0.99, "hi": mean * 1.01, "n": 2})
+}
+
+fn simulate_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let company = serde_json::json!({
+        "retention_12m": k(0.5), "roi": k(1.2), "npv": k(2.5e6), "revenue": k(9e6),
+        "cost_total": k(4e6), "active_customers": k(12000.0), "conversions": k(800.0),
+        "service": {"call_centre": {"contacts": k(900.0), "mean_wait_min": k(1.5), "abandon_rate": k(0.02)}}
+    });
+    let summary = serde_json::json!({
+        "omnimix_version": "0.1.0", "scenario": "two <markets>", "strategy": "current",
+        "seed": 7, "replications": 2, "horizon_weeks": 52, "currency": "KES",
+        "company": company.clone(), "countries": {"DE": company.clone(), "KE": company}
+    });
+    std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("allocation.csv"),
+        "strategy,country,channel,spend,service_staff,specialists\n\
+         current,DE,search,400000,0,2\ncurrent,KE,store,300000,3,1\n",
+    )
+    .unwrap();
+    let mut curves = String::from("series,country,week,retention\n");
+    for c in ["DE", "KE", "company"] {
+        for w in 1..=52 {
+            curves += &format!("current,{c},{w},{}\n", 1.0 - w as f64 / 100.0);
+        }
+    }
+    std::fs::write(dir.path().join("retention_curves.csv"), curves).unwrap();
+    dir
+}
+
+#[test]
+fn a_simulate_folder_gives_charts_and_a_self_contained_page() {
+    let dir = simulate_folder();
+    let files = render_dir(dir.path()).unwrap();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for n in [
+        "allocation.svg",
+        "allocation.png",
+        "retention_countries.svg",
+        "service_wait.png",
+        "report.html",
+    ] {
+        assert!(names.contains(&n.to_string()), "{n} in {names:?}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for (id, _) in SECTIONS {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    assert!(
+        html.contains("two &lt;markets&gt;"),
+        "escaped scenario name"
+    );
+    assert!(html.contains("9.0 m KES"), "money in the currency");
+    assert!(html.contains("50.0 %") && html.contains("CI [49.5, 50.5] %"));
+    assert!(!html.contains("http") && !html.contains("src="));
+}
+
+#[test]
+fn a_folder_without_a_summary_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        render_dir(dir.path()),
+        Err(ReportError::Input { .. })
+    ));
+    assert!(matches!(
+        render_dir(&dir.path().join("missing")),
+        Err(ReportError::Input { .. })
+    ));
+}
+
+#[test]
+fn units_and_labels_of_kpis() {
+    assert_eq!(unit_of("retention_12m"), Unit::Percent);
+    assert_eq!(unit_of("npv"), Unit::MoneyShort);
+    assert_eq!(unit_of("mean_wait_min"), Unit::Minutes);
+    assert_eq!(unit_of("abandon_rate"), Unit::Percent);
+    assert_eq!(unit_of("conversions"), Unit::Count);
+    assert_eq!(label_of("retention"), "12-month retention");
+}
