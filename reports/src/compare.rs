@@ -5,10 +5,12 @@
 
 use crate::charts::{Chart, Line, render, svg_string};
 use crate::html::{self, Td, Unit, esc, fmt, fmt_diff, section, table};
-use crate::report::{label_of, unit_of};
+use crate::report::data::{service_unit, unit_of};
 use crate::workbook::{Cell, Sheet, write_workbook};
 use crate::{ReportError, write_atomic, write_csv};
+use omnimix_sim::kpis::{Kpi, ServiceKpi};
 use omnimix_sim::stats::Interval;
+use omnimix_studies::compare::Measure;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -27,23 +29,19 @@ struct CsvRow<'a> {
     difference_hi: Option<f64>,
 }
 
-/// The unit of a KPI name, service KPIs included (`mean_wait_min.call_centre`).
-fn unit(name: &str) -> Unit {
-    unit_of(name.split('.').next().unwrap_or(name))
+/// How a compared figure is shown.
+fn unit(m: &Measure) -> Unit {
+    match m {
+        Measure::Company(k) => unit_of(*k),
+        Measure::Service(k, _) => service_unit(*k),
+    }
 }
 
 /// A reader's label: `mean wait, call centre` for service KPIs.
-fn label(name: &str) -> String {
-    match name.split_once('.') {
-        Some((k, ch)) => format!(
-            "{}, {}",
-            match k {
-                "mean_wait_min" => "mean wait".to_string(),
-                other => label_of(other),
-            },
-            ch.replace('_', " ")
-        ),
-        None => label_of(name),
+fn label(m: &Measure) -> String {
+    match m {
+        Measure::Company(k) => k.label().to_string(),
+        Measure::Service(k, ch) => format!("{}, {}", k.label(), ch.name().replace('_', " ")),
     }
 }
 
@@ -103,8 +101,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.measure.name());
-            let mut r = vec![Cell::Text(label(&k.measure.name()))];
+            let u = unit(&k.measure);
+            let mut r = vec![Cell::Text(label(&k.measure))];
             r.extend(k.values.iter().map(|v| cell(v.mean, u)));
             for d in k.differences.iter().skip(1) {
                 r.push(cell(d.mean, u));
@@ -162,14 +160,19 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         written.extend(files);
         Ok(())
     };
-    for key in ["retention", "retention_horizon", "roi"] {
-        if let Some(k) = c.kpis.iter().find(|k| k.measure.name() == key) {
-            let stem = if key == "roi" { "roi" } else { "retention" };
+    for key in [Kpi::Retention, Kpi::RetentionHorizon, Kpi::Roi] {
+        let key = Measure::Company(key);
+        if let Some(k) = c.kpis.iter().find(|k| k.measure == key) {
+            let stem = if key == Measure::Company(Kpi::Roi) {
+                "roi"
+            } else {
+                "retention"
+            };
             add(
                 &format!("compare_{stem}"),
                 Chart::Intervals {
-                    title: format!("{} by scenario", label(key)),
-                    y_label: format!("{} (%)", label(key)),
+                    title: format!("{} by scenario", label(&key)),
+                    y_label: format!("{} (%)", label(&key)),
                     categories: c.names.clone(),
                     mean: k.values.iter().map(|v| 100.0 * v.mean).collect(),
                     lo: k
@@ -188,10 +191,12 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         }
     }
     if c.names.len() > 1
-        && let Some(k) = c
-            .kpis
-            .iter()
-            .find(|k| k.measure.name().starts_with("retention"))
+        && let Some(k) = c.kpis.iter().find(|k| {
+            matches!(
+                k.measure,
+                Measure::Company(Kpi::Retention | Kpi::RetentionHorizon)
+            )
+        })
     {
         let d = &k.differences[1..];
         add(
@@ -237,7 +242,7 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
     let waits: Vec<&KpiRow> = c
         .kpis
         .iter()
-        .filter(|k| k.measure.name().starts_with("mean_wait_min."))
+        .filter(|k| matches!(k.measure, Measure::Service(ServiceKpi::MeanWaitMin, _)))
         .collect();
     if !waits.is_empty() {
         add(
@@ -280,8 +285,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.measure.name());
-            let mut r = vec![Td::Text(label(&k.measure.name()))];
+            let u = unit(&k.measure);
+            let mut r = vec![Td::Text(label(&k.measure))];
             r.extend(
                 k.values
                     .iter()
@@ -298,8 +303,8 @@ pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
         .kpis
         .iter()
         .map(|k| {
-            let u = unit(&k.measure.name());
-            let mut r = vec![Td::Text(label(&k.measure.name()))];
+            let u = unit(&k.measure);
+            let mut r = vec![Td::Text(label(&k.measure))];
             r.extend(
                 k.differences
                     .iter()

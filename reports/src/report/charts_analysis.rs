@@ -228,12 +228,8 @@ pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     if let Some(t) = ctx.table("sensitivity.csv")? {
         let mut rows: Vec<TornadoRow> = Vec::new();
         let mut base = f64::NAN;
-        let objective = t
-            .rows
-            .first()
-            .map(|r| t.text(r, "objective").to_string())
-            .unwrap_or_default();
-        let scale = if unit_of(&objective) == Unit::MoneyShort {
+        let objective = sensitivity_objective(ctx, &t)?;
+        let scale = if unit_of(objective) == Unit::MoneyShort {
             1e-6
         } else {
             100.0
@@ -271,8 +267,8 @@ pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
         ctx.chart(
             "sensitivity",
             Chart::Tornado {
-                title: format!("Sensitivity of {} to ±20 % assumptions", label_of(&objective)),
-                x_label: format!("{} ({unit})", label_of(&objective)),
+                title: format!("Sensitivity of {} to ±20 % assumptions", objective.label()),
+                x_label: format!("{} ({unit})", objective.label()),
                 base,
                 rows,
             },
@@ -285,29 +281,21 @@ pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// simulate: mean wait per country and service channel.
 pub(super) fn service_wait_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // simulate: waits per country and service channel
-    if ctx.kind == Kind::Simulate {
-        let countries = ctx
-            .summary
-            .get("countries")
-            .and_then(Value::as_object)
-            .cloned();
-        if let Some(countries) = countries {
-            let chans = ["call_centre", "live_chat", "chatbot"];
+    if let RunSummary::Simulate(s) = &ctx.summary {
+        let countries = s.countries.clone();
+        {
             let mut used = Vec::new();
             let mut values = Vec::new();
-            for ch in chans {
+            for ch in Channel::SERVICE {
                 let v: Vec<f64> = countries
                     .values()
                     .map(|k| {
-                        k.get("service")
-                            .and_then(|s| s.get(ch))
-                            .and_then(|s| s.get("mean_wait_min"))
-                            .and_then(iv)
+                        k.service(ch, ServiceKpi::MeanWaitMin)
                             .map_or(0.0, |i| i.mean)
                     })
                     .collect();
                 if v.iter().any(|x| *x > 0.0) {
-                    used.push(ch.to_string());
+                    used.push(ch.name().to_string());
                     values.push(v);
                 }
             }

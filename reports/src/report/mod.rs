@@ -11,12 +11,16 @@
 use crate::charts::{Chart, Line, TornadoRow, render, svg_string};
 use crate::html::{self, Td, Unit, card, esc, fmt, fmt_diff, section, table};
 use crate::{ReportError, write_atomic};
-use serde_json::Value;
+use data::{RunSummary, kpi, objective_kpi, service_by_name, service_unit, unit_of};
+use omnimix_sim::Channel;
+use omnimix_sim::kpis::{Kpi, KpiSummary, ServiceKpi};
+use omnimix_sim::stats::Interval;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod charts_analysis;
 mod charts_plan;
+pub mod data;
 mod sections_plan;
 mod sections_risk;
 mod summary;
@@ -72,70 +76,7 @@ impl Table {
     }
 }
 
-/// Mean and interval of one KPI in `summary.json`.
-#[derive(Debug, Clone, Copy)]
-struct Iv {
-    mean: f64,
-    lo: Option<f64>,
-    hi: Option<f64>,
-}
-
-fn iv(v: &Value) -> Option<Iv> {
-    Some(Iv {
-        mean: v.get("mean")?.as_f64()?,
-        lo: v.get("lo").and_then(Value::as_f64),
-        hi: v.get("hi").and_then(Value::as_f64),
-    })
-}
-
-/// The retention key present in a KPI set: the 12-month figure, else the horizon's.
-fn retention_key(k: &Value) -> &'static str {
-    if k.get("retention_12m").is_some() {
-        "retention_12m"
-    } else {
-        "retention_horizon"
-    }
-}
-
-fn kpi(k: &Value, name: &str) -> Option<Iv> {
-    let key = if name == "retention" {
-        retention_key(k)
-    } else {
-        name
-    };
-    k.get(key).and_then(iv)
-}
-
-/// How a KPI is shown.
-pub fn unit_of(name: &str) -> Unit {
-    match name {
-        n if n.starts_with("retention") || n == "roi" || n.ends_with("share") => Unit::Percent,
-        n if n.ends_with("rate") => Unit::Percent,
-        "revenue" | "npv" | "cost_total" | "cost_media" | "cost_staff" | "cost_integration" => {
-            Unit::MoneyShort
-        }
-        n if n.contains("wait") => Unit::Minutes,
-        _ => Unit::Count,
-    }
-}
-
-/// A reader's name of a KPI.
-pub fn label_of(name: &str) -> String {
-    match name {
-        "retention" | "retention_12m" => "12-month retention".into(),
-        "retention_horizon" => "retention at the horizon".into(),
-        "roi" => "ROI".into(),
-        "npv" => "NPV".into(),
-        "cost_total" => "total cost".into(),
-        "cost_media" => "media cost".into(),
-        "cost_staff" => "staff cost".into(),
-        "cost_integration" => "integration cost".into(),
-        "active_customers" => "active customers (horizon)".into(),
-        other => other.replace('_', " "),
-    }
-}
-
-fn ci_text(i: &Iv, unit: Unit, cur: &str) -> String {
+fn ci_text(i: &Interval, unit: Unit, cur: &str) -> String {
     match (i.lo, i.hi) {
         (Some(lo), Some(hi)) if hi - lo <= 1e-9 * hi.abs().max(1.0) => String::new(),
         (Some(lo), Some(hi)) => format!("CI {}", html::range(lo, hi, unit, cur, false)),
@@ -143,7 +84,7 @@ fn ci_text(i: &Iv, unit: Unit, cur: &str) -> String {
     }
 }
 
-fn ci_diff_text(i: &Iv, unit: Unit, cur: &str) -> String {
+fn ci_diff_text(i: &Interval, unit: Unit, cur: &str) -> String {
     match (i.lo, i.hi) {
         (Some(lo), Some(hi)) if hi - lo <= 1e-9 * hi.abs().max(1.0) => String::new(),
         (Some(lo), Some(hi)) => format!("CI {}", html::range(lo, hi, unit, cur, true)),
@@ -160,7 +101,7 @@ enum Kind {
 
 struct Ctx {
     dir: PathBuf,
-    summary: Value,
+    summary: RunSummary,
     kind: Kind,
     cur: String,
     written: Vec<PathBuf>,
@@ -215,28 +156,17 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     if !dir.is_dir() {
         return Err(bad("no such folder"));
     }
-    let text = std::fs::read_to_string(&sp).map_err(|_| {
-        bad("no summary.json: not an output folder of omnimix simulate or optimize")
-    })?;
-    let summary: Value = serde_json::from_str(&text).map_err(|e| ReportError::Input {
-        path: sp.clone(),
-        message: format!("not valid JSON: {e}"),
-    })?;
-    let kind = if summary.get("plan").is_some() && summary.get("current").is_some() {
-        Kind::Optimize
-    } else if summary.get("company").is_some() {
-        Kind::Simulate
-    } else {
-        return Err(ReportError::Input {
-            path: sp,
-            message: "neither a simulate nor an optimize summary".into(),
-        });
+    if !sp.is_file() {
+        return Err(bad(
+            "no summary.json: not an output folder of omnimix simulate or optimize",
+        ));
+    }
+    let summary = RunSummary::read(&sp)?;
+    let kind = match summary {
+        RunSummary::Optimize(_) => Kind::Optimize,
+        RunSummary::Simulate(_) => Kind::Simulate,
     };
-    let cur = summary
-        .get("currency")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let cur = summary.currency().to_string();
     let mut ctx = Ctx {
         dir: dir.to_path_buf(),
         summary,
@@ -286,13 +216,25 @@ fn allocation(ctx: &Ctx) -> Result<Option<Table>, ReportError> {
 fn own_strategy(ctx: &Ctx) -> String {
     match ctx.kind {
         Kind::Optimize => "plan".into(),
-        Kind::Simulate => ctx
-            .summary
-            .get("strategy")
-            .and_then(Value::as_str)
-            .unwrap_or("current")
-            .to_string(),
+        Kind::Simulate => match &ctx.summary {
+            RunSummary::Simulate(s) => s.strategy.clone(),
+            RunSummary::Optimize(_) => "plan".into(),
+        },
     }
+}
+
+/// The KPI the sensitivity was computed for (the `objective` column of
+/// `sensitivity.csv`); a name that is not a KPI is an input error.
+fn sensitivity_objective(ctx: &Ctx, t: &Table) -> Result<Kpi, ReportError> {
+    let name = t
+        .rows
+        .first()
+        .map_or("retention", |r| t.text(r, "objective"));
+    name.parse()
+        .map_err(|e: omnimix_sim::kpis::UnknownKpi| ReportError::Input {
+            path: ctx.dir.join("sensitivity.csv"),
+            message: format!("objective: {e}"),
+        })
 }
 
 fn draw_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
@@ -317,21 +259,21 @@ const SECTIONS: [(&str, &str); 7] = [
     ("assumptions", "Assumptions"),
 ];
 
-const HEADLINE: [&str; 7] = [
-    "retention",
-    "roi",
-    "npv",
-    "revenue",
-    "cost_total",
-    "active_customers",
-    "conversions",
+const HEADLINE: [Kpi; 7] = [
+    Kpi::Retention,
+    Kpi::Roi,
+    Kpi::Npv,
+    Kpi::Revenue,
+    Kpi::CostTotal,
+    Kpi::ActiveCustomers,
+    Kpi::Conversions,
 ];
 
-fn kpi_cell(k: &Value, name: &str, cur: &str) -> Td {
+fn kpi_cell(k: &KpiSummary, name: Kpi, cur: &str) -> Td {
     match kpi(k, name) {
         Some(i) => {
             let u = unit_of(name);
-            Td::NumCi(fmt(i.mean, u, cur), ci_text(&i, u, cur))
+            Td::NumCi(fmt(i.mean, u, cur), ci_text(i, u, cur))
         }
         None => Td::Num("–".into()),
     }
@@ -393,16 +335,7 @@ fn budget_table(t: &Table, cur: &str, totals: bool) -> String {
 fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
     let s = &ctx.summary;
     let cur = ctx.cur.as_str();
-    let scenario = s
-        .get("scenario")
-        .and_then(Value::as_str)
-        .unwrap_or("scenario");
-    let seed = s.get("seed").and_then(Value::as_u64).unwrap_or(0);
-    let reps = s.get("replications").and_then(Value::as_u64).unwrap_or(0);
-    let version = s
-        .get("omnimix_version")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let (scenario, seed, reps, version) = (s.scenario(), s.seed(), s.replications(), s.version());
     let mut b = String::new();
     b += &summary::summary_section(ctx)?;
     b += &sections_plan::plan_section(ctx)?;
@@ -411,12 +344,12 @@ fn build_html(ctx: &Ctx) -> Result<String, ReportError> {
     b += &sections_risk::service_section(ctx)?;
     b += &sections_risk::risk_section(ctx)?;
     b += &sections_risk::assumptions_section(ctx)?;
-    let subtitle = match ctx.kind {
-        Kind::Optimize => format!(
+    let subtitle = match s {
+        RunSummary::Optimize(c) => format!(
             "Budget plan · objective {} · seed {seed} · {reps} replications · amounts in {cur}",
-            s.get("objective").and_then(Value::as_str).unwrap_or("")
+            c.objective
         ),
-        Kind::Simulate => {
+        RunSummary::Simulate(_) => {
             format!("Simulation · seed {seed} · {reps} replications · amounts in {cur}")
         }
     };

@@ -59,26 +59,25 @@ pub(super) fn countries_section(ctx: &Ctx) -> Result<String, ReportError> {
     if let Some(t) = ctx.table("budget_by_country.csv")? {
         b += &budget_table(&t, cur, true);
     }
-    if ctx.kind == Kind::Simulate
-        && let Some(countries) = s.get("countries").and_then(Value::as_object)
-    {
+    if let RunSummary::Simulate(s) = s {
         let names = [
-            "retention",
-            "roi",
-            "revenue",
-            "cost_total",
-            "active_customers",
+            Kpi::Retention,
+            Kpi::Roi,
+            Kpi::Revenue,
+            Kpi::CostTotal,
+            Kpi::ActiveCustomers,
         ];
-        let rows: Vec<Vec<Td>> = countries
+        let rows: Vec<Vec<Td>> = s
+            .countries
             .iter()
             .map(|(code, k)| {
                 let mut r = vec![Td::Text(code.clone())];
-                r.extend(names.iter().map(|n| kpi_cell(k, n, cur)));
+                r.extend(names.iter().map(|n| kpi_cell(k, *n, cur)));
                 r
             })
             .collect();
         let mut h = vec!["country".to_string()];
-        h.extend(names.iter().map(|n| label_of(n)));
+        h.extend(names.iter().map(|n| n.label().to_string()));
         b += &table(&h, &rows, false);
     }
     b += &ctx.figure("retention_countries");

@@ -4,32 +4,27 @@ use super::*;
 
 /// Service: contacts, waits and abandonment, staffing, the staffing curve.
 pub(super) fn service_section(ctx: &Ctx) -> Result<String, ReportError> {
-    let s = &ctx.summary;
     let cur = ctx.cur.as_str();
     let mut b = String::new();
     // Service
     b += &section("service", "Service");
-    let service_of = match ctx.kind {
-        Kind::Optimize => &s["plan"],
-        Kind::Simulate => &s["company"],
-    };
-    if let Some(svc) = service_of.get("service").and_then(Value::as_object) {
-        let rows: Vec<Vec<Td>> = svc
-            .iter()
-            .filter(|(_, m)| m.get("contacts").and_then(iv).is_some_and(|i| i.mean > 0.0))
+    {
+        let rows: Vec<Vec<Td>> = service_by_name(ctx.summary.main_kpis())
+            .into_iter()
+            .filter(|(_, m)| m.get(&ServiceKpi::Contacts).is_some_and(|i| i.mean > 0.0))
             .map(|(ch, m)| {
-                let cell = |n: &str| match m.get(n).and_then(iv) {
+                let cell = |n: ServiceKpi| match m.get(&n) {
                     Some(i) => {
-                        let u = unit_of(n);
-                        Td::NumCi(fmt(i.mean, u, cur), ci_text(&i, u, cur))
+                        let u = service_unit(n);
+                        Td::NumCi(fmt(i.mean, u, cur), ci_text(i, u, cur))
                     }
                     None => Td::Num("–".into()),
                 };
                 vec![
-                    Td::Text(ch.replace('_', " ")),
-                    cell("contacts"),
-                    cell("mean_wait_min"),
-                    cell("abandon_rate"),
+                    Td::Text(ch.name().replace('_', " ")),
+                    cell(ServiceKpi::Contacts),
+                    cell(ServiceKpi::MeanWaitMin),
+                    cell(ServiceKpi::AbandonRate),
                 ]
             })
             .collect();
@@ -58,9 +53,8 @@ pub(super) fn service_section(ctx: &Ctx) -> Result<String, ReportError> {
 
 /// Risk: what the intervals cover, the sensitivity tornado and table, retention vs ROI.
 pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
-    let s = &ctx.summary;
     let cur = ctx.cur.as_str();
-    let reps = s.get("replications").and_then(Value::as_u64).unwrap_or(0);
+    let reps = ctx.summary.replications();
     let mut b = String::new();
     // Risk
     b += &section("risk", "Risk");
@@ -73,12 +67,8 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
     b += "</p>\n";
     b += &ctx.figure("sensitivity");
     if let Some(t) = ctx.table("sensitivity.csv")? {
-        let objective = t
-            .rows
-            .first()
-            .map(|r| t.text(r, "objective").to_string())
-            .unwrap_or_default();
-        let u = unit_of(&objective);
+        let objective = sensitivity_objective(ctx, &t)?;
+        let u = unit_of(objective);
         let mut names: Vec<String> = Vec::new();
         for r in &t.rows {
             let n = t.text(r, "assumption").to_string();
@@ -102,8 +92,8 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
         b += &table(
             &[
                 "assumption".into(),
-                format!("{} change at −20 %", label_of(&objective)),
-                format!("{} change at +20 %", label_of(&objective)),
+                format!("{} change at −20 %", objective.label()),
+                format!("{} change at +20 %", objective.label()),
             ],
             &rows,
             false,
@@ -116,12 +106,8 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
 
 /// Assumptions: the workbook's assumptions, or the simulate summary's.
 pub(super) fn assumptions_section(ctx: &Ctx) -> Result<String, ReportError> {
-    let s = &ctx.summary;
     let cur = ctx.cur.as_str();
-    let scenario = s
-        .get("scenario")
-        .and_then(Value::as_str)
-        .unwrap_or("scenario");
+    let scenario = ctx.summary.scenario();
     let mut b = String::new();
     // Assumptions
     b += &section("assumptions", "Assumptions");
@@ -150,28 +136,36 @@ pub(super) fn assumptions_section(ctx: &Ctx) -> Result<String, ReportError> {
         b += &table(&t.headers, &rows, false);
     } else {
         let mut rows = vec![vec![Td::Text("scenario".into()), Td::Text(scenario.into())]];
-        for (k, label) in [
-            ("strategy", "strategy"),
-            ("seed", "seed"),
-            ("replications", "replications"),
-            ("horizon_weeks", "horizon (weeks)"),
-            ("time_step", "time step"),
-            ("agent_scale", "customers per agent"),
-            ("agents", "agents"),
-            ("customers_in_scope", "customers in scope"),
-            ("currency", "currency"),
-        ] {
-            if let Some(v) = s.get(k) {
-                let cell = match v.as_f64() {
-                    Some(x) => Td::Num(html::thousands(x, 0)),
-                    None => Td::Text(v.as_str().unwrap_or("").to_string()),
-                };
-                rows.push(vec![Td::Text(label.into()), cell]);
-            }
+        for (label, cell) in summary_facts(&ctx.summary) {
+            rows.push(vec![Td::Text(label.into()), cell]);
         }
         b += &table(&["assumption".into(), "value".into()], &rows, false);
     }
     b += "<p class=\"note\">The scenario file holds every other value (channel costs and response, service times, behaviour, privacy and integration); the search-scale analyses (curves, sensitivity) simulate fewer, heavier agents than the comparison above.</p>\n";
 
     Ok(b)
+}
+
+/// The facts of a summary for the Assumptions table when there is no workbook.
+fn summary_facts(s: &RunSummary) -> Vec<(&'static str, Td)> {
+    let n = |x: f64| Td::Num(html::thousands(x, 0));
+    let t = |x: &str| Td::Text(x.to_string());
+    match s {
+        RunSummary::Simulate(s) => vec![
+            ("strategy", t(&s.strategy)),
+            ("seed", n(s.seed as f64)),
+            ("replications", n(f64::from(s.replications))),
+            ("horizon (weeks)", n(f64::from(s.horizon_weeks))),
+            ("time step", t(&s.time_step)),
+            ("customers per agent", n(f64::from(s.agent_scale))),
+            ("agents", n(s.agents as f64)),
+            ("customers in scope", n(s.customers_in_scope)),
+            ("currency", t(&s.currency)),
+        ],
+        RunSummary::Optimize(c) => vec![
+            ("seed", n(c.seed as f64)),
+            ("replications", n(f64::from(c.replications))),
+            ("currency", t(&c.currency)),
+        ],
+    }
 }

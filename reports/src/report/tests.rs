@@ -1,5 +1,6 @@
 //! Tests of report.html from output folders.
 use super::*;
+use serde_json::Value;
 
 fn k(mean: f64) -> Value {
     serde_json::json!({"mean": mean, "sd": 0.01, "lo": mean * 0.99, "hi": mean * 1.01, "n": 2})
@@ -15,6 +16,8 @@ fn simulate_folder() -> tempfile::TempDir {
     let summary = serde_json::json!({
         "omnimix_version": "0.1.0", "scenario": "two <markets>", "strategy": "current",
         "seed": 7, "replications": 2, "horizon_weeks": 52, "currency": "KES",
+        "agent_scale": 10, "agents": 7000, "customers_in_scope": 70000.0,
+        "time_step": "week", "interval": "90 %",
         "company": company.clone(), "countries": {"DE": company.clone(), "KE": company}
     });
     std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
@@ -79,10 +82,45 @@ fn a_folder_without_a_summary_is_an_input_error() {
 
 #[test]
 fn units_and_labels_of_kpis() {
-    assert_eq!(unit_of("retention_12m"), Unit::Percent);
-    assert_eq!(unit_of("npv"), Unit::MoneyShort);
-    assert_eq!(unit_of("mean_wait_min"), Unit::Minutes);
-    assert_eq!(unit_of("abandon_rate"), Unit::Percent);
-    assert_eq!(unit_of("conversions"), Unit::Count);
-    assert_eq!(label_of("retention"), "12-month retention");
+    assert_eq!(unit_of(Kpi::Retention12m), Unit::Percent);
+    assert_eq!(unit_of(Kpi::Npv), Unit::MoneyShort);
+    assert_eq!(service_unit(ServiceKpi::MeanWaitMin), Unit::Minutes);
+    assert_eq!(service_unit(ServiceKpi::AbandonRate), Unit::Percent);
+    assert_eq!(unit_of(Kpi::Conversions), Unit::Count);
+    assert_eq!(Kpi::Retention.label(), "12-month retention");
+}
+
+#[test]
+fn a_summary_with_an_unknown_kpi_is_an_input_error_naming_the_file() {
+    let dir = simulate_folder();
+    let p = dir.path().join("summary.json");
+    let text = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("\"npv\"", "\"npvv\"");
+    std::fs::write(&p, text).unwrap();
+    match render_dir(dir.path()) {
+        Err(ReportError::Input { path, message }) => {
+            assert_eq!(path, p);
+            assert!(message.contains("unknown KPI 'npvv'"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_sensitivity_table_for_an_unknown_kpi_is_an_input_error() {
+    let dir = simulate_folder();
+    std::fs::write(
+        dir.path().join("sensitivity.csv"),
+        "assumption,change,objective,value,base,retention,roi,npv,revenue\n\
+         gross margin,-0.2,loyalty,0.5,0.5,0.5,1,1,1\n",
+    )
+    .unwrap();
+    match render_dir(dir.path()) {
+        Err(ReportError::Input { path, message }) => {
+            assert!(path.ends_with("sensitivity.csv"));
+            assert!(message.contains("unknown KPI 'loyalty'"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
