@@ -6,10 +6,10 @@ use super::*;
 pub(super) fn response_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // response curves
-    if let Some(t) = ctx.table("response_curves.csv")? {
+    if let Some(t) = ctx.rows::<ResponseRow>("response_curves.csv")? {
         let mut lines: Vec<Line> = Vec::new();
-        for r in &t.rows {
-            let ch = t.text(r, "channel").to_string();
+        for r in &t {
+            let ch = r.channel.clone();
             if lines.last().map(|l| &l.name) != Some(&ch) {
                 lines.push(Line {
                     name: ch,
@@ -18,10 +18,10 @@ pub(super) fn response_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
                     points_only: false,
                 });
             }
-            let p = (m(t.num(r, "annual_spend")), m(t.num(r, "revenue")));
+            let p = (m(r.annual_spend), m(r.revenue));
             let l = lines.last_mut().expect("pushed above");
             l.points.push(p);
-            if t.text(r, "chosen") == "true" {
+            if r.chosen {
                 l.marked = Some(p);
             }
         }
@@ -43,10 +43,10 @@ pub(super) fn response_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Service: mean wait vs staffing.
 pub(super) fn staffing_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // staffing curve
-    if let Some(t) = ctx.table("staffing_curve.csv")? {
+    if let Some(t) = ctx.rows::<StaffingRow>("staffing_curve.csv")? {
         let mut lines: Vec<Line> = Vec::new();
-        for r in &t.rows {
-            let ch = t.text(r, "channel").to_string();
+        for r in &t {
+            let ch = r.channel.clone();
             let idx = match lines.iter().position(|l| l.name == ch) {
                 Some(i) => i,
                 None => {
@@ -59,9 +59,9 @@ pub(super) fn staffing_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
                     lines.len() - 1
                 }
             };
-            let p = (t.num(r, "service_staff"), t.num(r, "mean_wait_min"));
+            let p = (r.service_staff, r.mean_wait_min);
             lines[idx].points.push(p);
-            if t.text(r, "chosen") == "true" {
+            if r.chosen {
                 lines[idx].marked = Some(p);
             }
         }
@@ -83,14 +83,14 @@ pub(super) fn staffing_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// The Pareto front, or retention vs ROI of the variants explored.
 pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // Pareto front, or the trade-off among the explored variants
-    let pareto = ctx.table("pareto.csv")?;
+    let pareto = ctx.rows::<ParetoRow>("pareto.csv")?;
     let mut tradeoff: Vec<(f64, f64)> = Vec::new();
     let mut chosen = None;
     let mut from_front = false;
     if let Some(t) = &pareto {
         from_front = true;
-        for r in &t.rows {
-            tradeoff.push((100.0 * t.num(r, "roi"), 100.0 * t.num(r, "retention")));
+        for r in t {
+            tradeoff.push((100.0 * r.roi, 100.0 * r.retention));
         }
         chosen = tradeoff
             .iter()
@@ -99,17 +99,21 @@ pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
             .or_else(|| tradeoff.iter().max_by(|a, b| a.1.total_cmp(&b.1)))
             .copied();
     } else {
-        for name in ["response_curves.csv", "staffing_curve.csv"] {
-            if let Some(t) = ctx.table(name)? {
-                for r in &t.rows {
-                    let p = (100.0 * t.num(r, "roi"), 100.0 * t.num(r, "retention"));
-                    if t.text(r, "chosen") == "true" {
-                        chosen = Some(p);
-                    }
-                    if !tradeoff.contains(&p) {
-                        tradeoff.push(p);
-                    }
-                }
+        // (ROI, retention, chosen) of every variant of the curves
+        let mut variants: Vec<(f64, f64, bool)> = Vec::new();
+        if let Some(t) = ctx.rows::<ResponseRow>("response_curves.csv")? {
+            variants.extend(t.iter().map(|r| (r.roi, r.retention, r.chosen)));
+        }
+        if let Some(t) = ctx.rows::<StaffingRow>("staffing_curve.csv")? {
+            variants.extend(t.iter().map(|r| (r.roi, r.retention, r.chosen)));
+        }
+        for (roi, retention, is_chosen) in variants {
+            let p = (100.0 * roi, 100.0 * retention);
+            if is_chosen {
+                chosen = Some(p);
+            }
+            if !tradeoff.contains(&p) {
+                tradeoff.push(p);
             }
         }
     }
@@ -164,15 +168,15 @@ pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Attribution: each model's share per channel beside the truth when known.
 pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // attribution
-    if let Some(t) = ctx.table("attribution.csv")? {
+    if let Some(t) = ctx.rows::<CreditRow>("attribution.csv")? {
         let mut models: Vec<String> = Vec::new();
         let mut channels: Vec<String> = Vec::new();
-        for r in &t.rows {
-            let mo = t.text(r, "model").to_string();
+        for r in &t {
+            let mo = r.model.clone();
             if !models.contains(&mo) {
                 models.push(mo);
             }
-            let ch = t.text(r, "channel").to_string();
+            let ch = r.channel.clone();
             if !channels.contains(&ch) {
                 channels.push(ch);
             }
@@ -183,24 +187,22 @@ pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
                 channels
                     .iter()
                     .map(|ch| {
-                        t.rows
-                            .iter()
-                            .find(|r| t.text(r, "model") == mo && t.text(r, "channel") == ch)
-                            .map_or(0.0, |r| 100.0 * t.num(r, "share"))
+                        t.iter()
+                            .find(|r| r.model == *mo && r.channel == *ch)
+                            .map_or(0.0, |r| 100.0 * r.share)
                     })
                     .collect()
             })
             .collect();
-        if let Some(tr) = ctx.table("truth.csv")? {
+        if let Some(tr) = ctx.rows::<TruthRow>("truth.csv")? {
             models.push("truth".into());
             values.push(
                 channels
                     .iter()
                     .map(|ch| {
-                        tr.rows
-                            .iter()
-                            .find(|r| tr.text(r, "country") == "ALL" && tr.text(r, "channel") == ch)
-                            .map_or(0.0, |r| 100.0 * tr.num(r, "share"))
+                        tr.iter()
+                            .find(|r| r.country == "ALL" && r.channel == *ch)
+                            .map_or(0.0, |r| 100.0 * r.share)
                     })
                     .collect(),
             );
@@ -225,7 +227,7 @@ pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // sensitivity
-    if let Some(t) = ctx.table("sensitivity.csv")? {
+    if let Some(t) = ctx.rows::<SensitivityRow>("sensitivity.csv")? {
         let mut rows: Vec<TornadoRow> = Vec::new();
         let mut base = f64::NAN;
         let objective = sensitivity_objective(ctx, &t)?;
@@ -234,10 +236,10 @@ pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
         } else {
             100.0
         };
-        for r in &t.rows {
-            base = t.num(r, "base") * scale;
-            let name = t.text(r, "assumption").to_string();
-            let v = t.num(r, "value") * scale;
+        for r in &t {
+            base = r.base * scale;
+            let name = r.assumption.clone();
+            let v = r.value * scale;
             let idx = match rows.iter().position(|x| x.name == name) {
                 Some(i) => i,
                 None => {
@@ -249,7 +251,7 @@ pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
                     rows.len() - 1
                 }
             };
-            if t.num(r, "change") < 0.0 {
+            if r.change < 0.0 {
                 rows[idx].low = v;
             } else {
                 rows[idx].high = v;

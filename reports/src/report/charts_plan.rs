@@ -8,20 +8,16 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
     // allocation
     if let Some(t) = allocation(ctx)? {
         let own = own_strategy(ctx);
-        let rows: Vec<&Vec<String>> = t
-            .rows
-            .iter()
-            .filter(|r| t.text(r, "strategy") == own)
-            .collect();
+        let rows: Vec<&AllocationRow> = t.iter().filter(|r| r.strategy == own).collect();
         let mut countries: Vec<String> = Vec::new();
         let mut channels: Vec<String> = Vec::new();
         for r in &rows {
-            let c = t.text(r, "country").to_string();
+            let c = r.country.clone();
             if !countries.contains(&c) {
                 countries.push(c);
             }
-            let ch = t.text(r, "channel").to_string();
-            if t.num(r, "spend") > 0.0 && !channels.contains(&ch) {
+            let ch = r.channel.clone();
+            if r.spend > 0.0 && !channels.contains(&ch) {
                 channels.push(ch);
             }
         }
@@ -33,8 +29,8 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
                         .iter()
                         .map(|c| {
                             rows.iter()
-                                .filter(|r| t.text(r, "country") == c && t.text(r, "channel") == ch)
-                                .map(|r| m(t.num(r, "spend")))
+                                .filter(|r| r.country == *c && r.channel == *ch)
+                                .map(|r| m(r.spend))
                                 .sum()
                         })
                         .collect()
@@ -54,23 +50,17 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
             )?;
         }
         // spend per phase (a phased plan), stacked by channel
-        if let Some(ph) = ctx.table("plan_phases.csv")? {
-            let phase_of = |r: &Vec<String>| {
-                format!(
-                    "weeks {}-{}",
-                    ph.text(r, "first_week"),
-                    ph.text(r, "last_week")
-                )
-            };
+        if let Some(ph) = ctx.rows::<PhaseRow>("plan_phases.csv")? {
+            let phase_of = |r: &PhaseRow| format!("weeks {}-{}", r.first_week, r.last_week);
             let mut phases: Vec<String> = Vec::new();
             let mut chans: Vec<String> = Vec::new();
-            for r in &ph.rows {
+            for r in &ph {
                 let label = phase_of(r);
                 if !phases.contains(&label) {
                     phases.push(label);
                 }
-                let ch = ph.text(r, "channel").to_string();
-                if ph.num(r, "spend") > 0.0 && !chans.contains(&ch) {
+                let ch = r.channel.clone();
+                if r.spend > 0.0 && !chans.contains(&ch) {
                     chans.push(ch);
                 }
             }
@@ -80,10 +70,9 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
                     phases
                         .iter()
                         .map(|p| {
-                            ph.rows
-                                .iter()
-                                .filter(|r| ph.text(r, "channel") == ch && phase_of(r) == *p)
-                                .map(|r| m(ph.num(r, "spend")))
+                            ph.iter()
+                                .filter(|r| r.channel == *ch && phase_of(r) == *p)
+                                .map(|r| m(r.spend))
                                 .sum()
                         })
                         .collect()
@@ -107,8 +96,8 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
         // plan vs current (vs equal split), by channel
         let strategies: Vec<String> = {
             let mut v: Vec<String> = Vec::new();
-            for r in &t.rows {
-                let s = t.text(r, "strategy").to_string();
+            for r in &t {
+                let s = r.strategy.clone();
                 if !v.contains(&s) {
                     v.push(s);
                 }
@@ -117,9 +106,9 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
         };
         if strategies.len() > 1 {
             let mut chans: Vec<String> = Vec::new();
-            for r in &t.rows {
-                let ch = t.text(r, "channel").to_string();
-                if t.num(r, "spend") > 0.0 && !chans.contains(&ch) {
+            for r in &t {
+                let ch = r.channel.clone();
+                if r.spend > 0.0 && !chans.contains(&ch) {
                     chans.push(ch);
                 }
             }
@@ -129,12 +118,9 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
                     chans
                         .iter()
                         .map(|ch| {
-                            t.rows
-                                .iter()
-                                .filter(|r| {
-                                    t.text(r, "strategy") == s && t.text(r, "channel") == ch
-                                })
-                                .map(|r| m(t.num(r, "spend")))
+                            t.iter()
+                                .filter(|r| r.strategy == *s && r.channel == *ch)
+                                .map(|r| m(r.spend))
                                 .sum()
                         })
                         .collect()
@@ -160,21 +146,18 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Retention of the week-0 customers per country, and integrated vs not.
 pub(super) fn retention_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
     // retention curves
-    if let Some(t) = ctx.table("retention_curves.csv")? {
+    if let Some(t) = ctx.rows::<RetentionRow>("retention_curves.csv")? {
         let own = own_strategy(ctx);
         let mut by: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
         let mut order: Vec<(String, String)> = Vec::new();
-        for r in &t.rows {
-            let key = (
-                t.text(r, "series").to_string(),
-                t.text(r, "country").to_string(),
-            );
+        for r in &t {
+            let key = (r.series.clone(), r.country.clone());
             if !by.contains_key(&key) {
                 order.push(key.clone());
             }
             by.entry(key)
                 .or_default()
-                .push((t.num(r, "week"), 100.0 * t.num(r, "retention")));
+                .push((f64::from(r.week), 100.0 * r.retention));
         }
         let own_series = if order.iter().any(|k| k.0 == own) {
             own.clone()

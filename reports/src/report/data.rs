@@ -135,3 +135,34 @@ pub fn service_by_name(
     v.sort_by_key(|(c, _)| c.name());
     v
 }
+
+/// One row of `attribution.csv` (the columns the report reads).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CreditRow {
+    /// Attribution model, with its parameters (`markov:1`).
+    pub model: String,
+    /// Channel.
+    pub channel: String,
+    /// Share of the conversions credited.
+    pub share: f64,
+}
+
+/// A CSV data file as typed rows; `None` when it does not exist or has no rows. A row
+/// that does not fit is an input error naming the file and the row.
+pub fn read_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Option<Vec<T>>, ReportError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bad = |message: String| ReportError::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let mut rows = Vec::new();
+    for (i, rec) in r.deserialize().enumerate() {
+        rows.push(rec.map_err(|e| bad(format!("row {}: {e}", i + 1)))?);
+    }
+    Ok((!rows.is_empty()).then_some(rows))
+}

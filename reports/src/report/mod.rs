@@ -11,10 +11,14 @@
 use crate::charts::{Chart, Line, TornadoRow, render, svg_string};
 use crate::html::{self, Td, Unit, card, esc, fmt, fmt_diff, section, table};
 use crate::{ReportError, write_atomic};
-use data::{RunSummary, kpi, objective_kpi, service_by_name, service_unit, unit_of};
+use data::{CreditRow, RunSummary, kpi, objective_kpi, service_by_name, service_unit, unit_of};
 use omnimix_sim::Channel;
 use omnimix_sim::kpis::{Kpi, KpiSummary, ServiceKpi};
 use omnimix_sim::stats::Interval;
+use omnimix_studies::analysis::{ResponseRow, RetentionRow, SensitivityRow, StaffingRow};
+use omnimix_studies::optimize::ParetoRow;
+use omnimix_studies::tables::{AllocationRow, PhaseRow, PlanRow};
+use omnimix_studies::truth::TruthRow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +29,8 @@ mod sections_plan;
 mod sections_risk;
 mod summary;
 
-/// A CSV file read as text cells.
+/// A workbook sheet's CSV copy read as text cells: its columns are the sheet's
+/// human headings (`annual spend`, `service staff (FTE)`), shown as they are.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     /// Column names.
@@ -57,22 +62,6 @@ impl Table {
             rows.push(rec.iter().map(str::to_string).collect());
         }
         Ok((!rows.is_empty()).then_some(Table { headers, rows }))
-    }
-
-    fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
-    }
-
-    /// A cell as text ("" when the column is missing).
-    pub fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
-        self.col(name)
-            .and_then(|c| row.get(c))
-            .map_or("", |s| s.as_str())
-    }
-
-    /// A cell as a number (NaN when missing or not a number).
-    pub fn num(&self, row: &[String], name: &str) -> f64 {
-        self.text(row, name).parse().unwrap_or(f64::NAN)
     }
 }
 
@@ -110,8 +99,17 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// A workbook sheet's CSV copy as text cells (its columns are the sheet's).
     fn table(&self, name: &str) -> Result<Option<Table>, ReportError> {
         Table::read(&self.dir.join(name))
+    }
+
+    /// A data file of the folder as typed rows; `None` when it is absent or empty.
+    fn rows<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<Vec<T>>, ReportError> {
+        data::read_rows(&self.dir.join(name))
     }
 
     fn chart(
@@ -185,30 +183,21 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
 
 /// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output written
 /// with `--no-report`).
-fn allocation(ctx: &Ctx) -> Result<Option<Table>, ReportError> {
-    if let Some(t) = ctx.table("allocation.csv")? {
+fn allocation(ctx: &Ctx) -> Result<Option<Vec<AllocationRow>>, ReportError> {
+    if let Some(t) = ctx.rows::<AllocationRow>("allocation.csv")? {
         return Ok(Some(t));
     }
-    Ok(ctx.table("plan.csv")?.map(|p| {
-        let cols = [
-            "country",
-            "channel",
-            "spend",
-            "service_staff",
-            "specialists",
-        ];
-        let mut headers = vec!["strategy".to_string()];
-        headers.extend(cols.iter().map(|c| c.to_string()));
-        let rows = p
-            .rows
-            .iter()
-            .map(|r| {
-                let mut row = vec!["plan".to_string()];
-                row.extend(cols.iter().map(|c| p.text(r, c).to_string()));
-                row
+    Ok(ctx.rows::<PlanRow>("plan.csv")?.map(|p| {
+        p.into_iter()
+            .map(|r| AllocationRow {
+                strategy: "plan".into(),
+                country: r.country,
+                channel: r.channel,
+                spend: r.spend,
+                service_staff: r.service_staff,
+                specialists: r.specialists,
             })
-            .collect();
-        Table { headers, rows }
+            .collect()
     }))
 }
 
@@ -225,11 +214,8 @@ fn own_strategy(ctx: &Ctx) -> String {
 
 /// The KPI the sensitivity was computed for (the `objective` column of
 /// `sensitivity.csv`); a name that is not a KPI is an input error.
-fn sensitivity_objective(ctx: &Ctx, t: &Table) -> Result<Kpi, ReportError> {
-    let name = t
-        .rows
-        .first()
-        .map_or("retention", |r| t.text(r, "objective"));
+fn sensitivity_objective(ctx: &Ctx, t: &[SensitivityRow]) -> Result<Kpi, ReportError> {
+    let name = t.first().map_or("retention", |r| r.objective.as_str());
     name.parse()
         .map_err(|e: omnimix_sim::kpis::UnknownKpi| ReportError::Input {
             path: ctx.dir.join("sensitivity.csv"),

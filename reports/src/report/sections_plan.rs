@@ -24,21 +24,18 @@ pub(super) fn plan_section(ctx: &Ctx) -> Result<String, ReportError> {
                 "service staff (FTE)".into(),
                 "specialists (FTE)".into(),
             ],
+            // the budget table's cells (numbers as text, as in the workbook's CSV copies)
             rows: t
-                .rows
                 .iter()
-                .filter(|r| t.text(r, "strategy") == own)
+                .filter(|r| r.strategy == own)
                 .map(|r| {
-                    [
-                        "country",
-                        "channel",
-                        "spend",
-                        "service_staff",
-                        "specialists",
+                    vec![
+                        r.country.clone(),
+                        r.channel.clone(),
+                        r.spend.to_string(),
+                        r.service_staff.to_string(),
+                        r.specialists.to_string(),
                     ]
-                    .iter()
-                    .map(|c| t.text(r, c).to_string())
-                    .collect()
                 })
                 .collect(),
         };

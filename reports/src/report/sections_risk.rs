@@ -66,12 +66,12 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
     }
     b += "</p>\n";
     b += &ctx.figure("sensitivity");
-    if let Some(t) = ctx.table("sensitivity.csv")? {
+    if let Some(t) = ctx.rows::<SensitivityRow>("sensitivity.csv")? {
         let objective = sensitivity_objective(ctx, &t)?;
         let u = unit_of(objective);
         let mut names: Vec<String> = Vec::new();
-        for r in &t.rows {
-            let n = t.text(r, "assumption").to_string();
+        for r in &t {
+            let n = r.assumption.clone();
             if !names.contains(&n) {
                 names.push(n);
             }
@@ -80,10 +80,9 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
             .iter()
             .map(|n| {
                 let val = |neg: bool| {
-                    t.rows
-                        .iter()
-                        .find(|r| t.text(r, "assumption") == n && (t.num(r, "change") < 0.0) == neg)
-                        .map(|r| t.num(r, "value") - t.num(r, "base"))
+                    t.iter()
+                        .find(|r| r.assumption == *n && (r.change < 0.0) == neg)
+                        .map(|r| r.value - r.base)
                         .map_or(Td::Num("–".into()), |d| Td::Num(fmt_diff(d, u, cur)))
                 };
                 vec![Td::Text(n.clone()), val(true), val(false)]

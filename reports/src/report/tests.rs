@@ -124,3 +124,21 @@ fn a_sensitivity_table_for_an_unknown_kpi_is_an_input_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_malformed_data_row_is_an_input_error_naming_the_file_and_row() {
+    let dir = simulate_folder();
+    std::fs::write(
+        dir.path().join("allocation.csv"),
+        "strategy,country,channel,spend,service_staff,specialists\n\
+         current,DE,search,400000,0,2\ncurrent,KE,store,lots,3,1\n",
+    )
+    .unwrap();
+    match render_dir(dir.path()) {
+        Err(ReportError::Input { path, message }) => {
+            assert!(path.ends_with("allocation.csv"), "{}", path.display());
+            assert!(message.contains("row 2"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
