@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn response_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // response curves
-    if let Some(t) = ctx.rows::<ResponseRow>("response_curves.csv")? {
+    if let Some(t) = ctx.data.response_curves.clone() {
         let mut lines: Vec<Line> = Vec::new();
         for r in &t {
             let ch = r.channel.clone();
@@ -43,7 +43,7 @@ pub(super) fn response_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Service: mean wait vs staffing.
 pub(super) fn staffing_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // staffing curve
-    if let Some(t) = ctx.rows::<StaffingRow>("staffing_curve.csv")? {
+    if let Some(t) = ctx.data.staffing_curve.clone() {
         let mut lines: Vec<Line> = Vec::new();
         for r in &t {
             let ch = r.channel.clone();
@@ -83,7 +83,7 @@ pub(super) fn staffing_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// The Pareto front, or retention vs ROI of the variants explored.
 pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // Pareto front, or the trade-off among the explored variants
-    let pareto = ctx.rows::<ParetoRow>("pareto.csv")?;
+    let pareto = ctx.data.pareto.clone();
     let mut tradeoff: Vec<(f64, f64)> = Vec::new();
     let mut chosen = None;
     let mut from_front = false;
@@ -101,10 +101,10 @@ pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     } else {
         // (ROI, retention, chosen) of every variant of the curves
         let mut variants: Vec<(f64, f64, bool)> = Vec::new();
-        if let Some(t) = ctx.rows::<ResponseRow>("response_curves.csv")? {
+        if let Some(t) = ctx.data.response_curves.clone() {
             variants.extend(t.iter().map(|r| (r.roi, r.retention, r.chosen)));
         }
-        if let Some(t) = ctx.rows::<StaffingRow>("staffing_curve.csv")? {
+        if let Some(t) = ctx.data.staffing_curve.clone() {
             variants.extend(t.iter().map(|r| (r.roi, r.retention, r.chosen)));
         }
         for (roi, retention, is_chosen) in variants {
@@ -168,7 +168,7 @@ pub(super) fn tradeoff_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Attribution: each model's share per channel beside the truth when known.
 pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     // attribution
-    if let Some(t) = ctx.rows::<CreditRow>("attribution.csv")? {
+    if let Some(t) = ctx.data.attribution.clone() {
         let mut models: Vec<String> = Vec::new();
         let mut channels: Vec<String> = Vec::new();
         for r in &t {
@@ -194,7 +194,7 @@ pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
                     .collect()
             })
             .collect();
-        if let Some(tr) = ctx.rows::<TruthRow>("truth.csv")? {
+        if let Some(tr) = ctx.data.truth.clone() {
             models.push("truth".into());
             values.push(
                 channels
@@ -227,7 +227,7 @@ pub(super) fn attribution_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
 pub(super) fn sensitivity_chart(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // sensitivity
-    if let Some(t) = ctx.rows::<SensitivityRow>("sensitivity.csv")? {
+    if let Some(t) = ctx.data.sensitivity.clone() {
         let mut rows: Vec<TornadoRow> = Vec::new();
         let mut base = f64::NAN;
         let objective = sensitivity_objective(ctx, &t)?;

@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
     let cur = ctx.cur.clone();
     // allocation
-    if let Some(t) = allocation(ctx)? {
+    if let Some(t) = ctx.data.allocation.clone() {
         let own = own_strategy(ctx);
         let rows: Vec<&AllocationRow> = t.iter().filter(|r| r.strategy == own).collect();
         let mut countries: Vec<String> = Vec::new();
@@ -50,7 +50,7 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
             )?;
         }
         // spend per phase (a phased plan), stacked by channel
-        if let Some(ph) = ctx.rows::<PhaseRow>("plan_phases.csv")? {
+        if let Some(ph) = ctx.data.phases.clone() {
             let phase_of = |r: &PhaseRow| format!("weeks {}-{}", r.first_week, r.last_week);
             let mut phases: Vec<String> = Vec::new();
             let mut chans: Vec<String> = Vec::new();
@@ -146,7 +146,7 @@ pub(super) fn allocation_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
 /// Retention of the week-0 customers per country, and integrated vs not.
 pub(super) fn retention_charts(ctx: &mut Ctx) -> Result<(), ReportError> {
     // retention curves
-    if let Some(t) = ctx.rows::<RetentionRow>("retention_curves.csv")? {
+    if let Some(t) = ctx.data.retention_curves.clone() {
         let own = own_strategy(ctx);
         let mut by: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
         let mut order: Vec<(String, String)> = Vec::new();

@@ -6,7 +6,12 @@ use crate::html::Unit;
 use omnimix_sim::kpis::{Kpi, KpiSummary, ServiceKpi, Summary};
 use omnimix_sim::{Channel, stats::Interval};
 use omnimix_studies::Objective;
+use omnimix_studies::analysis::{ResponseRow, RetentionRow, SensitivityRow, StaffingRow};
 use omnimix_studies::optimize::Comparison;
+use omnimix_studies::optimize::ParetoRow;
+use omnimix_studies::tables::{AllocationRow, PhaseRow, PlanRow};
+use omnimix_studies::truth::TruthRow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What produced the folder, with its summary.
@@ -165,4 +170,132 @@ pub fn read_rows<T: serde::de::DeserializeOwned>(
         rows.push(rec.map_err(|e| bad(format!("row {}: {e}", i + 1)))?);
     }
     Ok((!rows.is_empty()).then_some(rows))
+}
+
+/// A workbook sheet's CSV copy read as text cells: its columns are the sheet's
+/// human headings (`annual spend`, `service staff (FTE)`), shown as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Read `path`; `None` when it does not exist or has no rows.
+    pub fn read(path: &Path) -> Result<Option<Table>, ReportError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bad = |m: String| ReportError::Input {
+            path: path.to_path_buf(),
+            message: m,
+        };
+        let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+        let headers: Vec<String> = r
+            .headers()
+            .map_err(|e| bad(e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| bad(e.to_string()))?;
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+        Ok((!rows.is_empty()).then_some(Table { headers, rows }))
+    }
+}
+
+/// The workbook's CSV copies the report shows.
+pub const SHEETS: [&str; 5] = [
+    "budget_country_x_channel.csv",
+    "budget_by_country.csv",
+    "budget_by_channel.csv",
+    "budget_staffing.csv",
+    "budget_assumptions.csv",
+];
+
+/// Everything the report shows, read once from an output folder.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// `summary.json`.
+    pub summary: RunSummary,
+    /// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output
+    /// written with `--no-report`).
+    pub allocation: Option<Vec<AllocationRow>>,
+    /// `plan_phases.csv`.
+    pub phases: Option<Vec<PhaseRow>>,
+    /// `retention_curves.csv`.
+    pub retention_curves: Option<Vec<RetentionRow>>,
+    /// `response_curves.csv`.
+    pub response_curves: Option<Vec<ResponseRow>>,
+    /// `staffing_curve.csv`.
+    pub staffing_curve: Option<Vec<StaffingRow>>,
+    /// `sensitivity.csv`.
+    pub sensitivity: Option<Vec<SensitivityRow>>,
+    /// `pareto.csv`.
+    pub pareto: Option<Vec<ParetoRow>>,
+    /// `attribution.csv`.
+    pub attribution: Option<Vec<CreditRow>>,
+    /// `truth.csv`.
+    pub truth: Option<Vec<TruthRow>>,
+    /// The workbook's CSV copies ([`SHEETS`]) by file name.
+    pub sheets: BTreeMap<String, Table>,
+}
+
+impl ReportData {
+    /// Read an output folder of `simulate` or `optimize`: `summary.json` and every
+    /// data file present; a folder without `summary.json` or a file that does not fit
+    /// its layout is an input error naming it.
+    pub fn load(dir: &Path) -> Result<ReportData, ReportError> {
+        let bad = |m: &str| ReportError::Input {
+            path: dir.to_path_buf(),
+            message: m.to_string(),
+        };
+        if !dir.is_dir() {
+            return Err(bad("no such folder"));
+        }
+        let sp = dir.join("summary.json");
+        if !sp.is_file() {
+            return Err(bad(
+                "no summary.json: not an output folder of omnimix simulate or optimize",
+            ));
+        }
+        let mut sheets = BTreeMap::new();
+        for name in SHEETS {
+            if let Some(t) = Table::read(&dir.join(name))? {
+                sheets.insert(name.to_string(), t);
+            }
+        }
+        let allocation = match read_rows::<AllocationRow>(&dir.join("allocation.csv"))? {
+            Some(a) => Some(a),
+            None => read_rows::<PlanRow>(&dir.join("plan.csv"))?.map(|p| {
+                p.into_iter()
+                    .map(|r| AllocationRow {
+                        strategy: "plan".into(),
+                        country: r.country,
+                        channel: r.channel,
+                        spend: r.spend,
+                        service_staff: r.service_staff,
+                        specialists: r.specialists,
+                    })
+                    .collect()
+            }),
+        };
+        Ok(ReportData {
+            summary: RunSummary::read(&sp)?,
+            allocation,
+            phases: read_rows(&dir.join("plan_phases.csv"))?,
+            retention_curves: read_rows(&dir.join("retention_curves.csv"))?,
+            response_curves: read_rows(&dir.join("response_curves.csv"))?,
+            staffing_curve: read_rows(&dir.join("staffing_curve.csv"))?,
+            sensitivity: read_rows(&dir.join("sensitivity.csv"))?,
+            pareto: read_rows(&dir.join("pareto.csv"))?,
+            attribution: read_rows(&dir.join("attribution.csv"))?,
+            truth: read_rows(&dir.join("truth.csv"))?,
+            sheets,
+        })
+    }
 }

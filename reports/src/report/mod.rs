@@ -8,17 +8,17 @@
 //! `DIR/report.html` (inline SVG, no network, no external URL) with the sections
 //! Summary, Plan, Countries, Channels, Service, Risk and Assumptions.
 
-use crate::charts::{Chart, Line, TornadoRow, render, svg_string};
+use crate::charts::{self, Chart, Line, TornadoRow, svg_string};
 use crate::html::{self, Td, Unit, card, esc, fmt, fmt_diff, section, table};
 use crate::{ReportError, write_atomic};
-use data::{CreditRow, RunSummary, kpi, objective_kpi, service_by_name, service_unit, unit_of};
+use data::{
+    ReportData, RunSummary, Table, kpi, objective_kpi, service_by_name, service_unit, unit_of,
+};
 use omnimix_sim::Channel;
 use omnimix_sim::kpis::{Kpi, KpiSummary, ServiceKpi};
 use omnimix_sim::stats::Interval;
-use omnimix_studies::analysis::{ResponseRow, RetentionRow, SensitivityRow, StaffingRow};
-use omnimix_studies::optimize::ParetoRow;
-use omnimix_studies::tables::{AllocationRow, PhaseRow, PlanRow};
-use omnimix_studies::truth::TruthRow;
+use omnimix_studies::analysis::SensitivityRow;
+use omnimix_studies::tables::{AllocationRow, PhaseRow};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,42 +28,6 @@ pub mod data;
 mod sections_plan;
 mod sections_risk;
 mod summary;
-
-/// A workbook sheet's CSV copy read as text cells: its columns are the sheet's
-/// human headings (`annual spend`, `service staff (FTE)`), shown as they are.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    /// Column names.
-    pub headers: Vec<String>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// Read `path`; `None` when it does not exist or has no rows.
-    pub fn read(path: &Path) -> Result<Option<Table>, ReportError> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        let bad = |m: String| ReportError::Input {
-            path: path.to_path_buf(),
-            message: m,
-        };
-        let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
-        let headers: Vec<String> = r
-            .headers()
-            .map_err(|e| bad(e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let mut rows = Vec::new();
-        for rec in r.records() {
-            let rec = rec.map_err(|e| bad(e.to_string()))?;
-            rows.push(rec.iter().map(str::to_string).collect());
-        }
-        Ok((!rows.is_empty()).then_some(Table { headers, rows }))
-    }
-}
 
 fn ci_text(i: &Interval, unit: Unit, cur: &str) -> String {
     match (i.lo, i.hi) {
@@ -91,6 +55,8 @@ enum Kind {
 struct Ctx {
     dir: PathBuf,
     summary: RunSummary,
+    /// The folder's data, read once.
+    data: ReportData,
     kind: Kind,
     cur: String,
     written: Vec<PathBuf>,
@@ -99,17 +65,9 @@ struct Ctx {
 }
 
 impl Ctx {
-    /// A workbook sheet's CSV copy as text cells (its columns are the sheet's).
+    /// A workbook sheet's CSV copy (`budget_*.csv`), when the folder has it.
     fn table(&self, name: &str) -> Result<Option<Table>, ReportError> {
-        Table::read(&self.dir.join(name))
-    }
-
-    /// A data file of the folder as typed rows; `None` when it is absent or empty.
-    fn rows<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Result<Option<Vec<T>>, ReportError> {
-        data::read_rows(&self.dir.join(name))
+        Ok(self.data.sheets.get(name).cloned())
     }
 
     fn chart(
@@ -118,7 +76,7 @@ impl Ctx {
         chart: Chart,
         caption: &str,
     ) -> Result<(), ReportError> {
-        let files = render(&chart, &self.dir.join("charts"), name)?;
+        let files = charts::render(&chart, &self.dir.join("charts"), name)?;
         let svg = svg_string(&chart).map_err(|m| ReportError::Encode {
             path: files[0].clone(),
             message: m,
@@ -144,22 +102,15 @@ fn m(x: f64) -> f64 {
     x / 1e6
 }
 
-/// Draw every chart the files allow and write `report.html`; returns the files written.
+/// Read the folder once ([`ReportData::load`]), draw every chart its files allow and
+/// write `report.html`; returns the files written.
 pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    let sp = dir.join("summary.json");
-    let bad = |m: &str| ReportError::Input {
-        path: dir.to_path_buf(),
-        message: m.to_string(),
-    };
-    if !dir.is_dir() {
-        return Err(bad("no such folder"));
-    }
-    if !sp.is_file() {
-        return Err(bad(
-            "no summary.json: not an output folder of omnimix simulate or optimize",
-        ));
-    }
-    let summary = RunSummary::read(&sp)?;
+    render(ReportData::load(dir)?, dir)
+}
+
+/// Draw every chart the data allow into `dir/charts/` and write `dir/report.html`.
+pub fn render(data: ReportData, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let summary = data.summary.clone();
     let kind = match summary {
         RunSummary::Optimize(_) => Kind::Optimize,
         RunSummary::Simulate(_) => Kind::Simulate,
@@ -168,6 +119,7 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let mut ctx = Ctx {
         dir: dir.to_path_buf(),
         summary,
+        data,
         kind,
         cur,
         written: Vec::new(),
@@ -179,26 +131,6 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     write_atomic(&p, html.as_bytes())?;
     ctx.written.push(p);
     Ok(ctx.written)
-}
-
-/// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output written
-/// with `--no-report`).
-fn allocation(ctx: &Ctx) -> Result<Option<Vec<AllocationRow>>, ReportError> {
-    if let Some(t) = ctx.rows::<AllocationRow>("allocation.csv")? {
-        return Ok(Some(t));
-    }
-    Ok(ctx.rows::<PlanRow>("plan.csv")?.map(|p| {
-        p.into_iter()
-            .map(|r| AllocationRow {
-                strategy: "plan".into(),
-                country: r.country,
-                channel: r.channel,
-                spend: r.spend,
-                service_staff: r.service_staff,
-                specialists: r.specialists,
-            })
-            .collect()
-    }))
 }
 
 /// The strategy whose allocation the report shows (`plan`, or the simulated one).

@@ -14,7 +14,7 @@ pub(super) fn plan_section(ctx: &Ctx) -> Result<String, ReportError> {
     if let Some(t) = ctx.table("budget_country_x_channel.csv")? {
         b += "<h3>Spend and staff by country and channel</h3>\n";
         b += &budget_table(&t, cur, true);
-    } else if let Some(t) = allocation(ctx)? {
+    } else if let Some(t) = ctx.data.allocation.clone() {
         let own = own_strategy(ctx);
         let sub = Table {
             headers: vec![

@@ -66,7 +66,7 @@ pub(super) fn risk_section(ctx: &Ctx) -> Result<String, ReportError> {
     }
     b += "</p>\n";
     b += &ctx.figure("sensitivity");
-    if let Some(t) = ctx.rows::<SensitivityRow>("sensitivity.csv")? {
+    if let Some(t) = ctx.data.sensitivity.clone() {
         let objective = sensitivity_objective(ctx, &t)?;
         let u = unit_of(objective);
         let mut names: Vec<String> = Vec::new();
