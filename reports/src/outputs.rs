@@ -50,7 +50,7 @@ pub fn write_optimized(
         written.push(f);
     }
     let xlsx = dir.join("budget.xlsx");
-    let sheets = crate::budget::sheets(s, &budget(s, &o.plan), &o.comparison);
+    let sheets = budget_sheets(s, o);
     crate::workbook::write_workbook(&xlsx, &s.currency, &sheets)?;
     written.push(xlsx);
     written.extend(crate::workbook::write_sheets_csv(dir, "budget", &sheets)?);
@@ -60,4 +60,9 @@ pub fn write_optimized(
         written.push(f);
     }
     Ok(written)
+}
+
+/// The sheets of `budget.xlsx` for an optimize result.
+pub fn budget_sheets(s: &Scenario, o: &Optimized) -> Vec<crate::workbook::Sheet> {
+    crate::budget::sheets(s, &budget(s, &o.plan), &o.comparison)
 }

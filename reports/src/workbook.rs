@@ -127,6 +127,24 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
     write_atomic(path, &bytes)
 }
 
+impl Sheet {
+    /// The data rows as the CSV copy holds them: plain numbers (shares as fractions),
+    /// no totals row.
+    pub fn text_rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| match c {
+                        Cell::Text(t) => t.clone(),
+                        Cell::Number(x) | Cell::Money(x) | Cell::Share(x) => x.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// The file name of a sheet's CSV copy: `PREFIX_NAME.csv`, the name in lower case
 /// with every run of other characters than letters and digits as one `_`
 /// (`By country` → `budget_by_country.csv`).
@@ -158,14 +176,7 @@ pub fn write_sheets_csv(
         };
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&sheet.headers).map_err(encode)?;
-        for row in &sheet.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(t) => t.clone(),
-                    Cell::Number(x) | Cell::Money(x) | Cell::Share(x) => x.to_string(),
-                })
-                .collect();
+        for cells in sheet.text_rows() {
             w.write_record(&cells).map_err(encode)?;
         }
         let bytes = w.into_inner().map_err(|e| ReportError::Encode {

@@ -246,6 +246,47 @@ pub struct ReportData {
 }
 
 impl ReportData {
+    /// The report data of an optimize result held in memory: the same values that
+    /// [`ReportData::load`] reads back from the files `optimize` writes.
+    pub fn from_optimize(
+        s: &omnimix_sim::Scenario,
+        o: &omnimix_studies::optimize::Optimized,
+        analysis: &omnimix_studies::analysis::Analysis,
+        sheets: &[crate::workbook::Sheet],
+    ) -> ReportData {
+        let sheets = sheets
+            .iter()
+            .filter_map(|sh| {
+                let name = crate::workbook::csv_name("budget", &sh.name);
+                let rows = sh.text_rows();
+                (SHEETS.contains(&name.as_str()) && !rows.is_empty()).then(|| {
+                    let t = Table {
+                        headers: sh.headers.clone(),
+                        rows,
+                    };
+                    (name, t)
+                })
+            })
+            .collect();
+        ReportData {
+            summary: RunSummary::Optimize(Box::new(o.comparison.clone())),
+            allocation: some(analysis.allocation.clone()),
+            phases: if o.plan.phases.is_empty() {
+                None
+            } else {
+                some(omnimix_studies::tables::phase_rows(s, &o.plan))
+            },
+            retention_curves: some(analysis.retention_curves.clone()),
+            response_curves: some(analysis.response_curves.clone()),
+            staffing_curve: some(analysis.staffing_curve.clone()),
+            sensitivity: some(analysis.sensitivity.clone()),
+            pareto: o.pareto.clone().and_then(some),
+            attribution: None,
+            truth: None,
+            sheets,
+        }
+    }
+
     /// Read an output folder of `simulate` or `optimize`: `summary.json` and every
     /// data file present; a folder without `summary.json` or a file that does not fit
     /// its layout is an input error naming it.
@@ -298,4 +339,9 @@ impl ReportData {
             sheets,
         })
     }
+}
+
+/// `None` for no rows, as when a file has none.
+fn some<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
 }
