@@ -2,7 +2,7 @@
 //! 2 bad input (nothing was run), 1 runtime failure.
 //!
 //! Under MPI (`--features mpi`, launched by `mpirun` or `srun`) every rank runs this
-//! same `main`: `simulate`, `optimize`, `compare` and `attribute --truth` spread
+//! same `main`: `simulate`, `optimize`, `compare`, `benchmark` and `attribute --truth` spread
 //! their work over the ranks through [`backend::Backend`]; the other commands run on
 //! rank 0 alone. Rank 0 prints and
 //! writes files; a failure on any rank ends the whole job.
@@ -89,6 +89,7 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
             | cli::Command::Optimize(_)
             | cli::Command::Compare(_)
             | cli::Command::Attribute(_)
+            | cli::Command::Benchmark(_)
     );
     if !distributed && !backend.is_root() {
         return Ok(());
@@ -100,7 +101,9 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
         cli::Command::Attribute(a) => {
             commands::attribute(&AttributeConfig::from_args(&a)?, backend)
         }
-        cli::Command::Benchmark(a) => commands::benchmark(&BenchmarkConfig::from_args(&a)?),
+        cli::Command::Benchmark(a) => {
+            commands::benchmark(&BenchmarkConfig::from_args(&a)?, backend)
+        }
         cli::Command::Report(a) => commands::report(&ReportConfig::from_args(&a)?),
         cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?, backend),
         cli::Command::Validate(a) => {

@@ -432,3 +432,40 @@ fn compare_and_attribute_truth_give_the_same_files_on_2_ranks() {
         assert_eq!(files(&d.join("np2"), names), want, "{}", a[0]);
     }
 }
+
+#[test]
+fn benchmark_farms_the_optimizer_rule_and_gives_the_same_table_on_2_ranks() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let args = |out: &str| -> Vec<String> {
+        [
+            "benchmark",
+            "--scenarios",
+            f.to_str().unwrap(),
+            "--strategies",
+            "current,optimizer",
+            "--seeds",
+            "2",
+            "--evals",
+            "24",
+            "-q",
+            "--out",
+            d.join(out).to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let a = args("alone");
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), &["benchmark.csv"]);
+    let a = args("np2");
+    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+    a.extend(["--threads", "1"]);
+    let o = mpirun_env(2, &a, &[("OMNIMIX_MPI_STATS", "1")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(files(&d.join("np2"), &["benchmark.csv"]), want);
+    assert!(err.contains("rank 1 of 2:"), "the worker evaluated: {err}");
+}

@@ -1,20 +1,33 @@
 //! `omnimix benchmark`: budgeting rules × scenarios × seeds (the rules are in
 //! `omnimix_studies::benchmark`), to `benchmark.csv` and a chart per KPI.
 
-use crate::backend::with_threads;
+use crate::backend::{Backend, with_threads};
 use crate::config::BenchmarkConfig;
 use anyhow::Result;
-use omnimix_studies::benchmark::{BenchmarkRow, KPIS, bench_scenario};
+use omnimix_optimizer::Evaluator;
+use omnimix_studies::benchmark::{Bench, BenchmarkRow, KPIS};
 
-/// `omnimix benchmark`.
-pub fn benchmark(a: &BenchmarkConfig) -> Result<()> {
+/// `omnimix benchmark`: on every rank of the backend (the optimizer rule's
+/// evaluations are farmed out); rank 0 simulates the rules and writes the files.
+pub fn benchmark(a: &BenchmarkConfig, backend: &dyn Backend) -> Result<()> {
     let (scenarios, rules) = (&a.scenarios, &a.rules);
     let t0 = std::time::Instant::now();
     let mut rows = Vec::new();
     for (s, seed) in scenarios {
-        rows.extend(with_threads(a.threads, || {
-            bench_scenario(s, rules, *seed, a.seeds, a.evals)
-        })??);
+        let bench = Bench::new(s, *seed);
+        let f = |x: &[f64], rep: u32| bench.evaluate(x, rep);
+        let mut found = None;
+        let mut run = |ev: &dyn Evaluator| -> Result<Vec<f64>> {
+            found = Some(bench.run(rules, a.seeds, a.evals, ev)?);
+            Ok(Vec::new())
+        };
+        if with_threads(a.threads, || backend.farm(&f, &mut run))??.is_none() {
+            return Ok(()); // rank 0 failed and reports it
+        }
+        rows.extend(found.into_iter().flatten());
+    }
+    if !backend.is_root() {
+        return Ok(());
     }
     let path = a.out.join("benchmark.csv");
     omnimix_reports::write_csv(&path, &rows)?;

@@ -10,7 +10,9 @@
 use crate::error::StudyError;
 use omnimix_attribution::{Model, Options as AttributionOptions};
 use omnimix_optimizer::plan::PlanSpace;
-use omnimix_optimizer::{NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize};
+use omnimix_optimizer::{
+    Evaluator, NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize,
+};
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
 use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, journey_rows, replication_kpis};
 use omnimix_sim::stats::interval;
@@ -126,35 +128,114 @@ fn credit_shares(
         .collect())
 }
 
-fn optimizer_plan(
-    s: &Scenario,
-    ps: &PlanSpace,
+/// The benchmark of one scenario: its plan space and the optimizer rule's search model.
+///
+/// The optimizer rule's evaluations go through the [`Evaluator`] given to
+/// [`Bench::run`] (the binary's backend), built from [`Bench::evaluate`] on every
+/// process; every rule's final runs are simulated here.
+pub struct Bench<'a> {
+    s: &'a Scenario,
+    ps: PlanSpace,
+    search: Scenario,
     seed: u64,
-    evals: usize,
-) -> Result<Strategy, StudyError> {
-    let mut search = s.clone();
-    search.agent_scale = s.agent_scale.saturating_mul(10).max(1);
-    let evaluator = RayonEvaluator::new(|x: &[f64], rep: u32| {
-        let world = World::new(&search, &ps.decode(x));
-        let r = run_replication(&world, seed, rep, false, &Silent);
-        let (k, _) = replication_kpis(&world, &r);
-        vec![k.value(Kpi::Retention)]
-    });
-    let options = Options {
-        evals,
-        seed,
-        initial: ps.warm_starts(),
-        final_replications: 2,
-        ..Options::default()
-    };
-    let o = optimize(&ps.space, &evaluator, &options, &NoObserver, None)
-        .map_err(StudyError::search("optimizer"))?;
-    Ok(ps.decode(&o.x))
 }
 
-/// Run the benchmark for one scenario: every rule's strategy simulated on replications
-/// `0..seeds` (the same for all), [`KPIS`] rows per rule. The optimizer rule searches
-/// with `evals` evaluations at 10 × the agent scale on the current rayon pool.
+impl<'a> Bench<'a> {
+    /// The benchmark of `s` on master seed `seed`.
+    pub fn new(s: &'a Scenario, seed: u64) -> Bench<'a> {
+        let mut search = s.clone();
+        search.agent_scale = s.agent_scale.saturating_mul(10).max(1);
+        Bench {
+            s,
+            ps: PlanSpace::new(s, &s.strategy),
+            search,
+            seed,
+        }
+    }
+
+    /// One evaluation of the optimizer rule: the headline retention of decision
+    /// vector `x` on replication `rep` at 10 × the agent scale.
+    pub fn evaluate(&self, x: &[f64], rep: u32) -> Vec<f64> {
+        let world = World::new(&self.search, &self.ps.decode(x));
+        let r = run_replication(&world, self.seed, rep, false, &Silent);
+        let (k, _) = replication_kpis(&world, &r);
+        vec![k.value(Kpi::Retention)]
+    }
+
+    fn optimizer_plan(
+        &self,
+        evals: usize,
+        evaluator: &dyn Evaluator,
+    ) -> Result<Strategy, StudyError> {
+        let options = Options {
+            evals,
+            seed: self.seed,
+            initial: self.ps.warm_starts(),
+            final_replications: 2,
+            ..Options::default()
+        };
+        let o = optimize(&self.ps.space, evaluator, &options, &NoObserver, None)
+            .map_err(StudyError::search("optimizer"))?;
+        Ok(self.ps.decode(&o.x))
+    }
+
+    /// Every rule's strategy simulated on replications `0..seeds` (the same for all),
+    /// [`KPIS`] rows per rule; the optimizer rule searches with `evals` evaluations.
+    pub fn run(
+        &self,
+        rules: &[Rule],
+        seeds: u32,
+        evals: usize,
+        evaluator: &dyn Evaluator,
+    ) -> Result<Vec<BenchmarkRow>, StudyError> {
+        let (s, ps, seed) = (self.s, &self.ps, self.seed);
+        let mut rows = Vec::new();
+        for rule in rules {
+            let st = match rule {
+                Rule::Current => s.strategy.clone(),
+                Rule::EqualSplit => ps.equal_split(),
+                Rule::Attribution(m) => ps.reallocate(&credit_shares(s, seed, m)?),
+                Rule::Optimizer => self.optimizer_plan(evals, evaluator)?,
+            };
+            rows.extend(rule_rows(s, &st, &rule.name(), seed, seeds));
+        }
+        Ok(rows)
+    }
+}
+
+/// [`KPIS`] rows of one strategy simulated on replications `0..seeds`.
+fn rule_rows(s: &Scenario, st: &Strategy, rule: &str, seed: u64, seeds: u32) -> Vec<BenchmarkRow> {
+    let world = World::new(s, st);
+    let reps = run(
+        &world,
+        &RunOptions {
+            seed,
+            replications: seeds,
+            first_replication: 0,
+            journeys: false,
+        },
+        &Silent,
+    );
+    let ks: Vec<_> = reps.iter().map(|r| replication_kpis(&world, r).0).collect();
+    KPIS.iter()
+        .map(|&name| {
+            let xs: Vec<f64> = ks.iter().map(|k| k.value(name)).collect();
+            let i = interval(&xs, INTERVAL_LEVEL);
+            BenchmarkRow {
+                scenario: s.name.clone(),
+                strategy: rule.to_string(),
+                kpi: name,
+                mean: i.mean,
+                lo: i.lo,
+                hi: i.hi,
+                n: i.n,
+            }
+        })
+        .collect()
+}
+
+/// Run the benchmark for one scenario on this process alone (the optimizer rule's
+/// evaluations on the current rayon pool).
 pub fn bench_scenario(
     s: &Scenario,
     rules: &[Rule],
@@ -162,40 +243,7 @@ pub fn bench_scenario(
     seeds: u32,
     evals: usize,
 ) -> Result<Vec<BenchmarkRow>, StudyError> {
-    let ps = PlanSpace::new(s, &s.strategy);
-    let mut rows = Vec::new();
-    for rule in rules {
-        let st = match rule {
-            Rule::Current => s.strategy.clone(),
-            Rule::EqualSplit => ps.equal_split(),
-            Rule::Attribution(m) => ps.reallocate(&credit_shares(s, seed, m)?),
-            Rule::Optimizer => optimizer_plan(s, &ps, seed, evals)?,
-        };
-        let world = World::new(s, &st);
-        let reps = run(
-            &world,
-            &RunOptions {
-                seed,
-                replications: seeds,
-                first_replication: 0,
-                journeys: false,
-            },
-            &Silent,
-        );
-        let ks: Vec<_> = reps.iter().map(|r| replication_kpis(&world, r).0).collect();
-        for name in KPIS {
-            let xs: Vec<f64> = ks.iter().map(|k| k.value(name)).collect();
-            let i = interval(&xs, INTERVAL_LEVEL);
-            rows.push(BenchmarkRow {
-                scenario: s.name.clone(),
-                strategy: rule.name(),
-                kpi: name,
-                mean: i.mean,
-                lo: i.lo,
-                hi: i.hi,
-                n: i.n,
-            });
-        }
-    }
-    Ok(rows)
+    let bench = Bench::new(s, seed);
+    let evaluator = RayonEvaluator::new(|x: &[f64], rep: u32| bench.evaluate(x, rep));
+    bench.run(rules, seeds, evals, &evaluator)
 }
