@@ -17,45 +17,8 @@ use omnimix_studies::tables::{allocation_rows, budget, phase_rows, plan_rows};
 use omnimix_studies::truth::{Truth, TruthRow, model_errors, simulate_truth};
 use omnimix_studies::{Objective, StudyError};
 
-const SMALL: &str = r#"name = "small"
-seed = 3
-replications = 2
-horizon_weeks = 20
-agent_scale = 10
-
-[finance]
-annual_budget = 3_000_000
-
-[countries.DE]
-population = 40_000
-
-[countries.KE]
-population = 30_000
-segments = { b2c_mass = 1.0 }
-
-[strategy.annual_spend.DE]
-search = 400_000
-email = 60_000
-call_centre = 20_000
-
-[strategy.annual_spend.KE]
-social = 100_000
-store = 300_000
-
-[strategy.specialists.DE]
-search = 2
-email = 1
-
-[strategy.specialists.KE]
-social = 1
-store = 1
-
-[strategy.service_staff.DE]
-call_centre = 6
-
-[strategy.service_staff.KE]
-store = 3
-"#;
+/// The binary's integration tests' small scenario: two countries, a few channels, staffed service.
+const SMALL: &str = include_str!("../../tests/small.toml");
 
 fn small(sets: &[&str]) -> Scenario {
     let o: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
