@@ -5,7 +5,6 @@
 
 use crate::charts::{Chart, Line, render, svg_string};
 use crate::html::{self, Td, Unit, esc, fmt, fmt_diff, section, table};
-use crate::report::data::{service_unit, unit_of};
 use crate::workbook::{Cell, Sheet, write_workbook};
 use crate::{ReportError, write_atomic, write_csv};
 use omnimix_sim::kpis::{Kpi, ServiceKpi};
@@ -31,10 +30,7 @@ struct CsvRow<'a> {
 
 /// How a compared figure is shown.
 fn unit(m: &Measure) -> Unit {
-    match m {
-        Measure::Company(k) => unit_of(*k),
-        Measure::Service(k, _) => service_unit(*k),
-    }
+    m.unit().into()
 }
 
 /// A reader's label: `mean wait, call centre` for service KPIs.

@@ -72,6 +72,27 @@ pub enum Unit {
     Number,
 }
 
+/// How a KPI's unit is shown: shares and ratios as percentages, money in millions,
+/// minutes as minutes, customers and counts as whole numbers.
+///
+/// ```
+/// use omnimix_reports::html::Unit;
+/// use omnimix_sim::kpis::Kpi;
+/// assert_eq!(Unit::from(Kpi::Roi.unit()), Unit::Percent);
+/// assert_eq!(Unit::from(Kpi::Npv.unit()), Unit::MoneyShort);
+/// ```
+impl From<omnimix_sim::kpis::Unit> for Unit {
+    fn from(u: omnimix_sim::kpis::Unit) -> Unit {
+        use omnimix_sim::kpis::Unit as K;
+        match u {
+            K::Share | K::Ratio => Unit::Percent,
+            K::Money => Unit::MoneyShort,
+            K::Minutes => Unit::Minutes,
+            K::Customers | K::Count => Unit::Count,
+        }
+    }
+}
+
 /// Format a value in a unit (`currency` for money).
 pub fn fmt(x: f64, unit: Unit, currency: &str) -> String {
     match unit {

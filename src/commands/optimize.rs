@@ -160,8 +160,8 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         // the report from the results in memory (`omnimix report DIR` reads the same
         // values back from the files just written)
         let sheets = omnimix_reports::outputs::budget_sheets(s, &out);
-        let data = omnimix_reports::report::data::ReportData::from_optimize(s, &out, a, &sheets);
-        written.extend(omnimix_reports::report::render(data, &cfg.out)?);
+        let data = omnimix_reports::report::data::ReportData::from_optimize(s, &out, a, &sheets)?;
+        written.extend(omnimix_reports::report::render(&data, &cfg.out)?);
     }
     if !cfg.quiet {
         print_comparison(

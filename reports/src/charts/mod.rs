@@ -220,6 +220,15 @@ pub fn png_bytes(chart: &Chart) -> Result<Vec<u8>, String> {
 
 /// Write `DIR/STEM.svg` and `DIR/STEM.png`, atomically; returns both paths.
 pub fn render(chart: &Chart, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, ReportError> {
+    render_keeping_svg(chart, dir, stem).map(|(_, files)| files)
+}
+
+/// [`render`], and the SVG text written (for a page that inlines the chart).
+pub fn render_keeping_svg(
+    chart: &Chart,
+    dir: &Path,
+    stem: &str,
+) -> Result<(String, Vec<PathBuf>), ReportError> {
     let svg_path = dir.join(format!("{stem}.svg"));
     let png_path = dir.join(format!("{stem}.png"));
     let svg = svg_string(chart).map_err(|m| ReportError::Encode {
@@ -232,7 +241,7 @@ pub fn render(chart: &Chart, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, Rep
     })?;
     write_atomic(&svg_path, svg.as_bytes())?;
     write_atomic(&png_path, &png)?;
-    Ok(vec![svg_path, png_path])
+    Ok((svg, vec![svg_path, png_path]))
 }
 
 fn write_svg(path: &Path, chart: &Chart) -> Result<(), ReportError> {

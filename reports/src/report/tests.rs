@@ -1,12 +1,14 @@
 //! Tests of report.html from output folders.
 use super::*;
+use crate::html::Unit;
+use omnimix_sim::kpis::{Kpi, ServiceKpi};
 use serde_json::Value;
 
-fn k(mean: f64) -> Value {
+pub(super) fn k(mean: f64) -> Value {
     serde_json::json!({"mean": mean, "sd": 0.01, "lo": mean * 0.99, "hi": mean * 1.01, "n": 2})
 }
 
-fn simulate_folder() -> tempfile::TempDir {
+pub(super) fn simulate_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let company = serde_json::json!({
         "retention_12m": k(0.5), "roi": k(1.2), "npv": k(2.5e6), "revenue": k(9e6),
@@ -82,11 +84,11 @@ fn a_folder_without_a_summary_is_an_input_error() {
 
 #[test]
 fn units_and_labels_of_kpis() {
-    assert_eq!(unit_of(Kpi::Retention12m), Unit::Percent);
-    assert_eq!(unit_of(Kpi::Npv), Unit::MoneyShort);
-    assert_eq!(service_unit(ServiceKpi::MeanWaitMin), Unit::Minutes);
-    assert_eq!(service_unit(ServiceKpi::AbandonRate), Unit::Percent);
-    assert_eq!(unit_of(Kpi::Conversions), Unit::Count);
+    assert_eq!(Unit::from(Kpi::Retention12m.unit()), Unit::Percent);
+    assert_eq!(Unit::from(Kpi::Npv.unit()), Unit::MoneyShort);
+    assert_eq!(Unit::from(ServiceKpi::MeanWaitMin.unit()), Unit::Minutes);
+    assert_eq!(Unit::from(ServiceKpi::AbandonRate.unit()), Unit::Percent);
+    assert_eq!(Unit::from(Kpi::Conversions.unit()), Unit::Count);
     assert_eq!(Kpi::Retention.label(), "12-month retention");
 }
 

@@ -1,0 +1,29 @@
+//! The report's charts, drawn before the page from the data alone, one file per
+//! chart group: `plan.rs` (allocation, phases, plan vs current), `retention.rs`,
+//! `curves.rs` (response and staffing curves), `tradeoff.rs` (retention vs ROI),
+//! `attribution.rs`, `sensitivity.rs` and `service.rs` (waits per country).
+
+use super::Ctx;
+use super::figures::Figures;
+use crate::ReportError;
+
+mod attribution;
+mod curves;
+mod plan;
+mod retention;
+mod sensitivity;
+mod service;
+mod tradeoff;
+
+/// Draw every chart the data allow, in this order (the order of the files written).
+pub(super) fn draw_all(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
+    plan::draw(ctx, figs)?;
+    retention::draw(ctx, figs)?;
+    curves::response(ctx, figs)?;
+    curves::staffing(ctx, figs)?;
+    tradeoff::draw(ctx, figs)?;
+    attribution::draw(ctx, figs)?;
+    sensitivity::draw(ctx, figs)?;
+    service::draw(ctx, figs)?;
+    Ok(())
+}
