@@ -1,6 +1,8 @@
 //! Legends and series markers (shape, colour, hatching) of the charts.
 
-use super::*;
+use super::{FONT, color, msg};
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 /// Draw the marker of series `k` at pixel `c` on `root`.
 pub(super) fn draw_marker<DB: DrawingBackend>(
