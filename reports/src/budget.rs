@@ -12,112 +12,132 @@ fn headers(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-/// The sheets of `budget.xlsx`.
+/// The sheets of `budget.xlsx`, in this order.
 pub fn sheets(s: &Scenario, b: &Budget, c: &Comparison) -> Vec<Sheet> {
     vec![
         summary(c),
-        Sheet {
-            name: "By country".into(),
-            headers: headers(&[
-                "country",
-                "annual spend",
-                "service staff (FTE)",
-                "specialists (FTE)",
-                "annual wages",
-                "share of budget",
-            ]),
-            rows: b
-                .by_country
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(format!("{} {}", r.code, r.name)),
-                        Cell::Money(r.spend),
-                        Cell::Number(r.service_staff),
-                        Cell::Number(r.specialists),
-                        Cell::Money(r.wages),
-                        Cell::Share(r.share),
-                    ]
-                })
-                .collect(),
-            totals: true,
-        },
-        Sheet {
-            name: "By channel".into(),
-            headers: headers(&[
-                "channel",
-                "annual spend",
-                "service staff (FTE)",
-                "specialists (FTE)",
-                "share of budget",
-            ]),
-            rows: b
-                .by_channel
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(r.channel.clone()),
-                        Cell::Money(r.spend),
-                        Cell::Number(r.service_staff),
-                        Cell::Number(r.specialists),
-                        Cell::Share(r.share),
-                    ]
-                })
-                .collect(),
-            totals: true,
-        },
-        Sheet {
-            name: "Country x channel".into(),
-            headers: headers(&[
-                "country",
-                "channel",
-                "annual spend",
-                "service staff (FTE)",
-                "specialists (FTE)",
-                "share of budget",
-            ]),
-            rows: b
-                .cells
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(r.country.clone()),
-                        Cell::Text(r.channel.clone()),
-                        Cell::Money(r.spend),
-                        Cell::Number(r.service_staff),
-                        Cell::Number(r.specialists),
-                        Cell::Share(r.share),
-                    ]
-                })
-                .collect(),
-            totals: true,
-        },
-        Sheet {
-            name: "Staffing".into(),
-            headers: headers(&[
-                "country",
-                "channel",
-                "service staff (FTE)",
-                "specialists (FTE)",
-                "annual wages",
-            ]),
-            rows: b
-                .staffing
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(r.country.clone()),
-                        Cell::Text(r.channel.clone()),
-                        Cell::Number(r.service_staff),
-                        Cell::Number(r.specialists),
-                        Cell::Money(r.wages),
-                    ]
-                })
-                .collect(),
-            totals: true,
-        },
+        by_country(b),
+        by_channel(b),
+        country_x_channel(b),
+        staffing(b),
         assumptions(s, c),
     ]
+}
+
+/// Spend, staff, wages and share of the budget per country.
+fn by_country(b: &Budget) -> Sheet {
+    Sheet {
+        name: "By country".into(),
+        headers: headers(&[
+            "country",
+            "annual spend",
+            "service staff (FTE)",
+            "specialists (FTE)",
+            "annual wages",
+            "share of budget",
+        ]),
+        rows: b
+            .by_country
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(format!("{} {}", r.code, r.name)),
+                    Cell::Money(r.spend),
+                    Cell::Number(r.service_staff),
+                    Cell::Number(r.specialists),
+                    Cell::Money(r.wages),
+                    Cell::Share(r.share),
+                ]
+            })
+            .collect(),
+        totals: true,
+    }
+}
+
+/// Spend, staff and share of the budget per channel.
+fn by_channel(b: &Budget) -> Sheet {
+    Sheet {
+        name: "By channel".into(),
+        headers: headers(&[
+            "channel",
+            "annual spend",
+            "service staff (FTE)",
+            "specialists (FTE)",
+            "share of budget",
+        ]),
+        rows: b
+            .by_channel
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.channel.clone()),
+                    Cell::Money(r.spend),
+                    Cell::Number(r.service_staff),
+                    Cell::Number(r.specialists),
+                    Cell::Share(r.share),
+                ]
+            })
+            .collect(),
+        totals: true,
+    }
+}
+
+/// Spend, staff and share of the budget per country and channel.
+fn country_x_channel(b: &Budget) -> Sheet {
+    Sheet {
+        name: "Country x channel".into(),
+        headers: headers(&[
+            "country",
+            "channel",
+            "annual spend",
+            "service staff (FTE)",
+            "specialists (FTE)",
+            "share of budget",
+        ]),
+        rows: b
+            .cells
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.country.clone()),
+                    Cell::Text(r.channel.clone()),
+                    Cell::Money(r.spend),
+                    Cell::Number(r.service_staff),
+                    Cell::Number(r.specialists),
+                    Cell::Share(r.share),
+                ]
+            })
+            .collect(),
+        totals: true,
+    }
+}
+
+/// Service staff, specialists and their wages per country and channel.
+fn staffing(b: &Budget) -> Sheet {
+    Sheet {
+        name: "Staffing".into(),
+        headers: headers(&[
+            "country",
+            "channel",
+            "service staff (FTE)",
+            "specialists (FTE)",
+            "annual wages",
+        ]),
+        rows: b
+            .staffing
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.country.clone()),
+                    Cell::Text(r.channel.clone()),
+                    Cell::Number(r.service_staff),
+                    Cell::Number(r.specialists),
+                    Cell::Money(r.wages),
+                ]
+            })
+            .collect(),
+        totals: true,
+    }
 }
 
 /// Plan, current, equal split and the paired difference of each compared KPI.
@@ -157,6 +177,7 @@ fn summary(c: &Comparison) -> Sheet {
     }
 }
 
+/// The scenario's and the search's settings behind the figures.
 fn assumptions(s: &Scenario, c: &Comparison) -> Sheet {
     let text = |a: &str, v: String| vec![Cell::Text(a.into()), Cell::Text(v)];
     let money = |a: &str, v: f64| vec![Cell::Text(a.into()), Cell::Money(v)];

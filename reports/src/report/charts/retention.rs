@@ -8,6 +8,9 @@ use crate::report::figures::{Figure, Figures};
 use omnimix_studies::analysis::RetentionRow;
 use std::collections::BTreeMap;
 
+/// The `country` of the company-wide curve in `retention_curves.csv`.
+const COMPANY: &str = "company";
+
 /// (series, country) → points (week, retention in %), and the keys in file order.
 type Curves<'a> = (BTreeMap<(&'a str, &'a str), Vec<(f64, f64)>>, Vec<(&'a str, &'a str)>);
 
@@ -68,7 +71,7 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
     }
     let company: Vec<Line> = order
         .iter()
-        .filter(|k| k.1 == "company")
+        .filter(|k| k.1 == COMPANY)
         .map(|k| line(k.0, &by[k]))
         .collect();
     if company.len() > 1 {
