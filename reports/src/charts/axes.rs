@@ -117,7 +117,6 @@ pub(super) fn category_plot<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-
 /// Top-left corner of the legend column right of the plot.
 pub(super) fn legend_origin<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -126,4 +125,3 @@ pub(super) fn legend_origin<DB: DrawingBackend>(
     let (w, _) = root.dim_in_pixel();
     (w as i32 - width as i32 + 4, 50)
 }
-

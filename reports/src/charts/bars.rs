@@ -16,7 +16,11 @@ fn value(values: &[Vec<f64>], s: usize, c: usize) -> f64 {
 fn top(values: &[Vec<f64>], categories: usize, series: usize, stacked: bool) -> f64 {
     if stacked {
         (0..categories)
-            .map(|c| (0..series).map(|s| value(values, s, c).max(0.0)).sum::<f64>())
+            .map(|c| {
+                (0..series)
+                    .map(|s| value(values, s, c).max(0.0))
+                    .sum::<f64>()
+            })
             .fold(0.0, f64::max)
     } else {
         values.iter().flatten().cloned().fold(0.0, f64::max)

@@ -26,7 +26,12 @@ pub(super) fn draw_chart<DB: DrawingBackend>(
             y_label,
             lines,
             marked_label,
-        } => lines::draw(root, [title, x_label, y_label], lines, marked_label.as_deref())?,
+        } => lines::draw(
+            root,
+            [title, x_label, y_label],
+            lines,
+            marked_label.as_deref(),
+        )?,
         Chart::Intervals {
             title,
             y_label,
@@ -83,4 +88,3 @@ pub(super) fn bar<DB: DrawingBackend>(
     ))
     .map_err(msg)
 }
-

@@ -101,4 +101,3 @@ pub fn tick(v: f64) -> String {
         s
     }
 }
-

@@ -116,4 +116,3 @@ pub fn intervals_svg(
         },
     )
 }
-

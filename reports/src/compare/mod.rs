@@ -46,7 +46,10 @@ fn baseline(c: &Comparison) -> String {
 /// Write `compare.csv`, `compare.xlsx`, the charts and `compare.html` into `dir`;
 /// returns the files written, in this order.
 pub fn write(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, ReportError> {
-    let mut written = vec![files::write_csv(dir, c)?, files::write_workbook_file(dir, c)?];
+    let mut written = vec![
+        files::write_csv(dir, c)?,
+        files::write_workbook_file(dir, c)?,
+    ];
     let figures = charts::draw(&dir.join("charts"), c, &mut written)?;
     let p = dir.join("compare.html");
     write_atomic(&p, page::page(c, &figures).as_bytes())?;

@@ -115,7 +115,6 @@ pub fn fmt_diff(x: f64, unit: Unit, currency: &str) -> String {
     }
 }
 
-
 /// A range `[lo, hi]` with the unit written once (shares in %, or in points for
 /// differences; money in m or bn when large).
 pub fn range(lo: f64, hi: f64, unit: Unit, currency: &str, diff: bool) -> String {

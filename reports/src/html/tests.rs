@@ -58,7 +58,5 @@ fn tables_escape_and_align() {
         false,
     );
     assert!(t.contains("a&lt;b") && t.contains("x &amp; y"));
-    assert!(
-        t.contains("<th class=\"num\">n</th>") && t.contains("<td class=\"num\">1,000</td>")
-    );
+    assert!(t.contains("<th class=\"num\">n</th>") && t.contains("<td class=\"num\">1,000</td>"));
 }

@@ -1,11 +1,11 @@
 //! Charts of the plan: the allocation by country and channel, spend per phase, and
 //! plan vs current by channel.
 
+use crate::ReportError;
+use crate::charts::Chart;
 use crate::report::Ctx;
 use crate::report::figures::{Figure, Figures};
 use crate::report::format::{first_seen, m};
-use crate::ReportError;
-use crate::charts::Chart;
 use omnimix_studies::tables::{AllocationRow, PhaseRow};
 
 /// The plan's charts; none without an allocation.
@@ -25,7 +25,11 @@ fn allocation(ctx: &Ctx, figs: &mut Figures, all: &[AllocationRow]) -> Result<()
     let own = ctx.summary().own_strategy();
     let rows: Vec<&AllocationRow> = all.iter().filter(|r| r.strategy == own).collect();
     let countries = first_seen(rows.iter().map(|r| r.country.as_str()));
-    let channels = first_seen(rows.iter().filter(|r| r.spend > 0.0).map(|r| r.channel.as_str()));
+    let channels = first_seen(
+        rows.iter()
+            .filter(|r| r.spend > 0.0)
+            .map(|r| r.channel.as_str()),
+    );
     if channels.is_empty() {
         return Ok(());
     }
@@ -62,7 +66,11 @@ fn phases(ctx: &Ctx, figs: &mut Figures, ph: &[PhaseRow]) -> Result<(), ReportEr
     let phase_of = |r: &PhaseRow| format!("weeks {}-{}", r.first_week, r.last_week);
     let labels: Vec<String> = ph.iter().map(phase_of).collect();
     let phases = first_seen(labels.iter().map(String::as_str));
-    let chans = first_seen(ph.iter().filter(|r| r.spend > 0.0).map(|r| r.channel.as_str()));
+    let chans = first_seen(
+        ph.iter()
+            .filter(|r| r.spend > 0.0)
+            .map(|r| r.channel.as_str()),
+    );
     if chans.is_empty() {
         return Ok(());
     }
@@ -105,7 +113,11 @@ fn plan_vs_current(
     if strategies.len() <= 1 {
         return Ok(());
     }
-    let chans = first_seen(all.iter().filter(|r| r.spend > 0.0).map(|r| r.channel.as_str()));
+    let chans = first_seen(
+        all.iter()
+            .filter(|r| r.spend > 0.0)
+            .map(|r| r.channel.as_str()),
+    );
     let values: Vec<Vec<f64>> = strategies
         .iter()
         .map(|s| {

@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 const COMPANY: &str = "company";
 
 /// (series, country) → points (week, retention in %), and the keys in file order.
-type Curves<'a> = (BTreeMap<(&'a str, &'a str), Vec<(f64, f64)>>, Vec<(&'a str, &'a str)>);
+type Curves<'a> = (
+    BTreeMap<(&'a str, &'a str), Vec<(f64, f64)>>,
+    Vec<(&'a str, &'a str)>,
+);
 
 fn curves(rows: &[RetentionRow]) -> Curves<'_> {
     let mut by: BTreeMap<(&str, &str), Vec<(f64, f64)>> = BTreeMap::new();

@@ -17,7 +17,8 @@ fn load_error(dir: &Path) -> (String, String) {
     }
 }
 
-const SENSITIVITY_HEADER: &str = "assumption,change,objective,value,base,retention,roi,npv,revenue\n";
+const SENSITIVITY_HEADER: &str =
+    "assumption,change,objective,value,base,retention,roi,npv,revenue\n";
 
 #[test]
 fn a_simulate_folder_loads_into_typed_rows_and_missing_files_are_none() {
@@ -87,7 +88,10 @@ fn sensitivity_rows_for_two_kpis_are_an_error() {
     .unwrap();
     let (file, message) = load_error(dir.path());
     assert_eq!(file, "sensitivity.csv");
-    assert!(message.contains("row 2: objective npv differs"), "{message}");
+    assert!(
+        message.contains("row 2: objective npv differs"),
+        "{message}"
+    );
 }
 
 #[test]
