@@ -486,10 +486,9 @@ impl Shard {
                 if st == state::CHURNED {
                     q *= p.winback;
                 }
-                // (an agent with no channel to buy through — a country without paid
-                // channels — cannot buy)
-                let channel = if touched != NO_CHANNEL { touched } else { pref };
-                if channel != NO_CHANNEL && (u_buy as f64) < q * 4_294_967_296.0 {
+                // (an agent with no open point of sale to buy through cannot buy)
+                let (channel, keep) = point_of_sale(p, touched, pref);
+                if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
                     bought = channel;
                     t.conversions[bought as usize] += 1;
                     st = state::CUSTOMER;
@@ -512,8 +511,9 @@ impl Shard {
                         q *= p.switch_keep;
                     }
                 }
-                if (u_buy as f64) < q * 4_294_967_296.0 {
-                    bought = if touched != NO_CHANNEL { touched } else { pref };
+                let (channel, keep) = point_of_sale(p, touched, pref);
+                if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
+                    bought = channel;
                 }
             }
             let mut bad_experience = false;
@@ -563,6 +563,7 @@ impl Shard {
                 _ => 0,
             };
             let mut served_on = NO_CHANNEL;
+            let mut sold_on = NO_CHANNEL;
             if lo(1) < contact_thr {
                 if pref as usize == store && hi(5) < p.store_access_thr {
                     // resolved in store by staff with cross-channel access
@@ -606,11 +607,18 @@ impl Shard {
                         if v < d.abandon_thr {
                             t.abandoned[desk] += 1;
                             bad_experience = true;
-                        } else if v < d.long_thr {
-                            t.long_waits[desk] += 1;
-                            sat -= p.long_wait_hit;
                         } else {
-                            sat += d.good_gain;
+                            if v < d.long_thr {
+                                t.long_waits[desk] += 1;
+                                sat -= p.long_wait_hit;
+                            } else {
+                                sat += d.good_gain;
+                            }
+                            // an agent who answers a prospect's question can sell
+                            if st == state::CONSIDERING && (slot(6) as u32) < p.desk_sell_thr[desk]
+                            {
+                                sold_on = desk as u8;
+                            }
                         }
                     }
                     served_on = s as u8;
@@ -620,6 +628,27 @@ impl Shard {
                 t.bad_experiences += 1;
                 sat -= p.bad_hit;
                 self.bad[i] = self.bad[i].saturating_add(1);
+                // a prospect left without an answer may give up on the brand
+                if st == state::CONSIDERING && hi(4) < p.prospect_lost_thr {
+                    st = state::AWARE;
+                    fam = sp.consider_thr / 2 - 1;
+                }
+            }
+            if sold_on != NO_CHANNEL {
+                let c = sold_on as usize;
+                let value = sp.order_value;
+                t.conversions[c] += 1;
+                t.purchases[c] += 1;
+                t.revenue[c] += value;
+                st = state::CUSTOMER;
+                sat = p.baseline as i32 + p.purchase_gain;
+                self.bad[i] = 0;
+                used = 0;
+                bought = sold_on;
+                if let Some(j) = journeys.as_deref_mut() {
+                    j.push((path, value as f32));
+                }
+                path = 0;
             }
 
             // 5. Churn: bad experiences make some customers leave at once; otherwise
@@ -627,10 +656,7 @@ impl Shard {
             if st == state::CUSTOMER {
                 let sat_c = sat.clamp(0, 255);
                 let leave_now = bad_experience && hi(4) < p.bad_leave_thr;
-                let mut hazard = self.churn_p[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
-                if used.count_ones() >= 2 {
-                    hazard *= p.omni_churn_keep;
-                }
+                let hazard = self.churn_p[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
                 if leave_now || (hi(3) as f64) < hazard {
                     st = state::CHURNED;
                     if pref != NO_CHANNEL {
@@ -693,6 +719,27 @@ impl Shard {
             }
         }
     }
+}
+
+/// The point of sale of an order that starts on `touched` (else the preferred
+/// channel) and the share of such orders kept: the touched channel when it is an
+/// open point of sale, then the preferred one, else the nearest open one from the
+/// preferred channel (a flyer reader buys in store, a banner clicker on the web
+/// shop), with the moved orders' loss when that is not the natural one (the store
+/// network is closed). `NO_CHANNEL` when nothing is open.
+#[inline]
+fn point_of_sale(p: &StepParams, touched: u8, pref: u8) -> (u8, f64) {
+    if touched != NO_CHANNEL && p.sale_open[touched as usize] {
+        return (touched, 1.0);
+    }
+    if pref != NO_CHANNEL && p.sale_open[pref as usize] {
+        return (pref, 1.0);
+    }
+    let from = if pref != NO_CHANNEL { pref } else { touched };
+    if from == NO_CHANNEL {
+        return (NO_CHANNEL, 0.0);
+    }
+    (p.sale_fallback[from as usize], p.sale_keep[from as usize])
 }
 
 /// True when a touch path holds an online channel (research online, purchase offline).

@@ -169,7 +169,17 @@ pub struct ChannelSpec {
     pub consent_required: bool,
     /// Orders placed through the channel are delivered (online), so depend on logistics.
     pub online: bool,
-    /// Probability that a touch converts a considering customer (before multipliers).
+    /// The channel is a point of sale: customers can place orders through it (the web
+    /// shop behind search, the app, stores). A touchpoint that takes no orders (print,
+    /// display, social, e-mail by default) sends its buyers to an open point of sale.
+    pub takes_orders: bool,
+    /// The point of sale closes when the channel goes dark (a store network without
+    /// running spend sells nothing); the web shop and the app stay open without paid
+    /// media.
+    pub closed_when_dark: bool,
+    /// Probability that a touch converts a considering customer (before multipliers);
+    /// on a staffed service channel, the share of handled pre-purchase contacts that
+    /// buy (agents who sell).
     pub conversion: f64,
     /// Familiarity a touch adds (0–1 scale).
     pub familiarity_gain: f64,
@@ -217,6 +227,8 @@ impl ChannelSpec {
                 infrastructure: infra,
                 consent_required: consent,
                 online,
+                takes_orders: false,
+                closed_when_dark: false,
                 conversion: conv,
                 familiarity_gain: gain,
                 fatigue_per_touch: fat,
@@ -242,6 +254,8 @@ impl ChannelSpec {
             infrastructure: Infrastructure::Internet,
             consent_required: false,
             online: false,
+            takes_orders: false,
+            closed_when_dark: false,
             conversion: 0.0,
             familiarity_gain: 0.0,
             fatigue_per_touch: 0.0,
@@ -258,7 +272,7 @@ impl ChannelSpec {
             wait_tolerance_min: tolerance,
         };
         use Infrastructure as I;
-        match c {
+        let mut spec = match c {
             Channel::Search => paid(
                 25.0,
                 0.1,
@@ -367,7 +381,20 @@ impl ChannelSpec {
                 s.min_viable_weekly_spend = 300.0;
                 s
             }
+        };
+        // Points of sale: the web shop (behind search), the app and the stores. A
+        // store network without running spend is closed.
+        spec.takes_orders = matches!(c, Channel::Search | Channel::App | Channel::Store);
+        spec.closed_when_dark = c == Channel::Store;
+        // Agents who answer a prospect's question can sell: a share of the handled
+        // pre-purchase contacts buys (planning figures; sales chats convert more
+        // than phone queues because the prospect is already on the web shop).
+        match c {
+            Channel::LiveChat => spec.conversion = 0.10,
+            Channel::CallCentre => spec.conversion = 0.05,
+            _ => {}
         }
+        spec
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Probabilities become `u32` thresholds so the agent loop compares integers.
 
-use crate::agents::{StepTally, q8, thr};
+use crate::agents::{NO_CHANNEL, StepTally, q8, thr};
 use crate::channel::{Channel, N_CHANNELS};
 use crate::mechanisms::service::{DeskOutcome, desks};
 use crate::mechanisms::{
@@ -151,8 +151,22 @@ pub struct StepParams {
     pub bad_leave_thr: u32,
     /// Churn hazard multiplier by satisfaction level, in units of churn_p × u32 range.
     pub churn_mult: [f64; 16],
-    /// Hazard multiplier for omnichannel customers.
-    pub omni_churn_keep: f64,
+    /// Channel is an open point of sale this step (takes orders, available, and
+    /// running when it closes when dark).
+    pub sale_open: [bool; N_PAID],
+    /// Where an order goes when the channel it starts on is not an open point of
+    /// sale (nearest open one: same side online/offline first), or [`NO_CHANNEL`].
+    pub sale_fallback: [u8; N_PAID],
+    /// Share of the orders kept at the fallback: 1 when it is the channel's natural
+    /// point of sale (the first one on its side, open or not), else the moved
+    /// orders' share kept (1 − closed-channel loss, cut by continuity).
+    pub sale_keep: [f64; N_PAID],
+    /// Share of the orders kept when they have to move to another point of sale.
+    pub moved_keep: f64,
+    /// Prospect stops considering after an abandoned or unanswered contact.
+    pub prospect_lost_thr: u32,
+    /// Handled pre-purchase contact on a staffed desk turns into a sale.
+    pub desk_sell_thr: [u32; N_CHANNELS],
     /// Drift towards baseline per step, in 1/256.
     pub drift_q8: i32,
     /// Satisfied at or above.
@@ -202,6 +216,30 @@ fn level_mid(k: usize) -> f64 {
 
 fn qi(x: f64) -> i32 {
     q8(x) as i32
+}
+
+/// Open points of sale and, for every paid channel, where its orders go when it
+/// takes none or is closed: the first open point of sale on the same side
+/// (online or offline), then on the other side, in catalogue order.
+fn points_of_sale(world: &World, ci: usize, running: &[bool; N_CHANNELS], p: &mut StepParams) {
+    let c = &world.countries[ci];
+    for i in 0..N_PAID {
+        let spec = &world.specs[i];
+        p.sale_open[i] = c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
+    }
+    for from in 0..N_PAID {
+        let side = world.specs[from].online;
+        let same = (0..N_PAID).filter(|&k| world.specs[k].online == side);
+        let other = (0..N_PAID).filter(|&k| world.specs[k].online != side);
+        let natural = same.clone().find(|&k| c.available[k] && world.specs[k].takes_orders);
+        let open = same.chain(other).find(|&k| p.sale_open[k]);
+        p.sale_fallback[from] = open.map_or(NO_CHANNEL, |k| k as u8);
+        p.sale_keep[from] = if open.is_some() && open == natural {
+            1.0
+        } else {
+            p.moved_keep
+        };
+    }
 }
 
 /// Compile country `ci`'s parameters for `step` under media budget factor `cut`.
@@ -330,8 +368,8 @@ pub fn compile(
         good_gain: qi(b.good_service_gain),
         bad_hit: qi(b.bad_experience_hit),
         bad_leave_thr: thr(c.spec.bad_experience_churn),
-        omni_churn_keep: 1.0
-            - b.omni_churn_reduction * (0..6).filter(|&i| live(i)).count() as f64 / 6.0,
+        moved_keep: 1.0 - b.closed_channel_loss * (1.0 - on(initiative::CONTINUITY)),
+        prospect_lost_thr: thr(b.prospect_abandon_loss * c.spec.bad_experience_churn),
         drift_q8: (256.0 * (1.0 - (1.0 - b.satisfaction_drift).powf(dt))).round() as i32,
         satisfied_min: qi(b.satisfaction_baseline - 0.05),
         dissatisfied_below: qi(b.satisfaction_baseline - 0.2),
@@ -363,6 +401,7 @@ pub fn compile(
     for ch in Channel::ALL {
         p.online[ch.index()] = world.specs[ch.index()].online;
     }
+    points_of_sale(world, ci, &running, &mut p);
 
     // Segments.
     let cross_bonus = 1.0 + 0.5 * on(initiative::CONSISTENT_MESSAGING);
@@ -452,6 +491,7 @@ pub fn compile(
         0
     };
     for i in [cc, lc] {
+        p.desk_sell_thr[i] = thr(world.specs[i].conversion * senti.review_multiplier);
         p.desks[i] = DeskStep {
             abandon_thr: thr(d[i].p_abandon),
             long_thr: thr(d[i].p_abandon + d[i].p_long_wait),

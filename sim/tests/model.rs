@@ -177,7 +177,11 @@ fn integration_retains_clearly_more_at_equal_cost() {
         company(&multi, "retention_12m"),
         company(&integrated, "retention_12m"),
     );
-    assert!(b.mean - a.mean > 0.05, "gap {} vs {}", b.mean, a.mean);
+    // The gap comes only through the initiatives' mechanisms (fewer inconsistency
+    // events, service in store, continuity on channel switches, personalisation),
+    // not a churn constant for customers who bought on two channels: Aberdeen's
+    // 89 % vs 33 % is a correlation, a direction to move toward, not a size.
+    assert!(b.mean - a.mean > 0.02, "gap {} vs {}", b.mean, a.mean);
     assert!(b.lo.unwrap() > a.hi.unwrap(), "{b:?} vs {a:?}");
     // integration cuts inconsistency events
     assert!(

@@ -261,11 +261,17 @@ pub struct Behaviour {
     pub omni_uplift_store: f64,
     /// Extra repeat purchases of omnichannel shoppers (HBR 2017: 23 % more store trips).
     pub omni_repeat_uplift: f64,
-    /// Churn hazard avoided by customers engaged on two or more channels when all
-    /// six integration initiatives are live (scaled by the share that is live):
-    /// engagement across channels builds loyalty only when the channels work as one
-    /// (Aberdeen Group: strong omnichannel engagement retains ~89 % vs ~33 %).
-    pub omni_churn_reduction: f64,
+    /// Share of the orders lost when the customer's point of sale is closed (a dark
+    /// store network) and the order has to move to another open channel; live
+    /// cross-channel continuity cuts the loss by its effect. Store closures also
+    /// lower online sales in their trade area (the "halo" of a store), so a large
+    /// share does not move: a stated planning range of 0.3–0.6.
+    pub closed_channel_loss: f64,
+    /// Share of the prospects whose pre-purchase contact was abandoned (or went
+    /// unanswered) that stop considering the brand, as a multiple of the country's
+    /// `bad_experience_churn` (PwC 2018: one bad experience makes 17 % of US
+    /// customers leave, 49 % in Latin America). 1 = prospects react like customers.
+    pub prospect_abandon_loss: f64,
     /// Extra in-store spend after online research (HBR 2017: 13 %).
     pub ropo_store_uplift: f64,
     /// Extra value when a pick-up leads to extra items (ICSC: ~2/3 buy more).
@@ -301,7 +307,8 @@ impl Default for Behaviour {
             omni_uplift_online: 0.10,
             omni_uplift_store: 0.04,
             omni_repeat_uplift: 0.23,
-            omni_churn_reduction: 0.6,
+            closed_channel_loss: 0.4,
+            prospect_abandon_loss: 1.0,
             ropo_store_uplift: 0.13,
             bopis_extra_value: 0.2,
         }

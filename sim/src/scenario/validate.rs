@@ -150,7 +150,8 @@ fn check_behaviour(c: &mut Checker, s: &Scenario) {
         ("fatigue_effect", b.fatigue_effect),
         ("optout_at_full_fatigue", b.optout_at_full_fatigue),
         ("switch_dropoff", b.switch_dropoff),
-        ("omni_churn_reduction", b.omni_churn_reduction),
+        ("closed_channel_loss", b.closed_channel_loss),
+        ("prospect_abandon_loss", b.prospect_abandon_loss),
     ];
     for (k, v) in shares {
         c.share(format!("behaviour.{k}"), v);
@@ -216,6 +217,15 @@ fn check_channels(c: &mut Checker, s: &Scenario) {
             c.non_negative(p("cpm"), x.cpm);
         } else {
             c.positive(p("cpm"), x.cpm);
+        }
+        if ch.is_service() && x.takes_orders {
+            c.push(
+                Problem::new(
+                    p("takes_orders"),
+                    "a service channel is not a point of sale (its agents sell through `conversion`, a share of the handled prospect contacts)",
+                )
+                .with_value(true),
+            );
         }
         if ch.is_staffed_service() {
             c.positive(p("handle_time_min"), x.handle_time_min);
