@@ -91,8 +91,9 @@ pub struct ValidateArgs {
 pub struct OptimizeArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// What to maximise: retention, roi, npv, revenue, or pareto (retention vs ROI front).
-    #[arg(long, default_value = "retention")]
+    /// What to maximise: value (NPV + customer equity, the default), retention, roi
+    /// (incremental), npv, revenue, or pareto (retention vs incremental ROI front).
+    #[arg(long, default_value = "value")]
     pub objective: String,
     /// Keep decisions out of the search (repeatable): NAME or NAME=VALUE, `*` matching any
     /// segment, e.g. --fix 'DE/*/spend', --fix '*/unified_data=1', --fix creative_share=0.15.

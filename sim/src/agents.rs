@@ -45,6 +45,9 @@ pub const INITIAL: u8 = 2;
 pub const NO_CHANNEL: u8 = 0xFF;
 /// Numbered 64-bit draws each agent owns per step (see [`crate::rng::counter_draw`]).
 pub const DRAW_SLOTS: u64 = 8;
+/// Years of future margin counted in customer equity (a discounted sum; the
+/// discount rate and churn make the tail small).
+pub const EQUITY_YEARS: f64 = 10.0;
 /// Bytes of agent state per agent (the sum of the field widths below).
 pub const BYTES_PER_AGENT: usize = 9 + 2 * 2 + 4;
 
@@ -709,6 +712,47 @@ impl Shard {
             }
         }
         t
+    }
+
+    /// Customer equity of the shard's active customers (in agents, before the agent
+    /// scale): each one's expected remaining margin, Σ_k m·(s/d)^k over
+    /// [`EQUITY_YEARS`] years of steps, with m the expected margin of a step
+    /// (repeat-purchase chance at the customer's satisfaction, omnichannel and
+    /// personalisation multipliers, × order value × gross margin), s the chance
+    /// of staying a step (1 − the customer's own churn hazard at that
+    /// satisfaction) and d the discount factor of a step.
+    pub fn equity(
+        &self,
+        p: &StepParams,
+        margin: f64,
+        discount_step: f64,
+        steps_per_year: f64,
+    ) -> f64 {
+        let horizon = (EQUITY_YEARS * steps_per_year).round() as i32;
+        let mut total = 0.0;
+        for i in 0..self.len() {
+            if self.state[i] != state::CUSTOMER {
+                continue;
+            }
+            let sp = &p.segments[self.segment[i] as usize];
+            let level = (self.satisfaction[i] >> 4) as usize;
+            let mut q = sp.purchase * p.sat_purchase[level];
+            if self.used[i].count_ones() >= 2 {
+                q *= p.omni_repeat;
+            }
+            if self.flags[i] & CONSENT != 0 {
+                q *= sp.personalisation;
+            }
+            let m = q.min(1.0) * sp.order_value * margin;
+            let hazard = (self.churn_p[i] as f64 * p.churn_mult[level] / 4_294_967_296.0).min(1.0);
+            let x = (1.0 - hazard) / discount_step;
+            total += m * if (1.0 - x).abs() < 1e-12 {
+                horizon as f64
+            } else {
+                x * (1.0 - x.powi(horizon)) / (1.0 - x)
+            };
+        }
+        total
     }
 
     /// Touch paths of agents that never converted (for the journeys export's nulls).

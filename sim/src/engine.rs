@@ -16,7 +16,7 @@ use crate::agents::{JourneyEvent, Shard, StepTally, q8, state};
 use crate::channel::N_CHANNELS;
 use crate::mechanisms::finance;
 use crate::rng::{Purpose, counter_key, stream, unit_f64};
-use crate::step::{CountryDynamics, StepReport, compile};
+use crate::step::{CountryDynamics, StepParams, StepReport, compile};
 use crate::world::World;
 use rand::RngCore;
 use rayon::prelude::*;
@@ -78,6 +78,9 @@ pub struct Replication {
     pub start: Vec<StepTally>,
     /// Per country, when journeys were requested.
     pub journeys: Option<Vec<JourneyTally>>,
+    /// Customer equity at the horizon per country, in agents (× the agent scale for
+    /// customers): see [`Shard::equity`].
+    pub equity: Vec<f64>,
 }
 
 /// Run `opts.replications` replications of a world.
@@ -420,6 +423,7 @@ pub fn run_replication_on(
     let mut current: Vec<CountryWeek> = vec![CountryWeek::default(); nc];
     let mut wait_weight = vec![[0.0f64; N_CHANNELS]; nc];
     let mut cut = 1.0;
+    let mut last_params: Vec<StepParams> = Vec::new();
     for step in 0..world.steps() {
         let week = step / spw;
         if step % spw == 0 && week.is_multiple_of(s.finance.planning_period_weeks.max(1)) {
@@ -461,6 +465,9 @@ pub fn run_replication_on(
                 rep_step,
             );
             dyns[ci].last = std::mem::take(&mut tallies[ci]);
+        }
+        if step + 1 == world.steps() {
+            last_params = compiled.into_iter().map(|(p, _)| p).collect();
         }
         if step % spw == spw - 1 {
             for ci in 0..nc {
@@ -509,12 +516,52 @@ pub fn run_replication_on(
             }
         }
     }
+    let equity = horizon_equity(world, exchange, &ids, &shards, &last_params, total);
     Replication {
         index: rep,
         weeks,
         start,
         journeys: paths,
+        equity,
     }
+}
+
+/// Customer equity per country at the horizon, added in global shard order.
+fn horizon_equity(
+    world: &World,
+    exchange: &dyn ShardExchange,
+    ids: &[(usize, usize)],
+    shards: &[Shard],
+    params: &[StepParams],
+    total: usize,
+) -> Vec<f64> {
+    let s = &world.scenario;
+    let mut out = vec![0.0; world.countries.len()];
+    if params.is_empty() {
+        return out;
+    }
+    let dt = world.step_weeks();
+    let discount_step = (1.0 + s.discount_rate_annual).powf(dt / 52.0);
+    let margin = s.finance.gross_margin;
+    let local: Vec<f64> = shards
+        .par_iter()
+        .map(|sh| sh.equity(&params[sh.country], margin, discount_step, 52.0 / dt))
+        .collect();
+    let all = gather_shards(
+        exchange,
+        local,
+        total,
+        |v, out| out.push(v.to_bits()),
+        |rest| {
+            let (&w, tail) = rest.split_first()?;
+            *rest = tail;
+            Some(f64::from_bits(w))
+        },
+    );
+    for (&(ci, _), v) in ids.iter().zip(all) {
+        out[ci] += v;
+    }
+    out
 }
 
 fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTally, r: &StepReport) {

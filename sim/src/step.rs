@@ -225,13 +225,16 @@ fn points_of_sale(world: &World, ci: usize, running: &[bool; N_CHANNELS], p: &mu
     let c = &world.countries[ci];
     for i in 0..N_PAID {
         let spec = &world.specs[i];
-        p.sale_open[i] = c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
+        p.sale_open[i] =
+            c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
     }
     for from in 0..N_PAID {
         let side = world.specs[from].online;
         let same = (0..N_PAID).filter(|&k| world.specs[k].online == side);
         let other = (0..N_PAID).filter(|&k| world.specs[k].online != side);
-        let natural = same.clone().find(|&k| c.available[k] && world.specs[k].takes_orders);
+        let natural = same
+            .clone()
+            .find(|&k| c.available[k] && world.specs[k].takes_orders);
         let open = same.chain(other).find(|&k| p.sale_open[k]);
         p.sale_fallback[from] = open.map_or(NO_CHANNEL, |k| k as u8);
         p.sale_keep[from] = if open.is_some() && open == natural {

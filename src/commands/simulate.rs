@@ -6,7 +6,7 @@ use crate::print::{fmt_interval, print_written};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use omnimix_sim::engine::{RunOptions, run_on};
-use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, summarise, weekly_rows};
+use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, summarise_with, weekly_rows};
 use omnimix_sim::{Scenario, World};
 use omnimix_studies::analysis::{retention_curves, retention_rows};
 use omnimix_studies::tables::allocation_rows;
@@ -20,7 +20,9 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         .strategy_named(Some(&cfg.strategy_name))
         .context("strategy vanished after validation")?;
     let world = World::new(&cfg.scenario, strategy);
-    let steps = world.steps() as u64 * cfg.replications as u64;
+    // the counterfactual of the incremental KPIs: paid media off, same seeds
+    let without = World::new(&cfg.scenario, &strategy.without_media(None));
+    let steps = 2 * world.steps() as u64 * cfg.replications as u64;
     let progress = Progress::new(steps, "simulating", cfg.quiet || !backend.is_root());
     let opts = RunOptions {
         seed: cfg.seed,
@@ -29,15 +31,26 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         journeys: cfg.journeys,
     };
     let t0 = Instant::now();
-    let reps = with_threads(cfg.threads, || {
-        run_on(&world, &opts, &progress, backend.shards())
+    let (reps, reps0) = with_threads(cfg.threads, || {
+        let reps = run_on(&world, &opts, &progress, backend.shards());
+        let plain = RunOptions {
+            journeys: false,
+            ..opts.clone()
+        };
+        (reps, run_on(&without, &plain, &progress, backend.shards()))
     })?;
     progress.finish();
     if !backend.is_root() {
         return Ok(());
     }
     let elapsed = t0.elapsed();
-    let summary = summarise(&world, &cfg.strategy_name, cfg.seed, &reps);
+    let summary = summarise_with(
+        &world,
+        &cfg.strategy_name,
+        cfg.seed,
+        &reps,
+        Some((&without, &reps0)),
+    );
     let mut written = vec![omnimix_reports::write_summary(&cfg.out, &summary)?];
     written.push(omnimix_reports::write_weekly(
         &cfg.out,
@@ -86,16 +99,24 @@ fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
         s.name, sum.currency, sum.strategy, agents, s.horizon_weeks, sum.replications, secs
     );
     println!(
-        "{:<10} {:>28} {:>30} {:>30} {:>24}",
-        "", "retention 12m", "revenue", "cost", "ROI"
+        "{:<8} {:>26} {:>26} {:>30} {:>30} {:>30} {:>26}",
+        "",
+        "retention 12m (cohort)",
+        "retention rate",
+        "revenue",
+        "cost",
+        "value (NPV + equity)",
+        "incremental ROI"
     );
     let row = |name: &str, k: &KpiSummary| {
         println!(
-            "{:<10} {:>28} {:>30} {:>30} {:>24}",
+            "{:<8} {:>26} {:>26} {:>30} {:>30} {:>30} {:>26}",
             name,
             fmt_interval(k.get(Kpi::Retention12m), true),
+            fmt_interval(k.get(Kpi::RetentionRate), true),
             fmt_interval(k.get(Kpi::Revenue), false),
             fmt_interval(k.get(Kpi::CostTotal), false),
+            fmt_interval(k.get(Kpi::Value), false),
             fmt_interval(k.get(Kpi::Roi), true),
         )
     };

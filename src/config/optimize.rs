@@ -27,7 +27,7 @@ pub fn checkpoint_file(dir: &Path) -> PathBuf {
     dir.join("checkpoint.json")
 }
 
-const KPIS: &str = "retention, roi, npv, revenue";
+const KPIS: &str = "value, retention, roi, npv, revenue";
 
 fn bad(m: String) -> anyhow::Error {
     BadInput(m).into()

@@ -3,7 +3,7 @@
 use omnimix_optimizer::Risk;
 use omnimix_sim::World;
 use omnimix_sim::engine::Replication;
-use omnimix_sim::kpis::{Kpi, Kpis, replication_kpis};
+use omnimix_sim::kpis::{Kpi, Kpis, incremental_kpis, replication_kpis};
 
 /// What the search maximises.
 ///
@@ -16,21 +16,26 @@ use omnimix_sim::kpis::{Kpi, Kpis, replication_kpis};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Objective {
+    /// The default: NPV over the horizon plus the customer equity at its end
+    /// ([`Kpi::Value`]). Profit now and the customers kept for later both count, so
+    /// it cannot be won by shrinking the business.
+    Value,
     /// The headline retention ([`Kpi::Retention`]: 12 months, or the horizon).
     Retention,
-    /// Return on investment.
+    /// Incremental ROI of marketing ([`Kpi::Roi`], against the run without paid media).
     Roi,
     /// Net present value over the horizon.
     Npv,
     /// Revenue.
     Revenue,
-    /// The front of retention vs ROI.
+    /// The front of retention vs incremental ROI.
     Pareto,
 }
 
 impl Objective {
     /// Every objective, as named on the command line.
-    pub const ALL: [Objective; 5] = [
+    pub const ALL: [Objective; 6] = [
+        Objective::Value,
         Objective::Retention,
         Objective::Roi,
         Objective::Npv,
@@ -41,6 +46,7 @@ impl Objective {
     /// The name on the command line and in `plan.json`.
     pub fn name(self) -> &'static str {
         match self {
+            Objective::Value => "value",
             Objective::Retention => "retention",
             Objective::Roi => "roi",
             Objective::Npv => "npv",
@@ -52,6 +58,7 @@ impl Objective {
     /// The KPI maximised (objective 0; retention for the front).
     pub fn kpi(self) -> Kpi {
         match self {
+            Objective::Value => Kpi::Value,
             Objective::Retention | Objective::Pareto => Kpi::Retention,
             Objective::Roi => Kpi::Roi,
             Objective::Npv => Kpi::Npv,
@@ -59,14 +66,30 @@ impl Objective {
         }
     }
 
-    /// Objective values of one simulated replication: retention and ROI for the
-    /// front, else the objective first, then retention and ROI (reported, not searched).
-    pub fn values(self, world: &World, rep: &Replication) -> Vec<f64> {
-        let (company, _) = replication_kpis(world, rep);
+    /// True when an evaluation needs the counterfactual run without paid media
+    /// (incremental ROI).
+    pub fn needs_counterfactual(self) -> bool {
+        matches!(self, Objective::Roi | Objective::Pareto)
+    }
+
+    /// Objective values of one simulated replication (with its counterfactual
+    /// without paid media when [`Objective::needs_counterfactual`]).
+    pub fn values(
+        self,
+        world: &World,
+        rep: &Replication,
+        without: Option<(&World, &Replication)>,
+    ) -> Vec<f64> {
+        let company = match without {
+            Some((w0, r0)) => incremental_kpis(world, rep, w0, r0).0,
+            None => replication_kpis(world, rep).0,
+        };
         self.values_of(&company)
     }
 
-    /// [`Objective::values`] from a replication's company KPIs.
+    /// Objective values from a replication's company KPIs: retention and incremental
+    /// ROI for the front, else the objective first, then retention and ROI (reported,
+    /// not searched; ROI is 0 when the counterfactual was not run).
     pub fn values_of(self, company: &Kpis) -> Vec<f64> {
         let pair = [company.value(Kpi::Retention), company.value(Kpi::Roi)];
         if self == Objective::Pareto {

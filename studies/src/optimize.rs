@@ -35,7 +35,7 @@ use omnimix_optimizer::{
     optimize_pareto_resumable,
 };
 use omnimix_sim::engine::{Local, RunOptions, ShardExchange, Silent, run_on, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, incremental_kpis};
 use omnimix_sim::mechanisms::finance::planned_costs;
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Scenario, Strategy, World};
@@ -46,12 +46,17 @@ use std::collections::BTreeMap;
 pub const TARGET_ROUNDS: usize = 3;
 
 /// The KPIs compared between the plan and its baselines, in the order printed.
-pub const COMPARED: [Kpi; 6] = [
+pub const COMPARED: [Kpi; 11] = [
+    Kpi::Value,
     Kpi::Retention,
+    Kpi::RetentionRate,
     Kpi::Roi,
+    Kpi::IncrementalProfit,
     Kpi::Npv,
+    Kpi::CustomerEquity,
     Kpi::Revenue,
     Kpi::ActiveCustomers,
+    Kpi::NewCustomers,
     Kpi::CostTotal,
 ];
 
@@ -91,7 +96,7 @@ impl SearchConfig {
             seed: scenario.seed,
             final_replications: scenario.replications.max(2),
             scenario,
-            objective: Objective::Retention,
+            objective: Objective::Value,
             risk: Risk::Mean,
             risk_name: "mean".into(),
             evals: 300,
@@ -332,7 +337,13 @@ impl<'a> PlanSearch<'a> {
         let st = self.space.decode(x);
         let world = World::new(&self.search_model, &st);
         let r = run_replication(&world, self.cfg.seed, rep, false, &Silent);
-        self.cfg.objective.values(&world, &r)
+        if self.cfg.objective.needs_counterfactual() {
+            let w0 = World::new(&self.search_model, &st.without_media(None));
+            let r0 = run_replication(&w0, self.cfg.seed, rep, false, &Silent);
+            self.cfg.objective.values(&world, &r, Some((&w0, &r0)))
+        } else {
+            self.cfg.objective.values(&world, &r, None)
+        }
     }
 
     /// Run the search the configuration asks for. A target search works on the coarse
@@ -586,14 +597,17 @@ pub fn fresh_kpis(
     exchange: &dyn ShardExchange,
 ) -> Vec<Kpis> {
     let world = World::new(s, st);
+    let without = World::new(s, &st.without_media(None));
     let opts = RunOptions {
         seed,
         replications: reps,
         first_replication: OUT_OF_SAMPLE_BASE,
         journeys: false,
     };
-    run_on(&world, &opts, &Silent, exchange)
-        .iter()
-        .map(|r| replication_kpis(&world, r).0)
+    let runs = run_on(&world, &opts, &Silent, exchange);
+    let runs0 = run_on(&without, &opts, &Silent, exchange);
+    runs.iter()
+        .zip(&runs0)
+        .map(|(r, r0)| incremental_kpis(&world, r, &without, r0).0)
         .collect()
 }

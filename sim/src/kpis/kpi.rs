@@ -33,175 +33,148 @@ pub enum Direction {
     Lower,
 }
 
-/// A company- or country-level KPI of one run.
-///
-/// Variants are declared in the alphabetical order of their names, so a
-/// `BTreeMap<Kpi, _>` lists them as the files do (a test guards this).
-///
-/// ```
-/// use omnimix_sim::kpis::{Kpi, Unit};
-/// let k: Kpi = "retention_12m".parse().unwrap();
-/// assert_eq!(k, Kpi::Retention12m);
-/// assert_eq!(k.unit(), Unit::Share);
-/// assert!("retenton".parse::<Kpi>().is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum Kpi {
-    /// Customers active at the horizon.
-    ActiveCustomers,
-    /// Bad service experiences (long waits, abandoned contacts, unresolved bot contacts).
-    BadExperiences,
-    /// New customers won (first purchases and win-backs).
-    Conversions,
+/// Declares [`Kpi`] from one table: variant (with its formula as doc), file name,
+/// unit, direction, reader's label. Rows are in the order of their names.
+macro_rules! kpi_table {
+    ($( $(#[$doc:meta])* $v:ident => ($name:literal, $unit:ident, $dir:ident, $label:literal), )*) => {
+        /// A company- or country-level KPI of one run.
+        ///
+        /// Variants are declared in the alphabetical order of their names, so a
+        /// `BTreeMap<Kpi, _>` lists them as the files do (a test guards this).
+        ///
+        /// ```
+        /// use omnimix_sim::kpis::{Kpi, Unit};
+        /// let k: Kpi = "retention_12m".parse().unwrap();
+        /// assert_eq!(k, Kpi::Retention12m);
+        /// assert_eq!(k.unit(), Unit::Share);
+        /// assert!("retenton".parse::<Kpi>().is_err());
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Kpi {
+            $( $(#[$doc])* $v, )*
+        }
+
+        impl Kpi {
+            /// Every KPI, in the order of their names.
+            pub const ALL: &'static [Kpi] = &[$(Kpi::$v),*];
+
+            /// The name used in files and on the command line.
+            pub fn name(self) -> &'static str {
+                match self { $(Kpi::$v => $name,)* }
+            }
+
+            /// What the KPI counts.
+            pub fn unit(self) -> Unit {
+                match self { $(Kpi::$v => Unit::$unit,)* }
+            }
+
+            /// Which way the KPI is better.
+            pub fn direction(self) -> Direction {
+                match self { $(Kpi::$v => Direction::$dir,)* }
+            }
+
+            /// A reader's name: "12-month retention", "ROI", "total cost".
+            pub fn label(self) -> &'static str {
+                match self { $(Kpi::$v => $label,)* }
+            }
+        }
+    };
+}
+
+kpi_table! {
+    /// Customers active at the horizon (the customer base at its end).
+    ActiveCustomers => ("active_customers", Customers, Higher, "active customers (horizon)"),
+    /// Bad service experiences (abandoned or unanswered contacts, failed deliveries).
+    BadExperiences => ("bad_experiences", Count, Lower, "bad experiences"),
+    /// New customers won over the horizon (first purchases and win-backs).
+    Conversions => ("conversions", Customers, Higher, "conversions"),
     /// Integration capex and opex.
-    CostIntegration,
+    CostIntegration => ("cost_integration", Money, Lower, "integration cost"),
+    /// Cost of marketing: total cost of the run minus that of its counterfactual
+    /// without paid media (media spend and the specialists who run it; stores and
+    /// service stay). Present when the counterfactual was run.
+    CostMarketing => ("cost_marketing", Money, Lower, "marketing cost"),
     /// Media spend (paid channels, store running cost).
-    CostMedia,
+    CostMedia => ("cost_media", Money, Lower, "media cost"),
     /// Wages of service staff and specialists.
-    CostStaff,
+    CostStaff => ("cost_staff", Money, Lower, "staff cost"),
     /// Media + staff + integration.
-    CostTotal,
+    CostTotal => ("cost_total", Money, Lower, "total cost"),
+    /// Expected remaining margin of the customers active at the horizon, discounted:
+    /// Σ over them of m·Σ_{k=1..K} ((1 − h)/d)^k, with m a customer's expected margin
+    /// per step, h their own churn hazard per step, d the discount factor per step
+    /// and K ten years of steps.
+    CustomerEquity => ("customer_equity", Money, Higher, "customer equity"),
+    /// Customers at week 0.
+    CustomersStart => ("customers_start", Customers, Higher, "customers at the start"),
     /// Online orders that failed to arrive.
-    DeliveryFailures,
+    DeliveryFailures => ("delivery_failures", Count, Lower, "delivery failures"),
+    /// Margin on incremental revenue minus the cost of marketing:
+    /// margin × incremental_revenue − cost_marketing.
+    IncrementalProfit => ("incremental_profit", Money, Higher, "incremental profit"),
+    /// Revenue minus the revenue of the counterfactual run without paid media (same
+    /// seeds, common random numbers).
+    IncrementalRevenue => ("incremental_revenue", Money, Higher, "incremental revenue"),
     /// Inconsistency events (price, stock, information mismatches).
-    InconsistencyEvents,
+    InconsistencyEvents => ("inconsistency_events", Count, Lower, "inconsistency events"),
+    /// New customers (first purchases and win-backs) in the period of
+    /// [`Kpi::RetentionRate`]: 52 weeks, or the horizon when it is shorter.
+    NewCustomers => ("new_customers", Customers, Higher, "new customers"),
     /// Net present value over the horizon: Σ_w (revenue_w × margin − cost_w) / (1 + r)^((w+1)/52).
-    Npv,
+    Npv => ("npv", Money, Higher, "NPV"),
     /// Share of the active customers who bought on two or more channels.
-    OmnichannelShare,
+    OmnichannelShare => ("omnichannel_share", Share, Higher, "omnichannel share"),
     /// Customers who withdrew consent or unsubscribed.
-    OptOuts,
+    OptOuts => ("opt_outs", Count, Lower, "opt outs"),
     /// Orders (all purchases).
-    Purchases,
+    Purchases => ("purchases", Count, Higher, "purchases"),
     /// The headline retention figure: [`Kpi::Retention12m`] when the horizon has 52
     /// weeks, else [`Kpi::RetentionHorizon`]. Derived, never stored.
-    Retention,
-    /// Share of the week-0 customers still active after 52 weeks.
-    Retention12m,
+    Retention => ("retention", Share, Higher, "12-month retention"),
+    /// Share of the week-0 customers still active after 52 weeks (cohort survival).
+    Retention12m => ("retention_12m", Share, Higher, "12-month retention"),
     /// Share of the week-0 customers still active at the horizon.
-    RetentionHorizon,
+    RetentionHorizon => ("retention_horizon", Share, Higher, "retention at the horizon"),
+    /// Customer retention rate as finance reads it, over 52 weeks (or the horizon
+    /// when shorter): (customers at the end − new customers) / customers at the start.
+    RetentionRate => ("retention_rate", Share, Higher, "customer retention rate"),
     /// Revenue of all orders.
-    Revenue,
-    /// (revenue × gross margin − total cost) / total cost.
-    Roi,
+    Revenue => ("revenue", Money, Higher, "revenue"),
+    /// Incremental return on ad spend: incremental_revenue / cost_marketing
+    /// (Meridian's ROI, Robyn's ROAS).
+    Roas => ("roas", Ratio, Higher, "incremental ROAS"),
+    /// Incremental ROI of marketing: incremental_profit / cost_marketing.
+    Roi => ("roi", Ratio, Higher, "incremental ROI"),
+    /// ROI on total revenue, not a marketing return: (revenue × gross margin − total
+    /// cost) / total cost.
+    RoiTotal => ("roi_total", Ratio, Higher, "ROI on total revenue"),
+    /// NPV over the horizon plus the customer equity at its end: the default
+    /// objective, which counts the long view and cannot be won by shrinking.
+    Value => ("value", Money, Higher, "value (NPV + customer equity)"),
 }
 
 impl Kpi {
-    /// Every KPI, in the order of their names.
-    pub const ALL: [Kpi; 18] = [
-        Kpi::ActiveCustomers,
-        Kpi::BadExperiences,
-        Kpi::Conversions,
-        Kpi::CostIntegration,
-        Kpi::CostMedia,
-        Kpi::CostStaff,
-        Kpi::CostTotal,
-        Kpi::DeliveryFailures,
-        Kpi::InconsistencyEvents,
-        Kpi::Npv,
-        Kpi::OmnichannelShare,
-        Kpi::OptOuts,
-        Kpi::Purchases,
-        Kpi::Retention,
-        Kpi::Retention12m,
-        Kpi::RetentionHorizon,
-        Kpi::Revenue,
-        Kpi::Roi,
-    ];
-
-    /// The name used in files and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kpi::ActiveCustomers => "active_customers",
-            Kpi::BadExperiences => "bad_experiences",
-            Kpi::Conversions => "conversions",
-            Kpi::CostIntegration => "cost_integration",
-            Kpi::CostMedia => "cost_media",
-            Kpi::CostStaff => "cost_staff",
-            Kpi::CostTotal => "cost_total",
-            Kpi::DeliveryFailures => "delivery_failures",
-            Kpi::InconsistencyEvents => "inconsistency_events",
-            Kpi::Npv => "npv",
-            Kpi::OmnichannelShare => "omnichannel_share",
-            Kpi::OptOuts => "opt_outs",
-            Kpi::Purchases => "purchases",
-            Kpi::Retention => "retention",
-            Kpi::Retention12m => "retention_12m",
-            Kpi::RetentionHorizon => "retention_horizon",
-            Kpi::Revenue => "revenue",
-            Kpi::Roi => "roi",
-        }
-    }
-
-    /// What the KPI counts.
-    pub fn unit(self) -> Unit {
-        match self {
-            Kpi::Retention | Kpi::Retention12m | Kpi::RetentionHorizon | Kpi::OmnichannelShare => {
-                Unit::Share
-            }
-            Kpi::Revenue
-            | Kpi::Npv
-            | Kpi::CostMedia
-            | Kpi::CostStaff
-            | Kpi::CostIntegration
-            | Kpi::CostTotal => Unit::Money,
-            Kpi::Roi => Unit::Ratio,
-            Kpi::ActiveCustomers | Kpi::Conversions => Unit::Customers,
-            Kpi::Purchases
-            | Kpi::InconsistencyEvents
-            | Kpi::OptOuts
-            | Kpi::BadExperiences
-            | Kpi::DeliveryFailures => Unit::Count,
-        }
-    }
-
-    /// Which way the KPI is better.
-    pub fn direction(self) -> Direction {
-        match self {
-            Kpi::CostMedia
-            | Kpi::CostStaff
-            | Kpi::CostIntegration
-            | Kpi::CostTotal
-            | Kpi::InconsistencyEvents
-            | Kpi::OptOuts
-            | Kpi::BadExperiences
-            | Kpi::DeliveryFailures => Direction::Lower,
-            _ => Direction::Higher,
-        }
-    }
-
-    /// A reader's name: "12-month retention", "ROI", "total cost".
-    pub fn label(self) -> &'static str {
-        match self {
-            Kpi::ActiveCustomers => "active customers (horizon)",
-            Kpi::BadExperiences => "bad experiences",
-            Kpi::Conversions => "conversions",
-            Kpi::CostIntegration => "integration cost",
-            Kpi::CostMedia => "media cost",
-            Kpi::CostStaff => "staff cost",
-            Kpi::CostTotal => "total cost",
-            Kpi::DeliveryFailures => "delivery failures",
-            Kpi::InconsistencyEvents => "inconsistency events",
-            Kpi::Npv => "NPV",
-            Kpi::OmnichannelShare => "omnichannel share",
-            Kpi::OptOuts => "opt outs",
-            Kpi::Purchases => "purchases",
-            Kpi::Retention | Kpi::Retention12m => "12-month retention",
-            Kpi::RetentionHorizon => "retention at the horizon",
-            Kpi::Revenue => "revenue",
-            Kpi::Roi => "ROI",
-        }
-    }
-
     /// True for a KPI computed from others ([`Kpi::Retention`]), which is never stored.
     pub fn is_derived(self) -> bool {
         self == Kpi::Retention
     }
 
+    /// True for a KPI that needs the counterfactual run without paid media.
+    pub fn is_incremental(self) -> bool {
+        matches!(
+            self,
+            Kpi::CostMarketing
+                | Kpi::IncrementalProfit
+                | Kpi::IncrementalRevenue
+                | Kpi::Roas
+                | Kpi::Roi
+        )
+    }
+
     /// Comma-separated list of every KPI name, for error messages.
     pub fn all_names() -> String {
-        names(&Kpi::ALL.map(Kpi::name))
+        names(&Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>())
     }
 }
 
@@ -361,6 +334,7 @@ mod tests {
         assert_eq!(Kpi::Retention.direction(), Direction::Higher);
         assert_eq!(Kpi::Npv.unit(), Unit::Money);
         assert_eq!(Kpi::Roi.unit(), Unit::Ratio);
+        assert!(Kpi::Roi.is_incremental() && !Kpi::RoiTotal.is_incremental());
         assert!(Kpi::Retention.is_derived() && !Kpi::Retention12m.is_derived());
     }
 }

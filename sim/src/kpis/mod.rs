@@ -6,8 +6,16 @@
 //! - `active_customers`: customers at the horizon; `conversions`: new customers won
 //!   (first purchases and win-backs); `purchases`: all orders; `revenue`.
 //! - `cost_media`, `cost_staff`, `cost_integration`, `cost_total`.
-//! - `roi` = (revenue × gross margin − total cost) / total cost.
-//! - `npv` = Σ_w (revenue_w × margin − cost_w) / (1 + r)^((w+1)/52).
+//! - `retention_rate` = (customers at the end − new customers) / customers at the
+//!   start, over 52 weeks (or the horizon when shorter): the rate finance reads;
+//!   `customers_start`, `new_customers` (in that period).
+//! - `roi_total` = (revenue × gross margin − total cost) / total cost (not a
+//!   marketing return); the incremental `roi`, `roas`, `incremental_revenue`,
+//!   `incremental_profit` and `cost_marketing` need the counterfactual run without
+//!   paid media and are added by [`add_incremental`].
+//! - `npv` = Σ_w (revenue_w × margin − cost_w) / (1 + r)^((w+1)/52);
+//!   `customer_equity`: the discounted expected remaining margin of the customers
+//!   active at the horizon; `value` = npv + customer_equity.
 //! - `inconsistency_events`, `opt_outs`, `bad_experiences`, `delivery_failures`,
 //!   `omnichannel_share` (customers who bought on two or more channels).
 //! - per service channel: `mean_wait_min` (contact-weighted), `abandon_rate`, `contacts`.
@@ -78,6 +86,10 @@ struct Totals {
     initial_at_52: Option<f64>,
     initial_at_end: f64,
     active_end: f64,
+    customers_start: f64,
+    period_end: f64,
+    period_new: f64,
+    equity: f64,
     conversions: f64,
     purchases: f64,
     revenue: f64,
@@ -105,6 +117,10 @@ impl Totals {
         };
         self.initial_at_end += o.initial_at_end;
         self.active_end += o.active_end;
+        self.customers_start += o.customers_start;
+        self.period_end += o.period_end;
+        self.period_new += o.period_new;
+        self.equity += o.equity;
         self.conversions += o.conversions;
         self.purchases += o.purchases;
         self.revenue += o.revenue;
@@ -142,9 +158,19 @@ impl Totals {
         v.insert(Kpi::CostIntegration, self.integration);
         v.insert(Kpi::CostTotal, cost);
         if cost > 0.0 {
-            v.insert(Kpi::Roi, (self.revenue * margin - cost) / cost);
+            v.insert(Kpi::RoiTotal, (self.revenue * margin - cost) / cost);
         }
         v.insert(Kpi::Npv, self.npv);
+        v.insert(Kpi::CustomerEquity, self.equity);
+        v.insert(Kpi::Value, self.npv + self.equity);
+        v.insert(Kpi::CustomersStart, self.customers_start);
+        v.insert(Kpi::NewCustomers, self.period_new);
+        if self.customers_start > 0.0 {
+            v.insert(
+                Kpi::RetentionRate,
+                (self.period_end - self.period_new) / self.customers_start,
+            );
+        }
         v.insert(Kpi::InconsistencyEvents, self.inconsistency);
         v.insert(Kpi::OptOuts, self.optouts);
         v.insert(Kpi::BadExperiences, self.bad);
@@ -180,8 +206,12 @@ fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
     let margin = s.finance.gross_margin;
     let mut t = Totals {
         initial: rep.start[ci].initial as f64 * scale,
+        customers_start: rep.start[ci].customers() as f64 * scale,
+        equity: rep.equity.get(ci).copied().unwrap_or(0.0) * scale,
         ..Default::default()
     };
+    // the retention rate's period: 52 weeks, or the horizon when it is shorter
+    let period = rep.weeks.len().min(52);
     let mut discount = 1.0;
     for (w, week) in rep.weeks.iter().enumerate() {
         let cw: &CountryWeek = &week[ci];
@@ -206,6 +236,12 @@ fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
             t.abandoned[k] += tl.abandoned[k] as f64 * scale;
             t.wait_weighted[k] += cw.mean_wait_min[k] * c;
         }
+        if w < period {
+            t.period_new += tl.conversions.iter().sum::<u64>() as f64 * scale;
+        }
+        if w + 1 == period {
+            t.period_end = tl.customers() as f64 * scale;
+        }
         if w + 1 == 52 {
             t.initial_at_52 = Some(tl.initial_active as f64 * scale);
         }
@@ -217,6 +253,41 @@ fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
         t.omni_end = tl.omni_customers as f64 * scale;
     }
     t
+}
+
+/// Adds the incremental KPIs of a run against its counterfactual without paid media
+/// (same seeds): `incremental_revenue`, `cost_marketing` (the difference in total
+/// cost), `incremental_profit` = margin × incremental revenue − cost of marketing,
+/// `roas` and `roi` per unit of marketing cost (absent without marketing cost).
+///
+/// ```
+/// use omnimix_sim::kpis::{Kpi, Kpis, add_incremental};
+/// let mut run = Kpis::default();
+/// run.values.insert(Kpi::Revenue, 1_000.0);
+/// run.values.insert(Kpi::CostTotal, 300.0);
+/// let mut without = Kpis::default();
+/// without.values.insert(Kpi::Revenue, 600.0);
+/// without.values.insert(Kpi::CostTotal, 200.0);
+/// add_incremental(&mut run, &without, 0.4);
+/// assert_eq!(run.get(Kpi::IncrementalRevenue), Some(400.0));
+/// assert_eq!(run.get(Kpi::CostMarketing), Some(100.0));
+/// assert_eq!(run.get(Kpi::IncrementalProfit), Some(60.0));
+/// assert_eq!(run.get(Kpi::Roi), Some(0.6));
+/// assert_eq!(run.get(Kpi::Roas), Some(4.0));
+/// ```
+pub fn add_incremental(run: &mut Kpis, without: &Kpis, margin: f64) {
+    let d = |k: Kpi| run.value(k) - without.value(k);
+    let revenue = d(Kpi::Revenue);
+    let cost = d(Kpi::CostTotal);
+    let profit = revenue * margin - cost;
+    let v = &mut run.values;
+    v.insert(Kpi::IncrementalRevenue, revenue);
+    v.insert(Kpi::CostMarketing, cost);
+    v.insert(Kpi::IncrementalProfit, profit);
+    if cost > 0.0 {
+        v.insert(Kpi::Roas, revenue / cost);
+        v.insert(Kpi::Roi, profit / cost);
+    }
 }
 
 /// KPIs of one replication: (company, per country in the world's order).
@@ -377,9 +448,47 @@ pub struct Summary {
     pub countries: BTreeMap<String, KpiSummary>,
 }
 
+/// KPIs of one replication with the incremental ones against its counterfactual
+/// without paid media (`without`: the same seed and replication on the world of
+/// [`crate::Strategy::without_media`]).
+pub fn incremental_kpis(
+    world: &World,
+    rep: &Replication,
+    without_world: &World,
+    without: &Replication,
+) -> (Kpis, Vec<Kpis>) {
+    let margin = world.scenario.finance.gross_margin;
+    let (mut company, mut countries) = replication_kpis(world, rep);
+    let (c0, k0) = replication_kpis(without_world, without);
+    add_incremental(&mut company, &c0, margin);
+    for (k, k0) in countries.iter_mut().zip(&k0) {
+        add_incremental(k, k0, margin);
+    }
+    (company, countries)
+}
+
 /// Summarise replications into a [`Summary`].
 pub fn summarise(world: &World, strategy_name: &str, seed: u64, reps: &[Replication]) -> Summary {
-    let per_rep: Vec<(Kpis, Vec<Kpis>)> = reps.iter().map(|r| replication_kpis(world, r)).collect();
+    summarise_with(world, strategy_name, seed, reps, None)
+}
+
+/// [`summarise`] with the incremental KPIs when the counterfactual runs without paid
+/// media are given (`(world, replications)`, paired by position).
+pub fn summarise_with(
+    world: &World,
+    strategy_name: &str,
+    seed: u64,
+    reps: &[Replication],
+    without: Option<(&World, &[Replication])>,
+) -> Summary {
+    let per_rep: Vec<(Kpis, Vec<Kpis>)> = match without {
+        Some((w0, r0)) => reps
+            .iter()
+            .zip(r0)
+            .map(|(r, z)| incremental_kpis(world, r, w0, z))
+            .collect(),
+        None => reps.iter().map(|r| replication_kpis(world, r)).collect(),
+    };
     let company = KpiSummary::from_replications(&per_rep.iter().map(|x| &x.0).collect::<Vec<_>>());
     let countries = world
         .countries

@@ -467,6 +467,44 @@ impl Strategy {
         0.1
     }
 
+    /// The counterfactual of incremental measures: the same strategy with paid media
+    /// off (no spend and no specialists on the media channels, in every phase);
+    /// stores, service staff and integration stay as they are. With `only`, just
+    /// that channel is off (a channel's own incremental effect).
+    ///
+    /// ```
+    /// use omnimix_sim::{Channel, Strategy};
+    /// let mut st = Strategy::default();
+    /// st.annual_spend.entry("DE".into()).or_default().insert("search".into(), 1e6);
+    /// st.annual_spend.entry("DE".into()).or_default().insert("store".into(), 2e6);
+    /// let off = st.without_media(None);
+    /// assert_eq!(off.spend_of("DE", Channel::Search), 0.0);
+    /// assert_eq!(off.spend_of("DE", Channel::Store), 2e6);
+    /// ```
+    pub fn without_media(&self, only: Option<Channel>) -> Strategy {
+        let media = |name: &str| {
+            name.parse::<Channel>().is_ok_and(|c| {
+                !c.is_service() && c != Channel::Store && only.is_none_or(|o| o == c)
+            })
+        };
+        let zero = |m: &mut ByCountryChannel| {
+            for by in m.values_mut() {
+                for (ch, v) in by.iter_mut() {
+                    if media(ch) {
+                        *v = 0.0;
+                    }
+                }
+            }
+        };
+        let mut st = self.clone();
+        zero(&mut st.annual_spend);
+        zero(&mut st.specialists);
+        for ph in &mut st.phases {
+            zero(&mut ph.annual_spend);
+        }
+        st
+    }
+
     /// Annual spend of a country and channel (0 where the strategy leaves it out);
     /// the base rate, before phases.
     pub fn spend_of(&self, code: &str, channel: Channel) -> f64 {
