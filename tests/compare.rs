@@ -62,7 +62,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     assert_eq!(header[..3], ["KPI", "small", "same"]);
     let roi = sheet
         .rows()
-        .find(|r| r[0] == Data::String("ROI".into()))
+        .find(|r| r[0] == Data::String("incremental ROI".into()))
         .expect("ROI row");
     let csv_roi = r.iter().find(|x| x.0 == "small" && x.1 == "roi").unwrap().2;
     assert_eq!(roi[1], Data::Float(csv_roi));

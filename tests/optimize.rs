@@ -30,7 +30,7 @@ fn writes_plan_summary_and_trace_and_the_plan_loads_back() {
     assert!(trace.lines().count() > 1);
     let s: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(d.join("o/summary.json")).unwrap()).unwrap();
-    assert_eq!(s["objective"], "retention");
+    assert_eq!(s["objective"], "value");
     for who in ["plan", "current", "equal_split"] {
         assert!(s[who]["revenue"]["mean"].is_number(), "{who}");
     }

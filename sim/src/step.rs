@@ -223,10 +223,9 @@ fn qi(x: f64) -> i32 {
 /// (online or offline), then on the other side, in catalogue order.
 fn points_of_sale(world: &World, ci: usize, running: &[bool; N_CHANNELS], p: &mut StepParams) {
     let c = &world.countries[ci];
-    for i in 0..N_PAID {
+    for (i, open) in p.sale_open.iter_mut().enumerate() {
         let spec = &world.specs[i];
-        p.sale_open[i] =
-            c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
+        *open = c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
     }
     for from in 0..N_PAID {
         let side = world.specs[from].online;

@@ -35,7 +35,7 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         let reps = run_on(&world, &opts, &progress, backend.shards());
         let plain = RunOptions {
             journeys: false,
-            ..opts.clone()
+            ..opts
         };
         (reps, run_on(&without, &plain, &progress, backend.shards()))
     })?;

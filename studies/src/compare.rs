@@ -17,21 +17,25 @@
 
 use crate::analysis::retention_curves;
 use omnimix_sim::engine::{RunOptions, ShardExchange, Silent, run_on};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit, incremental_kpis};
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Channel, Scenario, World};
 
 /// Company KPIs compared ([`Kpi::Retention`]: the 12-month figure, or the horizon's).
-pub const KPIS: [Kpi; 9] = [
+pub const KPIS: [Kpi; 13] = [
     Kpi::Retention,
     Kpi::Roi,
+    Kpi::Value,
+    Kpi::RetentionRate,
     Kpi::Npv,
+    Kpi::CustomerEquity,
     Kpi::Revenue,
+    Kpi::IncrementalRevenue,
     Kpi::CostTotal,
     Kpi::CostMedia,
     Kpi::CostStaff,
     Kpi::ActiveCustomers,
-    Kpi::Conversions,
+    Kpi::NewCustomers,
 ];
 
 /// Service KPIs compared per service channel with contacts.
@@ -110,12 +114,16 @@ fn simulate(
         journeys: false,
     };
     let runs = run_on(&world, &opts, &Silent, exchange);
+    // the counterfactual of the incremental KPIs: paid media off, same seeds
+    let without = World::new(s, &s.strategy.without_media(None));
+    let runs0 = run_on(&without, &opts, &Silent, exchange);
     let curves = retention_curves(&world, &runs);
     let company = curves.last().cloned().unwrap_or_default();
     let per_rep = runs
         .iter()
-        .map(|r| {
-            let k: Kpis = replication_kpis(&world, r).0;
+        .zip(&runs0)
+        .map(|(r, r0)| {
+            let k: Kpis = incremental_kpis(&world, r, &without, r0).0;
             // retention: the 12-month figure, named for what it is when the horizon is shorter
             let retention = if k.get(Kpi::Retention12m).is_some() {
                 Kpi::Retention

@@ -97,6 +97,7 @@ fn a_fix_that_names_no_decision_is_bad_input_before_any_run() {
 #[test]
 fn an_unreachable_target_says_what_the_best_plan_reached() {
     let mut cfg = search_config(small(&[]));
+    cfg.objective = Objective::Retention;
     cfg.target = Some(2.0); // retention cannot exceed 1
     let search = PlanSearch::new(&cfg).unwrap();
     let f = |x: &[f64], r: u32| search.evaluate(x, r);

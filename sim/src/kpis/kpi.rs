@@ -110,14 +110,14 @@ kpi_table! {
     CustomersStart => ("customers_start", Customers, Higher, "customers at the start"),
     /// Online orders that failed to arrive.
     DeliveryFailures => ("delivery_failures", Count, Lower, "delivery failures"),
+    /// Inconsistency events (price, stock, information mismatches).
+    InconsistencyEvents => ("inconsistency_events", Count, Lower, "inconsistency events"),
     /// Margin on incremental revenue minus the cost of marketing:
     /// margin × incremental_revenue − cost_marketing.
     IncrementalProfit => ("incremental_profit", Money, Higher, "incremental profit"),
     /// Revenue minus the revenue of the counterfactual run without paid media (same
     /// seeds, common random numbers).
     IncrementalRevenue => ("incremental_revenue", Money, Higher, "incremental revenue"),
-    /// Inconsistency events (price, stock, information mismatches).
-    InconsistencyEvents => ("inconsistency_events", Count, Lower, "inconsistency events"),
     /// New customers (first purchases and win-backs) in the period of
     /// [`Kpi::RetentionRate`]: 52 weeks, or the horizon when it is shorter.
     NewCustomers => ("new_customers", Customers, Higher, "new customers"),
@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn every_name_parses_back_and_a_misspelt_one_is_an_error() {
-        for k in Kpi::ALL {
+        for &k in Kpi::ALL {
             assert_eq!(k.name().parse::<Kpi>(), Ok(k));
             let json = serde_json::to_string(&k).unwrap();
             assert_eq!(serde_json::from_str::<Kpi>(&json).unwrap(), k);
