@@ -422,19 +422,20 @@ pub fn run_replication_on(
     let mut weeks = Vec::with_capacity(s.horizon_weeks as usize);
     let mut current: Vec<CountryWeek> = vec![CountryWeek::default(); nc];
     let mut wait_weight = vec![[0.0f64; N_CHANNELS]; nc];
-    let mut cut = 1.0;
+    let mut cut = finance::Cut::NONE;
     let mut last_params: Vec<StepParams> = Vec::new();
     for step in 0..world.steps() {
         let week = step / spw;
         if step % spw == 0 && week.is_multiple_of(s.finance.planning_period_weeks.max(1)) {
             let period = (week / s.finance.planning_period_weeks.max(1)) as u64;
             let mut r = stream(seed, rep as u64, 0, 0, period, Purpose::Finance);
-            cut = finance::cut_factor(
+            let factor = finance::cut_factor(
                 s.finance.volatility,
                 s.finance.max_cut,
                 unit_f64(r.next_u64()),
                 unit_f64(r.next_u64()),
             );
+            cut = finance::Cut::of(factor, &s.finance.cut_policy);
         }
         let compiled: Vec<_> = (0..nc)
             .map(|ci| compile(world, ci, &mut dyns[ci], step, cut))

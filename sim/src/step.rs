@@ -244,13 +244,13 @@ fn points_of_sale(world: &World, ci: usize, running: &[bool; N_CHANNELS], p: &mu
     }
 }
 
-/// Compile country `ci`'s parameters for `step` under media budget factor `cut`.
+/// Compile country `ci`'s parameters for `step` under the period's budget cut.
 pub fn compile(
     world: &World,
     ci: usize,
     dynamics: &mut CountryDynamics,
     step: u32,
-    cut: f64,
+    cut: finance::Cut,
 ) -> (StepParams, StepReport) {
     let s = &world.scenario;
     let b = &s.behaviour;
@@ -264,7 +264,16 @@ pub fn compile(
             .get(crate::scenario::INITIATIVES[i])
             .map_or(0.0, |x| x.effect)
     };
-    let on = |i: usize| if live(i) { effect(i) } else { 0.0 };
+    // a cut in integration runs live projects at reduced strength for the period
+    let on = |i: usize| {
+        if live(i) {
+            effect(i) * cut.integration
+        } else {
+            0.0
+        }
+    };
+    // a hiring freeze: fewer agents at the desks and in store
+    let staff: [f64; N_CHANNELS] = std::array::from_fn(|k| c.service_staff[k] * cut.staff);
     let mut rep = StepReport::default();
 
     // Media response and running channels.
@@ -278,7 +287,7 @@ pub fn compile(
         if !c.available[i] {
             continue;
         }
-        let cut_here = if ch.is_service() { 1.0 } else { cut };
+        let cut_here = if ch.is_service() { 1.0 } else { cut.media };
         let w = finance::weekly_spend_run(planned[i], cut_here, spec.min_viable_weekly_spend);
         weekly_run[i] = w;
         rep.spend[i] = w * dt;
@@ -295,7 +304,13 @@ pub fn compile(
         } else {
             1.0
         };
-        let crew = c.crew(spec, ch, w);
+        // a hiring freeze thins the crews but keeps the minimum crew that runs a channel
+        let crew = staffing::crew_factor(
+            (c.specialists[i] * cut.staff).max(c.specialists[i].min(spec.specialists_min)),
+            spec.specialists_min,
+            w,
+            spec.spend_per_specialist_weekly,
+        );
         let (a, r_week) = exposure::respond(
             dynamics.adstock[i],
             imp / dt * norm,
@@ -311,7 +326,7 @@ pub fn compile(
     }
     let store = Channel::Store.index();
     let store_factor = staffing::store_staff_factor(
-        c.service_staff[store],
+        staff[store],
         weekly_run[store],
         staffing::STORE_SPEND_PER_STAFF_WEEKLY,
     );
@@ -361,7 +376,7 @@ pub fn compile(
         baseline: q8(b.satisfaction_baseline),
         contact_thr: thr(per_step(b.contact_rate_weekly, dt)),
         prospect_contact_thr: thr(per_step(b.prospect_contact_rate_weekly, dt)),
-        store_access_thr: if running[store] && c.service_staff[store] > 0.0 {
+        store_access_thr: if running[store] && staff[store] > 0.0 {
             thr(on(initiative::STORE_STAFF_ACCESS))
         } else {
             0
@@ -463,7 +478,7 @@ pub fn compile(
         + last.states[crate::agents::state::CONSIDERING as usize] as f64
             * per_step(b.prospect_contact_rate_weekly, dt))
         * c.scale;
-    let d = desks(&world.specs, &open, &c.service_staff, expected, dt);
+    let d = desks(&world.specs, &open, &staff, expected, dt);
     let (cc, lc, bot) = (
         Channel::CallCentre.index(),
         Channel::LiveChat.index(),
@@ -503,7 +518,13 @@ pub fn compile(
     rep.desks = d;
 
     // Costs of the step.
-    rep.wages = c.wages_weekly * dt;
-    rep.integration = integration::step_cost(&c.rollouts, week, step.is_multiple_of(spw), dt);
+    rep.wages = c.wages_weekly * dt * cut.staff;
+    rep.integration = integration::step_cost_cut(
+        &c.rollouts,
+        week,
+        step.is_multiple_of(spw),
+        dt,
+        cut.integration,
+    );
     (p, rep)
 }

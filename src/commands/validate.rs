@@ -35,5 +35,11 @@ pub fn validate(cfg: &ValidateConfig) {
             s.horizon_weeks,
             100.0 * c.total() / budget
         );
+        for (code, initiative, week) in omnimix_sim::mechanisms::integration::late_rollouts(s, st) {
+            println!(
+                "  warning: strategy {name}: {initiative} in {code} goes live in week {week}, after the {}-week horizon: it is paid for and has no effect in the run",
+                s.horizon_weeks
+            );
+        }
     }
 }

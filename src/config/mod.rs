@@ -72,8 +72,18 @@ pub fn scenario_with_plan(args: &ScenarioArgs, plan: Option<&Path>) -> Result<Sc
                 .map_err(|e| BadInput(format!("--set {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    omnimix_sim::scenario::load::load_with_strategy(&source, &overrides, plan.as_ref())
-        .map_err(|e| BadInput(e.to_string().trim_end().to_string()).into())
+    let s = omnimix_sim::scenario::load::load_with_strategy(&source, &overrides, plan.as_ref())
+        .map_err(|e| BadInput(e.to_string().trim_end().to_string()))?;
+    for (name, fit) in &s.budget_fits {
+        eprintln!(
+            "note: strategy {name} costs {:.0} over {} weeks, more than the budget {:.0}: scaled down by finance.cut_policy: {}",
+            fit.before.total(),
+            s.horizon_weeks,
+            s.finance.annual_budget * s.horizon_weeks as f64 / 52.0,
+            fit.describe()
+        );
+    }
+    Ok(s)
 }
 
 /// Everything `simulate` needs, validated.

@@ -162,7 +162,19 @@ impl PlanSpace {
                 one.integration
                     .insert(code.clone(), BTreeMap::from([(name.to_string(), 0)]));
                 let cost = integration::planned_cost(s, &one, code);
-                space.add_variable(Variable::binary(format!("{code}/{name}")).with_cost(cost));
+                let mut var = Variable::binary(format!("{code}/{name}")).with_cost(cost);
+                // a project that cannot go live inside the horizon only costs: the
+                // search never starts it (its effect after the horizon is not in any
+                // objective, customer equity included, which is taken at the horizon)
+                let live = integration::rollouts(s, &one, code)
+                    .iter()
+                    .flatten()
+                    .map(|r| r.live_week)
+                    .min();
+                if live.is_some_and(|w| w >= s.horizon_weeks) {
+                    var = var.fixed_at(0.0);
+                }
+                space.add_variable(var);
                 decisions.push(Decision::Integration {
                     country: code.clone(),
                     initiative: name,

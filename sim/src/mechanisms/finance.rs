@@ -5,10 +5,16 @@
 //! opex and privacy profile costs. Validation refuses a plan whose costs exceed the
 //! budget, so the simulated spend — which volatility can only cut — never does.
 //!
-//! Volatility: at each planning point the company's media budget is cut, with
+//! Volatility: at each planning point the company's budget is cut, with
 //! probability `volatility`, by a uniform share in `[0, max_cut]` for that planning
-//! period. A channel whose cut weekly spend falls below its minimum viable spend
-//! goes dark for the period and its touches are lost.
+//! period. The cut falls on the cost lines by the scenario's `finance.cut_policy`
+//! ([`Cut::of`]): media (a channel whose cut weekly spend falls below its minimum
+//! viable spend goes dark for the period and its touches are lost), staff (a
+//! hiring freeze: fewer agents at the desks and in store, lower wages) and
+//! integration (opex and the initiatives' strength reduced for the period).
+//!
+//! A budget below the plan's costs is met the same way before the run
+//! ([`fit_to_budget`]), and what was cut is reported.
 
 use crate::channel::{Channel, N_CHANNELS};
 use crate::mechanisms::integration;
@@ -81,6 +87,208 @@ pub fn planned_costs(s: &Scenario, st: &Strategy) -> PlannedCosts {
         out.integration += integration::planned_cost(s, st, code);
     }
     out
+}
+
+/// What fitting a strategy to a lower budget changed ([`fit_to_budget`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetFit {
+    /// Planned costs before.
+    pub before: PlannedCosts,
+    /// Planned costs after (within the budget).
+    pub after: PlannedCosts,
+    /// Media spend kept (every channel and phase scaled alike).
+    pub media_factor: f64,
+    /// Staff kept (service staff and specialists scaled alike).
+    pub staff_factor: f64,
+    /// Initiatives postponed past the horizon, as (country, initiative).
+    pub postponed: Vec<(String, String)>,
+}
+
+impl BudgetFit {
+    /// One line for a reader: what was cut, by line, in the scenario's money.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "media -{:.0} ({:.1} % kept), staff -{:.0} ({:.1} % kept), integration -{:.0}",
+            self.before.media - self.after.media,
+            100.0 * self.media_factor,
+            self.before.wages - self.after.wages,
+            100.0 * self.staff_factor,
+            self.before.integration - self.after.integration,
+        );
+        if !self.postponed.is_empty() {
+            let names: Vec<String> = self
+                .postponed
+                .iter()
+                .map(|(c, i)| format!("{i} in {c}"))
+                .collect();
+            s.push_str(&format!(" (postponed: {})", names.join(", ")));
+        }
+        s
+    }
+}
+
+/// Scale a strategy down to the scenario's budget by its cut policy: the excess is
+/// cut from each line in proportion to its depth (a shared cut share `f`, each line
+/// losing `min(1, f·depth)` of its cost); integration is cut by postponing whole
+/// initiatives past the horizon, the most expensive first, until its share is
+/// saved; media then takes up whatever is left (it is the one line that divides
+/// finely). `None` when the strategy fits already; `Err` with the smallest total
+/// reachable when even cutting every line the policy allows does not fit.
+pub fn fit_to_budget(s: &Scenario, st: &Strategy) -> Result<Option<(Strategy, BudgetFit)>, f64> {
+    let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+    let before = planned_costs(s, st);
+    if before.total() <= budget * (1.0 + 1e-12) {
+        return Ok(None);
+    }
+    let p = s.finance.cut_policy;
+    let lines = [
+        (p.media, before.media),
+        (p.staff, before.wages),
+        (p.integration, before.integration),
+    ];
+    let saving = |f: f64| -> f64 { lines.iter().map(|(d, c)| (f * d).min(1.0) * c).sum() };
+    let excess = before.total() - budget;
+    let deepest = lines
+        .iter()
+        .map(|l| l.0)
+        .filter(|&d| d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if !deepest.is_finite() || saving(1.0 / deepest) < excess {
+        let floor: f64 = lines
+            .iter()
+            .map(|(d, c)| if *d > 0.0 { 0.0 } else { *c })
+            .sum();
+        return Err(floor);
+    }
+    let (mut lo, mut hi) = (0.0, 1.0 / deepest);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if saving(mid) < excess {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    let f = hi;
+    let mut out = st.clone();
+    // integration: postpone whole initiatives, the most expensive first
+    let target = (f * p.integration).min(1.0) * before.integration;
+    let mut items: Vec<(f64, String, String)> = Vec::new();
+    for (code, inits) in &st.integration {
+        for name in inits.keys() {
+            let mut one = Strategy::default();
+            one.integration.insert(
+                code.clone(),
+                inits
+                    .iter()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(n, w)| (n.clone(), *w))
+                    .collect(),
+            );
+            items.push((
+                integration::planned_cost(s, &one, code),
+                code.clone(),
+                name.clone(),
+            ));
+        }
+    }
+    items.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| (&a.1, &a.2).cmp(&(&b.1, &b.2)))
+    });
+    let mut saved = 0.0;
+    let mut postponed = Vec::new();
+    for (cost, code, name) in items {
+        if saved >= target - 1e-9 {
+            break;
+        }
+        if let Some(m) = out.integration.get_mut(&code) {
+            m.remove(&name);
+        }
+        saved += cost;
+        postponed.push((code, name));
+    }
+    out.integration.retain(|_, m| !m.is_empty());
+    // staff: a hiring freeze scales every headcount alike, keeping the minimum crew
+    // that runs a channel
+    let staff_factor = 1.0 - (f * p.staff).min(1.0);
+    for by in out.service_staff.values_mut() {
+        for v in by.values_mut() {
+            *v *= staff_factor;
+        }
+    }
+    let specs = s.channel_specs();
+    for by in out.specialists.values_mut() {
+        for (ch, v) in by.iter_mut() {
+            let min = ch
+                .parse::<Channel>()
+                .map_or(0.0, |c| specs[c.index()].specialists_min);
+            *v = (*v * staff_factor).max(v.min(min));
+        }
+    }
+    // media takes up the rest
+    let mid = planned_costs(s, &out);
+    let media_factor = if mid.media > 0.0 {
+        ((budget - mid.wages - mid.integration) / mid.media).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    for by in out.annual_spend.values_mut() {
+        for v in by.values_mut() {
+            *v *= media_factor;
+        }
+    }
+    for ph in &mut out.phases {
+        for by in ph.annual_spend.values_mut() {
+            for v in by.values_mut() {
+                *v *= media_factor;
+            }
+        }
+    }
+    let after = planned_costs(s, &out);
+    if after.total() > budget * (1.0 + 1e-9) {
+        return Err(after.total());
+    }
+    Ok(Some((
+        out,
+        BudgetFit {
+            before,
+            after,
+            media_factor,
+            staff_factor,
+            postponed,
+        },
+    )))
+}
+
+/// Multipliers of one planning period's costs under a budget cut (1 = no cut).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    /// Media spend run.
+    pub media: f64,
+    /// Staff at work (hiring freeze): service desks, store staff and wages.
+    pub staff: f64,
+    /// Integration opex and the strength of live initiatives (projects slowed).
+    pub integration: f64,
+}
+
+impl Cut {
+    /// No cut.
+    pub const NONE: Cut = Cut {
+        media: 1.0,
+        staff: 1.0,
+        integration: 1.0,
+    };
+
+    /// The lines' multipliers for a budget multiplier `factor` under `policy`.
+    pub fn of(factor: f64, policy: &crate::scenario::CutPolicy) -> Cut {
+        let line = |depth: f64| (1.0 - (1.0 - factor) * depth).clamp(0.0, 1.0);
+        Cut {
+            media: line(policy.media),
+            staff: line(policy.staff),
+            integration: line(policy.integration),
+        }
+    }
 }
 
 /// The media budget multiplier for planning period `period` (1 = no cut), drawn

@@ -4,8 +4,8 @@
 //!
 //! Per country and initiative: capex = base × cost index × (1 + legacy) × size,
 //! paid in the start week; opex = base × cost index × size per week once live;
-//! size = √(population / 1 000 000) (projects grow sub-linearly with the customer
-//! base); go-live = start + delay × (1 + legacy) × (1 + friction) / infrastructure,
+//! size = 0.4 + 0.6 × population / 1 000 000 (a fixed part and a part in
+//! proportion to the customer base); go-live = start + delay × (1 + legacy) × (1 + friction) / infrastructure,
 //! with infrastructure = (internet use + logistics reliability) / 2. Unified data
 //! also costs the privacy regime's cost per profile for every consented customer
 //! in scope once it is live. What each initiative does once live is applied in the
@@ -18,9 +18,25 @@ pub fn index(name: &str) -> Option<usize> {
     INITIATIVES.iter().position(|n| *n == name)
 }
 
-/// Size factor of integration projects in a country.
+/// Share of an integration project's cost that does not grow with the customer base
+/// (the platform, the project team); the rest grows in proportion to customers
+/// (licences per profile, stores and systems to connect, data volume).
+pub const FIXED_COST_SHARE: f64 = 0.4;
+
+/// Size factor of integration projects in a country: a fixed part plus a part in
+/// proportion to the customers in scope, 1 for a country of one million customers
+/// (so the cost per customer never falls below the proportional part).
+///
+/// ```
+/// use omnimix_sim::mechanisms::integration::{FIXED_COST_SHARE, size_factor};
+/// let mut c = omnimix_sim::scenario::catalog::country("DE").unwrap();
+/// c.population = 1e6;
+/// assert!((size_factor(&c) - 1.0).abs() < 1e-12);
+/// c.population = 4e6;
+/// assert!((size_factor(&c) - (FIXED_COST_SHARE + 4.0 * (1.0 - FIXED_COST_SHARE))).abs() < 1e-12);
+/// ```
 pub fn size_factor(c: &CountrySpec) -> f64 {
-    (c.population / 1_000_000.0).sqrt()
+    FIXED_COST_SHARE + (1.0 - FIXED_COST_SHARE) * c.population / 1_000_000.0
 }
 
 /// Weeks from start to go-live of an initiative with `base_delay` weeks in country `c`.
@@ -71,6 +87,23 @@ pub fn rollouts(s: &Scenario, st: &Strategy, code: &str) -> [Option<Rollout>; 6]
     out
 }
 
+/// Initiatives of a strategy that go live only after the horizon, as (country,
+/// initiative, live week): they cost their capex and have no effect in the run
+/// (`omnimix validate` warns about them; the optimizer never starts them).
+pub fn late_rollouts(s: &Scenario, st: &Strategy) -> Vec<(String, &'static str, u32)> {
+    let mut out = Vec::new();
+    for code in st.integration.keys() {
+        for (i, r) in rollouts(s, st, code).iter().enumerate() {
+            if let Some(r) = r
+                && r.live_week >= s.horizon_weeks
+            {
+                out.push((code.clone(), INITIATIVES[i], r.live_week));
+            }
+        }
+    }
+    out
+}
+
 /// Integration cost of a week (capex in the start week, opex once live).
 pub fn weekly_cost(rollouts: &[Option<Rollout>; 6], week: u32) -> f64 {
     step_cost(rollouts, week, true, 1.0)
@@ -84,6 +117,18 @@ pub fn step_cost(
     first_step_of_week: bool,
     step_weeks: f64,
 ) -> f64 {
+    step_cost_cut(rollouts, week, first_step_of_week, step_weeks, 1.0)
+}
+
+/// [`step_cost`] with the opex × `opex_factor` (a budget cut slows live projects;
+/// capex, already committed, is paid in full).
+pub fn step_cost_cut(
+    rollouts: &[Option<Rollout>; 6],
+    week: u32,
+    first_step_of_week: bool,
+    step_weeks: f64,
+    opex_factor: f64,
+) -> f64 {
     rollouts
         .iter()
         .flatten()
@@ -94,7 +139,7 @@ pub fn step_cost(
                 0.0
             };
             let opex = if week >= r.live_week {
-                r.opex_weekly * step_weeks
+                r.opex_weekly * step_weeks * opex_factor
             } else {
                 0.0
             };

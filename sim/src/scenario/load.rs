@@ -161,7 +161,7 @@ pub fn load_with_strategy(
     let mut unknown = Vec::new();
     let mut on_unknown = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
     let de = serde_ignored::Deserializer::new(Value::Table(table), &mut on_unknown);
-    let scenario: Scenario = match serde_path_to_error::deserialize(de) {
+    let mut scenario: Scenario = match serde_path_to_error::deserialize(de) {
         Ok(s) => s,
         Err(e) => {
             let path = e.path().to_string();
@@ -206,9 +206,27 @@ pub fn load_with_strategy(
             .filter(|p| !non_finite.iter().any(|n| n.path == p.path)),
     );
     if problems.is_empty() {
+        fit_strategies(&mut scenario);
         Ok(scenario)
     } else {
         Err(fail(finish(problems, src, overrides, strategy)))
+    }
+}
+
+/// Scale every strategy that costs more than the budget down to it by the cut
+/// policy, recording what was cut in [`Scenario::budget_fits`].
+fn fit_strategies(s: &mut Scenario) {
+    use crate::mechanisms::finance::fit_to_budget;
+    if let Ok(Some((st, fit))) = fit_to_budget(s, &s.strategy) {
+        s.strategy = st;
+        s.budget_fits.push(("current".into(), fit));
+    }
+    let names: Vec<String> = s.strategies.keys().cloned().collect();
+    for name in names {
+        if let Ok(Some((st, fit))) = fit_to_budget(s, &s.strategies[&name]) {
+            s.strategies.insert(name.clone(), st);
+            s.budget_fits.push((name, fit));
+        }
     }
 }
 

@@ -100,6 +100,10 @@ pub struct Scenario {
     /// Bounds and fixed decisions for `omnimix optimize`.
     #[serde(default)]
     pub optimize: OptimizeSpec,
+    /// Strategies that cost more than the budget and were scaled down to it by the
+    /// cut policy when the scenario was loaded: (strategy name, what was cut).
+    #[serde(skip)]
+    pub budget_fits: Vec<(String, crate::mechanisms::finance::BudgetFit)>,
 }
 
 /// A lower and/or upper bound, as an amount or as a share of the annual budget.
@@ -174,6 +178,35 @@ pub struct Finance {
     /// Weeks between planning points.
     #[serde(default = "Finance::default_planning_period_weeks")]
     pub planning_period_weeks: u32,
+    /// How a budget cut falls on the cost lines (volatility cuts, and a budget lower
+    /// than the plan's costs).
+    #[serde(default)]
+    pub cut_policy: CutPolicy,
+}
+
+/// How deep each cost line is cut, relative to the budget cut: a line with depth 1
+/// is cut by the cut's share, 0.5 by half of it, 0 never. The default covers all
+/// three lines: media first (1), a hiring freeze (0.5: staff who leave are not
+/// replaced), integration postponed (1: projects wait, or run at reduced capacity).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CutPolicy {
+    /// Depth of the cut in media spend (paid channels and the store network's running cost).
+    pub media: f64,
+    /// Depth of the cut in staff (service staff and specialists: a hiring freeze).
+    pub staff: f64,
+    /// Depth of the cut in integration (projects postponed or slowed).
+    pub integration: f64,
+}
+
+impl Default for CutPolicy {
+    fn default() -> Self {
+        CutPolicy {
+            media: 1.0,
+            staff: 0.5,
+            integration: 1.0,
+        }
+    }
 }
 
 impl Finance {

@@ -530,33 +530,21 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
     if structural_ok && refs_ok && c.problems.is_empty() {
         let costs = planned_costs(s, st);
         let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
-        if costs.fixed() > budget * (1.0 + 1e-12) {
+        // a strategy above the budget is scaled down by the cut policy when loaded;
+        // only one the policy cannot bring within the budget is a problem
+        if let Err(floor) = crate::mechanisms::finance::fit_to_budget(s, st) {
             c.push(
                 Problem::new(
                     "finance.annual_budget",
                     format!(
-                        "smaller than the fixed costs of {base}: wages {:.0} + integration {:.0} = {:.0} over {} weeks, budget {:.0}",
-                        costs.wages,
-                        costs.integration,
-                        costs.fixed(),
-                        s.horizon_weeks,
-                        budget
-                    ),
-                )
-                .with_value(s.finance.annual_budget),
-            );
-        } else if costs.total() > budget * (1.0 + 1e-12) {
-            c.push(
-                Problem::new(
-                    "finance.annual_budget",
-                    format!(
-                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0}) over {} weeks, more than the budget {:.0}",
+                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0}) over {} weeks, more than the budget {:.0}, and finance.cut_policy cannot cut it below {:.0}",
                         costs.total(),
                         costs.media,
                         costs.wages,
                         costs.integration,
                         s.horizon_weeks,
-                        budget
+                        budget,
+                        floor
                     ),
                 )
                 .with_value(s.finance.annual_budget),
