@@ -24,6 +24,9 @@ pub struct TargetOptions {
     pub rel_tol: f64,
     /// Most bisection steps (inner optimisations after the first one at the largest budget).
     pub max_steps: usize,
+    /// When the target is not reached at the largest budget, the budget doubles until
+    /// it is, up to this multiple of the largest budget (1: search below it only).
+    pub grow_to: f64,
 }
 
 impl Default for TargetOptions {
@@ -35,6 +38,7 @@ impl Default for TargetOptions {
             budget_max: None,
             rel_tol: 0.01,
             max_steps: 10,
+            grow_to: 4.0,
         }
     }
 }
@@ -237,12 +241,28 @@ pub fn minimal_budget_resumable<E: Evaluator + ?Sized>(
     let Some(mut best) = top else {
         return Err(Error::Solver("largest budget infeasible".into()));
     };
-    let reached = best.objective.value >= options.target;
+    let mut reached = best.objective.value >= options.target;
     steps.push(TargetStep {
         budget: hi,
         estimate: Some(best.objective.value),
         reached,
     });
+    // above the budget: double it until the target is reached (the budget it needs)
+    let ceiling = hi * options.grow_to.max(1.0);
+    while !reached && hi * 2.0 <= ceiling * (1.0 + 1e-12) {
+        lo = hi;
+        hi *= 2.0;
+        let Some(o) = run(hi, &mut offset)? else {
+            break;
+        };
+        reached = o.objective.value >= options.target;
+        steps.push(TargetStep {
+            budget: hi,
+            estimate: Some(o.objective.value),
+            reached,
+        });
+        best = o;
+    }
     if !reached {
         return Err(Error::TargetUnreachable {
             target: options.target,
