@@ -111,6 +111,11 @@ pub struct OptimizeArgs {
     /// Writes plan_phases.csv; plan.json carries the phases. 1: one plan for the horizon.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub phases: u32,
+    /// Start the search only from points that encode no advice: the current plan, its
+    /// media at x0.5 and x1.5, and random points (not the hand-made "all initiatives",
+    /// "+50 % staff" and equal-split plans).
+    #[arg(long)]
+    pub cold_start: bool,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,

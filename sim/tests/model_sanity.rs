@@ -245,3 +245,90 @@ fn customer_equity_falls_with_the_discount_rate_and_grows_with_the_margin() {
     let double = eq(&["finance.gross_margin=0.8"]);
     assert!((double / base - 2.0).abs() < 1e-9, "{double} vs {base}");
 }
+
+#[test]
+fn a_budget_below_the_plan_is_met_by_the_cut_policy_and_the_cuts_add_up() {
+    let s = scenario(&["agent_scale=400", "finance.annual_budget=80e6"]);
+    let budget = 80e6 * s.horizon_weeks as f64 / 52.0;
+    let after = omnimix_sim::mechanisms::finance::planned_costs(&s, &s.strategy);
+    assert!(after.total() <= budget * (1.0 + 1e-9), "{after:?}");
+    let (name, fit) = &s.budget_fits[0];
+    assert_eq!(name, "current");
+    assert_eq!(fit.after, after);
+    // media first, and a hiring freeze: both lines are cut
+    assert!(fit.after.media < fit.before.media && fit.after.wages < fit.before.wages);
+    assert!(fit.media_factor < fit.staff_factor, "{fit:?}");
+    // a policy that cuts only media leaves the staff as they were
+    let media_only = scenario(&[
+        "agent_scale=400",
+        "finance.annual_budget=80e6",
+        "finance.cut_policy.staff=0",
+        "finance.cut_policy.integration=0",
+    ]);
+    let fit = &media_only.budget_fits[0].1;
+    assert_eq!(fit.after.wages, fit.before.wages);
+    assert!(fit.after.media < fit.before.media);
+    // the cut plan runs, and sells less than the full one
+    let full = scenario(&["agent_scale=400"]);
+    let (_, a, _) = simulate(&s, &s.strategy, 2);
+    let (_, b, _) = simulate(&full, &full.strategy, 2);
+    assert!(company(&a, Kpi::Revenue).mean < company(&b, Kpi::Revenue).mean);
+    // a budget the policy cannot reach is a problem, not a silent plan
+    let o: Vec<Override> = [
+        "finance.annual_budget=1e6",
+        "finance.cut_policy.media=0",
+        "finance.cut_policy.staff=0",
+        "finance.cut_policy.integration=0",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    let e = load(&ScenarioSource::new("t", GLOBAL_RETAIL), &o).unwrap_err();
+    assert!(e.to_string().contains("cut_policy"), "{e}");
+}
+
+#[test]
+fn with_budget_volatility_cuts_show_in_wages_as_well_as_media() {
+    let calm = scenario(&["agent_scale=800", "horizon_weeks=26"]);
+    let weak = scenario(&[
+        "agent_scale=800",
+        "horizon_weeks=26",
+        "finance.volatility=1",
+        "finance.max_cut=0.5",
+    ]);
+    let (_, a, _) = simulate(&calm, &calm.strategy, 2);
+    let (_, b, _) = simulate(&weak, &weak.strategy, 2);
+    for k in [Kpi::CostMedia, Kpi::CostStaff] {
+        assert!(company(&b, k).mean < company(&a, k).mean, "{k}");
+    }
+    // and with a media-only policy the wages are untouched
+    let media_only = scenario(&[
+        "agent_scale=800",
+        "horizon_weeks=26",
+        "finance.volatility=1",
+        "finance.max_cut=0.5",
+        "finance.cut_policy.staff=0",
+    ]);
+    let (_, c, _) = simulate(&media_only, &media_only.strategy, 2);
+    assert_eq!(
+        company(&c, Kpi::CostStaff).mean,
+        company(&a, Kpi::CostStaff).mean
+    );
+}
+
+#[test]
+fn an_initiative_live_only_after_the_horizon_is_reported() {
+    let mut s = scenario(&[
+        "agent_scale=800",
+        "integration.unified_data.delay_weeks=200",
+    ]);
+    s.strategy
+        .integration
+        .entry("DE".into())
+        .or_default()
+        .insert("unified_data".into(), 0);
+    let late = omnimix_sim::mechanisms::integration::late_rollouts(&s, &s.strategy);
+    assert_eq!(late.len(), 1);
+    assert_eq!((late[0].0.as_str(), late[0].1), ("DE", "unified_data"));
+    assert!(late[0].2 >= s.horizon_weeks);
+}

@@ -140,6 +140,7 @@ impl OptimizeConfig {
                 fixes,
                 target,
                 resume,
+                hand_made_starts: !a.cold_start,
             },
             out: a.out.clone(),
             threads,

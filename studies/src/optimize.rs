@@ -87,6 +87,10 @@ pub struct SearchConfig {
     pub target: Option<f64>,
     /// A saved state to continue.
     pub resume: Option<Resume>,
+    /// Start from the hand-made plans too (all initiatives, +50 % staff, the equal
+    /// split), not only from the current plan, its media at ×0.5 and ×1.5, and the
+    /// search's random points (`--cold-start` turns them off).
+    pub hand_made_starts: bool,
 }
 
 impl SearchConfig {
@@ -105,6 +109,7 @@ impl SearchConfig {
             fixes: Vec::new(),
             target: None,
             resume: None,
+            hand_made_starts: true,
         }
     }
 }
@@ -303,7 +308,11 @@ impl<'a> PlanSearch<'a> {
             evals: cfg.evals,
             seed: cfg.seed,
             risk: cfg.risk,
-            initial: space.warm_starts(),
+            initial: if cfg.hand_made_starts {
+                space.warm_starts()
+            } else {
+                space.cold_starts()
+            },
             directions: space.directions(),
             polish_share: 0.7,
             final_replications: cfg.final_replications.min(8),
@@ -366,7 +375,7 @@ impl<'a> PlanSearch<'a> {
                 .map_err(StudyError::search("search failed"))?;
             Ok(Found {
                 x: o.x,
-                trace: o.trace,
+                trace: running_best(o.trace),
                 evals_done: o.evals_done,
                 front: None,
                 target_steps: None,
@@ -459,7 +468,7 @@ impl<'a> PlanSearch<'a> {
                 &Local,
             );
             let achieved = mean_of(&full, kpi);
-            chosen = Some((o.plan.x.clone(), o.plan.trace.clone()));
+            chosen = Some((o.plan.x.clone(), running_best(o.plan.trace.clone())));
             if achieved >= target {
                 break;
             }
@@ -554,6 +563,20 @@ impl<'a> PlanSearch<'a> {
             pareto,
         }
     }
+}
+
+/// A search trace as `trace.csv` reports it: the best in-sample estimate so far,
+/// which never goes down (a later re-estimate of the incumbent on more
+/// replications can be lower; the fresh replications give the plan's figure).
+fn running_best(trace: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    let mut best = f64::NEG_INFINITY;
+    trace
+        .into_iter()
+        .map(|(n, v)| {
+            best = best.max(v);
+            (n, best)
+        })
+        .collect()
 }
 
 /// The plan reported from a front: the best-retention point whose ROI is positive,

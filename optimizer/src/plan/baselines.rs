@@ -92,8 +92,8 @@ impl PlanSpace {
             f(&mut st);
             self.encode(&self.finish(st))
         };
-        vec![
-            self.encode(&self.base),
+        let mut starts = self.cold_starts();
+        starts.extend([
             self.encode(&self.equal_split()),
             variant(&integrate),
             variant(&staff),
@@ -101,6 +101,28 @@ impl PlanSpace {
                 integrate(st);
                 staff(st);
             }),
-        ]
+        ]);
+        starts
+    }
+
+    /// Starting points that encode no advice: the current plan, and its media at
+    /// half and at one and a half times the spend (repaired into the budget). The
+    /// search adds its own random points.
+    pub fn cold_starts(&self) -> Vec<Vec<f64>> {
+        let media = |factor: f64| {
+            let mut st = self.base.clone();
+            for by in st.annual_spend.values_mut() {
+                for (ch, v) in by.iter_mut() {
+                    let paid = ch
+                        .parse::<omnimix_sim::Channel>()
+                        .is_ok_and(|c| !c.is_service());
+                    if paid {
+                        *v *= factor;
+                    }
+                }
+            }
+            self.encode(&self.finish(st))
+        };
+        vec![self.encode(&self.base), media(0.5), media(1.5)]
     }
 }
