@@ -421,14 +421,16 @@ impl Shard {
             let mut path = self.path[i];
             let mut used = self.used[i];
 
-            // 1. Paid touch (at most one per step; channel picked in proportion to reach).
+            // 1. Paid touch (at most one counts per step: the best-converting
+            //    channel among those that reached the agent).
             let cum = &sp.touch_cum[consent as usize];
             let mut touched = NO_CHANNEL;
             if u_touch < cum[N_PAID - 1] {
-                let mut c = 0;
-                while u_touch >= cum[c] {
-                    c += 1;
+                let mut k = 0;
+                while u_touch >= cum[k] {
+                    k += 1;
                 }
+                let c = p.touch_order[k] as usize;
                 touched = c as u8;
                 t.touches[c] += 1;
                 fat = (fat + p.fatigue_inc[c]).min(255);
@@ -438,7 +440,9 @@ impl Shard {
                 }
                 let cross = last != NO_CHANNEL && last as usize != c;
                 fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
-                if lo(3) < p.inconsistency_thr {
+                // a mismatch (price, stock, information) is noticed when the
+                // customer meets the brand on a second channel
+                if cross && lo(3) < p.inconsistency_thr {
                     sat -= p.inconsistency_hit;
                     t.inconsistency += 1;
                 }
@@ -675,7 +679,9 @@ impl Shard {
             // Write back and tally.
             let new_last = if bought != NO_CHANNEL {
                 bought
-            } else if touched != NO_CHANNEL {
+            } else if touched != NO_CHANNEL && p.takes_orders[touched as usize] {
+                // a touchpoint that takes no orders (a flyer, a banner) does not
+                // start a transaction, so the next order is no channel switch
                 touched
             } else if served_on != NO_CHANNEL {
                 served_on

@@ -37,7 +37,8 @@ pub mod initiative {
 /// Per-segment parameters of a step.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentStep {
-    /// Cumulative touch thresholds over paid channels, [without consent, with consent].
+    /// Cumulative touch thresholds over paid channels in [`StepParams::touch_order`],
+    /// [without consent, with consent].
     pub touch_cum: [[u32; N_PAID]; 2],
     /// Familiarity added per touch (same channel as last).
     pub gain: [u8; N_PAID],
@@ -75,6 +76,9 @@ pub struct DeskStep {
 pub struct StepParams {
     /// Per segment.
     pub segments: Vec<SegmentStep>,
+    /// Paid channels by conversion per touch, best first: the order in which the
+    /// touches of a step take precedence.
+    pub touch_order: [u8; N_PAID],
     /// Fatigue kept per step, in 1/256.
     pub fatigue_keep_q8: u32,
     /// Familiarity of non-customers kept per step, in 1/256.
@@ -151,6 +155,8 @@ pub struct StepParams {
     pub bad_leave_thr: u32,
     /// Churn hazard multiplier by satisfaction level, in units of churn_p × u32 range.
     pub churn_mult: [f64; 16],
+    /// Channel takes orders (a point of sale, open or not).
+    pub takes_orders: [bool; N_PAID],
     /// Channel is an open point of sale this step (takes orders, available, and
     /// running when it closes when dark).
     pub sale_open: [bool; N_PAID],
@@ -223,6 +229,9 @@ fn qi(x: f64) -> i32 {
 /// (online or offline), then on the other side, in catalogue order.
 fn points_of_sale(world: &World, ci: usize, running: &[bool; N_CHANNELS], p: &mut StepParams) {
     let c = &world.countries[ci];
+    for (i, t) in p.takes_orders.iter_mut().enumerate() {
+        *t = world.specs[i].takes_orders;
+    }
     for (i, open) in p.sale_open.iter_mut().enumerate() {
         let spec = &world.specs[i];
         *open = c.available[i] && spec.takes_orders && (running[i] || !spec.closed_when_dark);
@@ -420,6 +429,15 @@ pub fn compile(
     }
     points_of_sale(world, ci, &running, &mut p);
 
+    let mut order: [u8; N_PAID] = std::array::from_fn(|i| i as u8);
+    order.sort_by(|&a, &b| {
+        world.specs[b as usize]
+            .conversion
+            .total_cmp(&world.specs[a as usize].conversion)
+            .then(a.cmp(&b))
+    });
+    p.touch_order = order;
+
     // Segments.
     let cross_bonus = 1.0 + 0.5 * on(initiative::CONSISTENT_MESSAGING);
     for seg in &c.segments {
@@ -446,16 +464,17 @@ pub fn compile(
                 }
                 *pr = (reach[i] * seg.preference[i]).clamp(0.0, 0.95);
             }
-            let none: f64 = probs.iter().map(|x| 1.0 - x).product();
-            let any = 1.0 - none;
-            let total: f64 = probs.iter().sum();
+            // Each channel reaches the agent independently; of the touches of a
+            // step the one on the channel that converts best is the one that
+            // counts, so adding a channel never takes touches away from the ones
+            // before it in that order (no crowding out).
+            let mut none_before = 1.0;
             let mut acc = 0.0;
-            #[allow(clippy::needless_range_loop)] // probs and touch_cum run in step
-            for i in 0..N_PAID {
-                if total > 0.0 {
-                    acc += probs[i] / total * any;
-                }
-                st.touch_cum[consent as usize][i] = thr(acc);
+            for (k, &c) in p.touch_order.iter().enumerate() {
+                let pr = probs[c as usize];
+                acc += pr * none_before;
+                none_before *= 1.0 - pr;
+                st.touch_cum[consent as usize][k] = thr(acc);
             }
         }
         for i in 0..N_PAID {

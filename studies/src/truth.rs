@@ -5,7 +5,8 @@
 //! store staff for stores), on the same seeds and replications. Each agent owns its
 //! random draws, so the runs differ only through the channel: the differences in
 //! orders and revenue are the channel's incremental effect, which a marketer cannot
-//! observe and attribution models try to estimate.
+//! observe and attribution models try to estimate. A third run per channel with 10 %
+//! more spend gives its marginal ROI.
 
 use crate::error::StudyError;
 use omnimix_attribution::{Credit, JourneyTable, Model};
@@ -25,8 +26,20 @@ pub struct TruthRow {
     pub incremental_orders: f64,
     /// Revenue lost without the channel.
     pub incremental_revenue: f64,
-    /// Share of the country's summed positive incremental orders.
+    /// Share of the country's summed incremental orders, signed: a channel whose
+    /// orders rise when it is switched off has a negative share (the shares sum
+    /// to 1; all 0 when the sum is not positive).
     pub share: f64,
+    /// Cost of the channel: total cost minus that of the run without it (its spend
+    /// and the specialists or store staff who run it).
+    pub cost: f64,
+    /// Gross margin × incremental revenue − cost.
+    pub incremental_profit: f64,
+    /// Incremental ROI of the channel: incremental profit / cost (0 without cost).
+    pub roi: f64,
+    /// Marginal ROI: the same ratio for 10 % more spend (and specialists) on the
+    /// channel in that country and every other, against the plan as it is.
+    pub mroi: f64,
 }
 
 /// The truth table.
@@ -55,17 +68,18 @@ pub struct ModelError {
     pub total_absolute_share_error: f64,
 }
 
-/// Orders and revenue per country (+ company last), means over replications.
+/// Orders, revenue and total cost per country (+ company last), means over
+/// replications.
 fn outcomes(
     s: &Scenario,
     st: &omnimix_sim::Strategy,
     opts: &RunOptions,
     exchange: &dyn ShardExchange,
-) -> (Vec<(f64, f64)>, Vec<JourneyRow>) {
+) -> (Vec<[f64; 3]>, Vec<JourneyRow>) {
     let world = World::new(s, st);
     let reps = run_on(&world, opts, &Silent, exchange);
     let n = reps.len().max(1) as f64;
-    let mut out = vec![(0.0, 0.0); world.countries.len() + 1];
+    let mut out = vec![[0.0; 3]; world.countries.len() + 1];
     for r in &reps {
         let (company, countries) = replication_kpis(&world, r);
         for (i, k) in countries
@@ -73,8 +87,9 @@ fn outcomes(
             .chain(std::iter::once(&company))
             .enumerate()
         {
-            out[i].0 += k.value(Kpi::Purchases) / n;
-            out[i].1 += k.value(Kpi::Revenue) / n;
+            out[i][0] += k.value(Kpi::Purchases) / n;
+            out[i][1] += k.value(Kpi::Revenue) / n;
+            out[i][2] += k.value(Kpi::CostTotal) / n;
         }
     }
     let rows = if opts.journeys {
@@ -142,22 +157,42 @@ pub fn simulate_truth(
         for m in st.service_staff.values_mut() {
             m.remove(c.name());
         }
-        let (without, _) = outcomes(
-            s,
-            &st,
-            &RunOptions {
-                journeys: false,
-                ..opts
-            },
-            exchange,
-        );
+        let plain = RunOptions {
+            journeys: false,
+            ..opts
+        };
+        let (without, _) = outcomes(s, &st, &plain, exchange);
+        // the margin: 10 % more spend and specialists on the channel everywhere
+        let mut more = s.strategy.clone();
+        for m in [&mut more.annual_spend, &mut more.specialists] {
+            for by in m.values_mut() {
+                if let Some(v) = by.get_mut(c.name()) {
+                    *v *= 1.1;
+                }
+            }
+        }
+        let (plus, _) = outcomes(s, &more, &plain, exchange);
+        let margin = s.finance.gross_margin;
+        let ratio = |revenue: f64, cost: f64| {
+            if cost > 0.0 {
+                (revenue * margin - cost) / cost
+            } else {
+                0.0
+            }
+        };
         for (i, code) in codes.iter().enumerate() {
+            let revenue = base[i][1] - without[i][1];
+            let cost = base[i][2] - without[i][2];
             rows.push(TruthRow {
                 country: code.clone(),
                 channel: c.name().into(),
-                incremental_orders: base[i].0 - without[i].0,
-                incremental_revenue: base[i].1 - without[i].1,
+                incremental_orders: base[i][0] - without[i][0],
+                incremental_revenue: revenue,
                 share: 0.0,
+                cost,
+                incremental_profit: revenue * margin - cost,
+                roi: ratio(revenue, cost),
+                mroi: ratio(plus[i][1] - base[i][1], plus[i][2] - base[i][2]),
             });
         }
     }
@@ -165,11 +200,11 @@ pub fn simulate_truth(
         let total: f64 = rows
             .iter()
             .filter(|r| &r.country == code)
-            .map(|r| r.incremental_orders.max(0.0))
+            .map(|r| r.incremental_orders)
             .sum();
         for r in rows.iter_mut().filter(|r| &r.country == code) {
             r.share = if total > 0.0 {
-                r.incremental_orders.max(0.0) / total
+                r.incremental_orders / total
             } else {
                 0.0
             };
