@@ -86,7 +86,7 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     let truth = fs::read_to_string(out.join("truth.csv")).unwrap();
     assert_eq!(
         truth.lines().next().unwrap(),
-        "country,channel,incremental_orders,incremental_revenue,share"
+        "country,channel,incremental_orders,incremental_revenue,share,cost,incremental_profit,roi,mroi"
     );
     let share = |file: &str, model: Option<&str>, ch: &str| -> f64 {
         fs::read_to_string(out.join(file))

@@ -537,7 +537,7 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                 Problem::new(
                     "finance.annual_budget",
                     format!(
-                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0}) over {} weeks, more than the budget {:.0}, and finance.cut_policy cannot cut it below {:.0}",
+                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0}) over {} weeks, more than the budget {:.0}; the budget is smaller than the fixed costs finance.cut_policy leaves uncut ({:.0})",
                         costs.total(),
                         costs.media,
                         costs.wages,
