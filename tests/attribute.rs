@@ -66,7 +66,8 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     let d = Dir::new();
     let f = d.file("small.toml", SMALL);
     let out = d.join("truth");
-    // social touches happen (and show up in paths) but cannot convert or build familiarity
+    // social touches happen (and show up in paths) but cannot convert, build
+    // familiarity or remind a customer to buy again
     let o = run(&[
         "attribute",
         "--truth",
@@ -76,6 +77,8 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
         "channels.social.conversion=0",
         "--set",
         "channels.social.familiarity_gain=0",
+        "--set",
+        "channels.social.reminder_uplift=0",
         "--replications",
         "3",
         "--out",

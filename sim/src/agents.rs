@@ -41,6 +41,9 @@ pub mod state {
 pub const CONSENT: u8 = 1;
 /// Agent flag: customer at week 0 (the cohort whose retention is reported).
 pub const INITIAL: u8 = 2;
+/// Agent flag: not a customer at week 0, and has bought since (a new customer,
+/// counted once however often it churns and comes back).
+pub const ACQUIRED: u8 = 4;
 /// No channel (empty slot in `pref` / `last_ch`).
 pub const NO_CHANNEL: u8 = 0xFF;
 /// Numbered 64-bit draws each agent owns per step (see [`crate::rng::counter_draw`]).
@@ -93,6 +96,9 @@ pub struct StepTally {
     pub bad_experiences: u64,
     /// Online orders not delivered.
     pub delivery_failures: u64,
+    /// Agents that became customers for the first time this step (not customers
+    /// at week 0): distinct new customers.
+    pub first_customers: u64,
 }
 
 impl StepTally {
@@ -126,6 +132,7 @@ impl StepTally {
         self.inconsistency += o.inconsistency;
         self.bad_experiences += o.bad_experiences;
         self.delivery_failures += o.delivery_failures;
+        self.first_customers += o.first_customers;
     }
 
     /// Active customers.
@@ -134,7 +141,7 @@ impl StepTally {
     }
 
     /// Length of [`StepTally::write_words`]'s encoding.
-    pub const WORDS: usize = 9 * N_CHANNELS + state::N + 9;
+    pub const WORDS: usize = 9 * N_CHANNELS + state::N + 10;
 
     /// Appends the tally as [`StepTally::WORDS`] 64-bit words (floats by their bits), so
     /// that processes can exchange tallies without losing a bit.
@@ -174,6 +181,7 @@ impl StepTally {
             self.inconsistency,
             self.bad_experiences,
             self.delivery_failures,
+            self.first_customers,
         ]);
     }
 
@@ -200,7 +208,7 @@ impl StepTally {
         let revenue = std::array::from_fn(|k| f64::from_bits(rev[k]));
         let st = next(state::N);
         let states = std::array::from_fn(|k| st[k]);
-        let r = next(9);
+        let r = next(10);
         Some(StepTally {
             touches,
             conversions,
@@ -221,6 +229,7 @@ impl StepTally {
             inconsistency: r[6],
             bad_experiences: r[7],
             delivery_failures: r[8],
+            first_customers: r[9],
         })
     }
 }
@@ -482,7 +491,10 @@ impl Shard {
                     if touched == pref {
                         x *= p.pref_boost;
                     }
-                    if last != NO_CHANNEL && last != touched {
+                    // a journey carried over from another channel loses some on
+                    // the switch; a touchpoint that takes no orders (a flyer) sends
+                    // the customer to the point of sale, which is no switch
+                    if last != NO_CHANNEL && last != touched && p.takes_orders[c] {
                         x *= p.switch_keep;
                     }
                     if c == store && has_online_research(path) {
@@ -498,6 +510,10 @@ impl Shard {
                 if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
                     bought = channel;
                     t.conversions[bought as usize] += 1;
+                    if flags & (INITIAL | ACQUIRED) == 0 {
+                        flags |= ACQUIRED;
+                        t.first_customers += 1;
+                    }
                     st = state::CUSTOMER;
                     sat = p.baseline as i32;
                     self.bad[i] = 0;
@@ -514,7 +530,7 @@ impl Shard {
                 }
                 if touched != NO_CHANNEL {
                     q *= sp.touch_purchase_boost[touched as usize];
-                    if last != NO_CHANNEL && last != touched {
+                    if last != NO_CHANNEL && last != touched && p.takes_orders[touched as usize] {
                         q *= p.switch_keep;
                     }
                 }

@@ -579,6 +579,7 @@ fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTall
         inconsistency: cw.tally.inconsistency + t.inconsistency,
         bad_experiences: cw.tally.bad_experiences + t.bad_experiences,
         delivery_failures: cw.tally.delivery_failures + t.delivery_failures,
+        first_customers: cw.tally.first_customers + t.first_customers,
         // stocks: end of the step
         active_by_pref: t.active_by_pref,
         states: t.states,

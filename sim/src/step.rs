@@ -15,8 +15,6 @@ use crate::world::{N_PAID, World};
 
 /// Familiarity a word-of-mouth conversation adds or removes (0–1 scale).
 pub const WOM_FAMILIARITY_GAIN: f64 = 0.1;
-/// Repeat-purchase multiplier in a week the customer is touched (a reminder).
-pub const TOUCH_PURCHASE_BOOST: f64 = 1.5;
 
 /// Initiative indices (see [`crate::scenario::INITIATIVES`]).
 pub mod initiative {
@@ -451,7 +449,7 @@ pub fn compile(
                 seg.spec.price_sensitivity,
             ),
             purchase: per_step(seg.spec.purchase_rate_weekly, dt),
-            touch_purchase_boost: [TOUCH_PURCHASE_BOOST; N_PAID],
+            touch_purchase_boost: std::array::from_fn(|i| 1.0 + world.specs[i].reminder_uplift),
             order_value: seg.order_value,
             ..Default::default()
         };

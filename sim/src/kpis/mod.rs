@@ -8,7 +8,9 @@
 //! - `cost_media`, `cost_staff`, `cost_integration`, `cost_total`.
 //! - `retention_rate` = (customers at the end − new customers) / customers at the
 //!   start, over 52 weeks (or the horizon when shorter): the rate finance reads;
-//!   `customers_start`, `new_customers` (in that period).
+//!   `customers_start`, `new_customers` (in that period: distinct people who were
+//!   not customers at week 0 and bought, each counted once; `conversions` also
+//!   counts win-backs and a customer won twice).
 //! - `roi_total` = (revenue × gross margin − total cost) / total cost (not a
 //!   marketing return); the incremental `roi`, `roas`, `incremental_revenue`,
 //!   `incremental_profit` and `cost_marketing` need the counterfactual run without
@@ -237,7 +239,7 @@ fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
             t.wait_weighted[k] += cw.mean_wait_min[k] * c;
         }
         if w < period {
-            t.period_new += tl.conversions.iter().sum::<u64>() as f64 * scale;
+            t.period_new += tl.first_customers as f64 * scale;
         }
         if w + 1 == period {
             t.period_end = tl.customers() as f64 * scale;

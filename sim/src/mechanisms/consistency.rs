@@ -1,14 +1,18 @@
 //! Management pressure and consistency (MODEL.md §3.6): running more channels
 //! without integration produces inconsistency events (price, stock and information
-//! mismatches) that hurt trust. Per touch, the chance of an event grows with the
-//! number of running paid channels beyond the first; consistent messaging
-//! (integration) avoids its `effect` share of them.
+//! mismatches) that hurt trust. A mismatch can only be noticed when a customer
+//! meets the brand on a second channel: every cross-channel touch carries the
+//! chance `rate`, so the events grow with the channels run (more channels, more
+//! cross-channel touches) without a channel's touches making every other
+//! channel's touches riskier. Consistent messaging (integration) avoids its
+//! `effect` share of them. With one running channel there is nothing to mismatch.
 
 /// Probability that a touch meets an inconsistency.
 ///
 /// ```
 /// use omnimix_sim::mechanisms::consistency::inconsistency_probability;
 /// assert_eq!(inconsistency_probability(0.02, 1, 0.0), 0.0);
+/// assert_eq!(inconsistency_probability(0.02, 2, 0.0), inconsistency_probability(0.02, 7, 0.0));
 /// assert!(inconsistency_probability(0.02, 6, 0.8) < inconsistency_probability(0.02, 6, 0.0));
 /// ```
 pub fn inconsistency_probability(
@@ -16,8 +20,10 @@ pub fn inconsistency_probability(
     running_channels: usize,
     integration_effect: f64,
 ) -> f64 {
-    let extra = running_channels.saturating_sub(1) as f64;
-    (rate * extra * (1.0 - integration_effect)).clamp(0.0, 1.0)
+    if running_channels < 2 {
+        return 0.0;
+    }
+    (rate * (1.0 - integration_effect)).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -25,10 +31,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn more_channels_more_events() {
-        let p: Vec<f64> = (1..=7)
-            .map(|n| inconsistency_probability(0.02, n, 0.0))
-            .collect();
-        assert!(p.windows(2).all(|w| w[1] > w[0]));
+    fn one_channel_none_consistent_messaging_fewer() {
+        assert_eq!(inconsistency_probability(0.02, 1, 0.0), 0.0);
+        assert_eq!(inconsistency_probability(0.02, 3, 0.0), 0.02);
+        assert!((inconsistency_probability(0.02, 3, 0.75) - 0.005).abs() < 1e-12);
     }
 }

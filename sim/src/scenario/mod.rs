@@ -270,7 +270,8 @@ pub struct Behaviour {
     pub good_service_gain: f64,
     /// Satisfaction gained by a delivered purchase.
     pub purchase_gain: f64,
-    /// Chance per touch, per extra channel run without integration, of an inconsistency event.
+    /// Chance of an inconsistency event per cross-channel touch (a touch on another
+    /// channel than the customer's last), without consistent messaging.
     pub inconsistency_rate: f64,
     /// Satisfaction lost in an inconsistency event.
     pub inconsistency_hit: f64,
@@ -328,7 +329,7 @@ impl Default for Behaviour {
             long_wait_hit: 0.08,
             good_service_gain: 0.05,
             purchase_gain: 0.03,
-            inconsistency_rate: 0.004,
+            inconsistency_rate: 0.01,
             inconsistency_hit: 0.12,
             fatigue_retention_weekly: 0.8,
             fatigue_effect: 0.7,

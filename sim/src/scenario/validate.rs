@@ -201,6 +201,7 @@ fn check_channels(c: &mut Checker, s: &Scenario) {
         c.share(p("conversion"), x.conversion);
         c.share(p("familiarity_gain"), x.familiarity_gain);
         c.share(p("fatigue_per_touch"), x.fatigue_per_touch);
+        c.non_negative(p("reminder_uplift"), x.reminder_uplift);
         c.non_negative(p("min_viable_weekly_spend"), x.min_viable_weekly_spend);
         c.non_negative(p("specialists_min"), x.specialists_min);
         c.non_negative(
