@@ -8,6 +8,9 @@
 //! `omnimix optimize --seed`) with the same budget of evaluations (simulator runs):
 //! - **optimizer**: `PlanSearch::search`, as `omnimix optimize` runs it (warm starts,
 //!   swarm, pattern search, polish, race);
+//! - **optimizer, cold start**: the same with `--cold-start` (no hand-made plans
+//!   among its starts: only the current plan, its media at ×0.5 and ×1.5, and random
+//!   points), to show what the search adds beyond the hand-made starts;
 //! - **random search** and **Nelder–Mead** (`omnimix_benches`): from the current plan,
 //!   on the optimizer's box, two replications per candidate (the optimizer's
 //!   screening replications).
@@ -72,7 +75,12 @@ impl<E: Evaluator> Evaluator for Counting<E> {
 }
 
 /// The methods compared, in the order of the table.
-const METHODS: [&str; 3] = ["optimizer", "random search", "Nelder–Mead"];
+const METHODS: [&str; 4] = [
+    "optimizer",
+    "optimizer, cold start",
+    "random search",
+    "Nelder–Mead",
+];
 
 /// One search: its budget, method, the evaluations it spent, its time and its plan.
 struct Run {
@@ -103,7 +111,8 @@ fn sd(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
 }
 
-/// Method `method` on the coarse model of `search` with `evals` evaluations.
+/// Method `method` ([`METHODS`]) on the coarse model of `search` with `evals`
+/// evaluations (the optimizer's starts are those of `search`'s configuration).
 fn run(search: &PlanSearch, s: &Scenario, method: usize, evals: usize, seed: u64) -> Run {
     let space = &search.space().space;
     let start = search.space().encode(&s.strategy);
@@ -118,13 +127,13 @@ fn run(search: &PlanSearch, s: &Scenario, method: usize, evals: usize, seed: u64
     };
     let t0 = Instant::now();
     let x = match method {
-        0 => {
+        0 | 1 => {
             search
                 .search(&ev, &NoObserver, None)
                 .expect("search runs")
                 .x
         }
-        1 => random_search(space, &start, &ev, &budget).x,
+        2 => random_search(space, &start, &ev, &budget).x,
         _ => nelder_mead(space, &start, &ev, &budget, NM_STEP).x,
     };
     let violations = space.check(&x);
@@ -153,12 +162,18 @@ fn main() {
                 final_replications: 0,
                 ..SearchConfig::new(s.clone())
             };
-            let search = PlanSearch::new(&cfg).expect("the preset's plan space is feasible");
-            dim = search.space().space.free_variables().len();
+            let cold = SearchConfig {
+                hand_made_starts: false,
+                ..cfg.clone()
+            };
+            let warm = PlanSearch::new(&cfg).expect("the preset's plan space is feasible");
+            let cold = PlanSearch::new(&cold).expect("the preset's plan space is feasible");
+            dim = warm.space().space.free_variables().len();
             for (method, name) in METHODS.iter().enumerate() {
-                let r = run(&search, &s, method, evals, seed);
+                let search = if method == 1 { &cold } else { &warm };
+                let r = run(search, &s, method, evals, seed);
                 eprintln!(
-                    "budget {evals}, seed {seed}: {name:<14} {} evaluations in {:.0} s, \
+                    "budget {evals}, seed {seed}: {name:<22} {} evaluations in {:.0} s, \
                      plan costs {:.2} M",
                     r.evals,
                     r.secs,
