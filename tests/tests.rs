@@ -10,4 +10,5 @@ mod layout;
 mod optimize;
 mod report;
 mod simulate;
+mod tour;
 mod validate;

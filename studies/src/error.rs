@@ -18,10 +18,11 @@ pub enum StudyError {
     /// A saved search state belongs to another run.
     #[error("{0}")]
     ResumeMismatch(omnimix_optimizer::Error),
-    /// No plan within the whole budget reaches the target.
+    /// No plan reaches the target, even at the largest budget the search tries.
     #[error(
-        "the target {} = {target} is not reached even with the whole budget (best plan: {best:.4}); \
-         raise finance.annual_budget or lower the target",
+        "the target {} = {target} is not reached even at the largest budget tried, {budget:.0} \
+         over the horizon (best plan there: {best:.4}); lower the target, or change what \
+         limits it (channels, staff, integration)",
         kpi.name()
     )]
     TargetUnreachable {
@@ -29,6 +30,8 @@ pub enum StudyError {
         kpi: Kpi,
         /// The target value.
         target: f64,
+        /// The largest budget tried, for the horizon.
+        budget: f64,
         /// The best plan's value.
         best: f64,
     },

@@ -449,9 +449,16 @@ impl<'a> PlanSearch<'a> {
                 &mut state,
             )
             .map_err(|e| match e {
-                omnimix_optimizer::Error::TargetUnreachable { target, best, .. } => {
-                    StudyError::TargetUnreachable { kpi, target, best }
-                }
+                omnimix_optimizer::Error::TargetUnreachable {
+                    target,
+                    best,
+                    budget,
+                } => StudyError::TargetUnreachable {
+                    kpi,
+                    target,
+                    best,
+                    budget,
+                },
                 e => StudyError::search("target search failed")(e),
             })?;
             evals += o.steps.len() * self.options.evals;
