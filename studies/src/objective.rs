@@ -73,18 +73,24 @@ impl Objective {
     }
 
     /// Objective values of one simulated replication (with its counterfactual
-    /// without paid media when [`Objective::needs_counterfactual`]).
+    /// without paid media when [`Objective::needs_counterfactual`]), the guard
+    /// applied when there is one.
     pub fn values(
         self,
         world: &World,
         rep: &Replication,
         without: Option<(&World, &Replication)>,
+        guard: Option<&Guard>,
     ) -> Vec<f64> {
         let company = match without {
             Some((w0, r0)) => incremental_kpis(world, rep, w0, r0).0,
             None => replication_kpis(world, rep).0,
         };
-        self.values_of(&company)
+        let mut v = self.values_of(&company);
+        if let Some(g) = guard {
+            v[0] -= g.penalty(&company);
+        }
+        v
     }
 
     /// Objective values from a replication's company KPIs: retention and incremental
@@ -97,6 +103,53 @@ impl Objective {
         } else {
             vec![company.value(self.kpi()), pair[0], pair[1]]
         }
+    }
+}
+
+/// The floor a retention search may not go below: revenue and the customer base at
+/// the horizon as a share of the current plan's (`optimize.retention_floor`).
+///
+/// A plan below the floor keeps its retention minus [`Guard::PENALTY`] per unit of
+/// shortfall (1 % short costs 10 points of retention), so the search can still
+/// move towards the floor but never prefers a plan that buys its score by shrinking.
+///
+/// ```
+/// use omnimix_sim::kpis::{Kpi, Kpis};
+/// use omnimix_studies::objective::Guard;
+/// let g = Guard { floor: 0.95, revenue: 100.0, customers: 10.0 };
+/// let mut k = Kpis::default();
+/// k.values.insert(Kpi::Revenue, 96.0);
+/// k.values.insert(Kpi::ActiveCustomers, 10.0);
+/// assert_eq!(g.penalty(&k), 0.0);
+/// k.values.insert(Kpi::Revenue, 90.0); // 5 % below the floor
+/// assert!((g.penalty(&k) - 0.5).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guard {
+    /// Share of the current plan's revenue and customers a plan must keep.
+    pub floor: f64,
+    /// The current plan's revenue over the horizon (search model, mean).
+    pub revenue: f64,
+    /// The current plan's customers at the horizon.
+    pub customers: f64,
+}
+
+impl Guard {
+    /// Objective lost per unit of relative shortfall below the floor.
+    pub const PENALTY: f64 = 10.0;
+
+    /// Shortfall below the floor (the larger of revenue's and customers') × penalty.
+    pub fn penalty(&self, company: &Kpis) -> f64 {
+        let short = |x: f64, reference: f64| {
+            if reference > 0.0 {
+                (self.floor - x / reference).max(0.0)
+            } else {
+                0.0
+            }
+        };
+        let s = short(company.value(Kpi::Revenue), self.revenue)
+            .max(short(company.value(Kpi::ActiveCustomers), self.customers));
+        Self::PENALTY * s
     }
 }
 

@@ -27,7 +27,7 @@
 //! ```
 
 use crate::error::StudyError;
-use crate::objective::Objective;
+use crate::objective::{Guard, Objective};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
     Checkpointer, Evaluator, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, ParetoState, Risk,
@@ -35,7 +35,9 @@ use omnimix_optimizer::{
     optimize_pareto_resumable,
 };
 use omnimix_sim::engine::{Local, RunOptions, ShardExchange, Silent, run_on, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, incremental_kpis};
+use omnimix_sim::kpis::{
+    INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, incremental_kpis, replication_kpis,
+};
 use omnimix_sim::mechanisms::finance::planned_costs;
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Scenario, Strategy, World};
@@ -290,7 +292,11 @@ pub struct PlanSearch<'a> {
     space: PlanSpace,
     search_model: Scenario,
     options: Options,
+    guard: Option<Guard>,
 }
+
+/// Replications of the current plan that set a retention search's floor.
+pub const GUARD_REPLICATIONS: u32 = 2;
 
 impl<'a> PlanSearch<'a> {
     /// The plan space of the scenario with the fixes applied; constraints that cannot
@@ -322,11 +328,29 @@ impl<'a> PlanSearch<'a> {
             },
             ..Options::default()
         };
+        // the retention objective's floor: the current plan on the search model
+        let floor = s.optimize.retention_floor;
+        let guard = (cfg.objective == Objective::Retention && floor > 0.0).then(|| {
+            let world = World::new(&search_model, &s.strategy);
+            let (mut revenue, mut customers) = (0.0, 0.0);
+            for rep in 0..GUARD_REPLICATIONS {
+                let r = run_replication(&world, cfg.seed, rep, false, &Silent);
+                let k = replication_kpis(&world, &r).0;
+                revenue += k.value(Kpi::Revenue) / f64::from(GUARD_REPLICATIONS);
+                customers += k.value(Kpi::ActiveCustomers) / f64::from(GUARD_REPLICATIONS);
+            }
+            Guard {
+                floor,
+                revenue,
+                customers,
+            }
+        });
         Ok(PlanSearch {
             cfg,
             space,
             search_model,
             options,
+            guard,
         })
     }
 
@@ -349,9 +373,13 @@ impl<'a> PlanSearch<'a> {
         if self.cfg.objective.needs_counterfactual() {
             let w0 = World::new(&self.search_model, &st.without_media(None));
             let r0 = run_replication(&w0, self.cfg.seed, rep, false, &Silent);
-            self.cfg.objective.values(&world, &r, Some((&w0, &r0)))
+            self.cfg
+                .objective
+                .values(&world, &r, Some((&w0, &r0)), self.guard.as_ref())
         } else {
-            self.cfg.objective.values(&world, &r, None)
+            self.cfg
+                .objective
+                .values(&world, &r, None, self.guard.as_ref())
         }
     }
 

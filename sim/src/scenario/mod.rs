@@ -121,7 +121,7 @@ pub struct Bound {
 }
 
 /// The `[optimize]` table: what the optimizer may not change, and limits.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OptimizeSpec {
     /// Decisions kept at the current strategy's value: decision names or patterns with
@@ -134,6 +134,22 @@ pub struct OptimizeSpec {
     pub channel_spend: BTreeMap<String, Bound>,
     /// Most service staff (call centre, live chat, store) per country.
     pub headcount_cap: BTreeMap<String, f64>,
+    /// The guard of the retention objective: a plan must keep revenue and the
+    /// customer base at the horizon at no less than this share of the current
+    /// plan's (0 turns the guard off), so retention cannot be bought by shrinking.
+    pub retention_floor: f64,
+}
+
+impl Default for OptimizeSpec {
+    fn default() -> OptimizeSpec {
+        OptimizeSpec {
+            fix: Vec::new(),
+            country_spend: BTreeMap::new(),
+            channel_spend: BTreeMap::new(),
+            headcount_cap: BTreeMap::new(),
+            retention_floor: 0.95,
+        }
+    }
 }
 
 mod defaults {

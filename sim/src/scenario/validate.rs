@@ -596,6 +596,7 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
         }
         bound(c, path, b);
     }
+    c.share("optimize.retention_floor".to_string(), o.retention_floor);
     for (code, v) in &o.headcount_cap {
         let path = format!("optimize.headcount_cap.{code}");
         if !s.countries.contains_key(code) {
