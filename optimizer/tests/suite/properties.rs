@@ -172,6 +172,6 @@ proptest! {
         let out = optimize(&s, &ev, &opts, &NoObserver, None).unwrap();
         prop_assert!(s.check(&out.x).is_empty(), "{:?}", s.check(&out.x));
         prop_assert!(s.cost(&out.x) <= s.budget + 1e-9 * s.budget.abs().max(1.0));
-        prop_assert!(out.evals_done <= opts.evals);
+        prop_assert_eq!(out.evals_done, opts.evals, "--evals N runs N evaluations");
     }
 }
