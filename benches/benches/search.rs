@@ -199,7 +199,7 @@ fn main() {
         .map(|&(st, rep)| {
             let world = World::new(&s, st);
             let r = run_replication(&world, s.seed, rep, false, &Silent);
-            Objective::Value.values(&world, &r, None)[0] / 1e6
+            Objective::Value.values(&world, &r, None, None)[0] / 1e6
         })
         .collect();
     eprintln!(
