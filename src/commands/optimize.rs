@@ -216,6 +216,9 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
             }
         );
     }
+    if let Some(b) = &c.budget_use {
+        println!("budget: {}", b.reading);
+    }
     let d = &c.difference_vs_current[&obj.kpi()];
     let e = &c.difference_vs_equal_split[&obj.kpi()];
     let fmt = |i: &Interval| match (i.lo, i.hi) {

@@ -106,12 +106,13 @@ impl Objective {
     }
 }
 
-/// The floor a retention search may not go below: revenue and the customer base at
-/// the horizon as a share of the current plan's (`optimize.retention_floor`).
+/// The floor a retention or roi search may not go below: revenue and the customer
+/// base at the horizon as a share of the current plan's (`optimize.guard_floor`).
 ///
-/// A plan below the floor keeps its retention minus [`Guard::PENALTY`] per unit of
-/// shortfall (1 % short costs 10 points of retention), so the search can still
-/// move towards the floor but never prefers a plan that buys its score by shrinking.
+/// A plan below the floor keeps its objective minus [`Guard::PENALTY`] per unit of
+/// shortfall (1 % short costs 10 points of retention, or 0.1 of ROI), so the search
+/// can still move towards the floor but never prefers a plan that buys its score by
+/// shrinking.
 ///
 /// ```
 /// use omnimix_sim::kpis::{Kpi, Kpis};

@@ -172,6 +172,120 @@ pub struct Fresh {
     pub equal_split: Strategy,
     /// Company KPIs per replication: plan, current, equal split.
     pub kpis: [Vec<Kpis>; 3],
+    /// The plan with 10 % more paid media (its marginal ROI), per replication.
+    pub more_media: Vec<Kpis>,
+}
+
+/// How much of the budget the plan spends, and what the next euro of media would
+/// return: the figure that justifies leaving money unspent, or says it should not be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetUse {
+    /// The budget over the horizon.
+    pub budget: f64,
+    /// The plan's planned cost over the horizon.
+    pub planned_cost: f64,
+    /// Budget − planned cost.
+    pub unspent: f64,
+    /// Marginal ROI of the plan's paid media: (Δ revenue × gross margin − Δ cost) /
+    /// Δ cost for 10 % more spend and specialists on every paid channel in every
+    /// country, paired by replication (90 % interval over the fresh replications).
+    pub marginal_roi: Interval,
+    /// What the two mean together, in a sentence.
+    pub reading: String,
+}
+
+impl BudgetUse {
+    /// From the plan's and the +10 % media run's KPIs.
+    pub fn of(s: &Scenario, plan: &Strategy, base: &[Kpis], more: &[Kpis]) -> BudgetUse {
+        let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
+        let planned_cost = planned_costs(s, plan).total();
+        let margin = s.finance.gross_margin;
+        let m: Vec<f64> = base
+            .iter()
+            .zip(more)
+            .map(|(b, p)| {
+                let cost = p.value(Kpi::CostTotal) - b.value(Kpi::CostTotal);
+                let revenue = p.value(Kpi::Revenue) - b.value(Kpi::Revenue);
+                if cost > 0.0 {
+                    (revenue * margin - cost) / cost
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let marginal_roi = interval(&m, INTERVAL_LEVEL);
+        let unspent = budget - planned_cost;
+        let share = if budget > 0.0 { unspent / budget } else { 0.0 };
+        let mroi = match (marginal_roi.lo, marginal_roi.hi) {
+            (Some(lo), Some(hi)) => format!("{:+.2} [{lo:+.2}, {hi:+.2}]", marginal_roi.mean),
+            _ => format!("{:+.2}", marginal_roi.mean),
+        };
+        let reading = if share <= 0.01 {
+            format!(
+                "the plan spends the budget ({:.1} %); 10 % more media would return {mroi} per unit of cost",
+                100.0 * (1.0 - share)
+            )
+        } else if marginal_roi.hi.is_some_and(|h| h < 0.0) {
+            format!(
+                "{:.0} ({:.1} %) left unspent: 10 % more media would return {mroi} per unit of cost, a loss, so leaving it unspent is justified",
+                unspent,
+                100.0 * share
+            )
+        } else if marginal_roi.lo.is_some_and(|l| l > 0.0) {
+            format!(
+                "{:.0} ({:.1} %) left unspent although 10 % more media would return {mroi} per unit of cost: more evaluations (--evals) should spend it",
+                unspent,
+                100.0 * share
+            )
+        } else {
+            format!(
+                "{:.0} ({:.1} %) left unspent; 10 % more media would return {mroi} per unit of cost (not clearly above or below 0)",
+                unspent,
+                100.0 * share
+            )
+        };
+        BudgetUse {
+            budget,
+            planned_cost,
+            unspent,
+            marginal_roi,
+            reading,
+        }
+    }
+}
+
+/// A strategy with `k` times its paid media spend and specialists (every country,
+/// every phase).
+pub fn with_media_scaled(st: &Strategy, k: f64) -> Strategy {
+    let mut out = st.clone();
+    let paid = |ch: &str| {
+        ch.parse::<omnimix_sim::Channel>()
+            .is_ok_and(|c| !c.is_service())
+    };
+    for by in out.annual_spend.values_mut() {
+        for (ch, v) in by.iter_mut() {
+            if paid(ch) {
+                *v *= k;
+            }
+        }
+    }
+    for ph in &mut out.phases {
+        for by in ph.annual_spend.values_mut() {
+            for (ch, v) in by.iter_mut() {
+                if paid(ch) {
+                    *v *= k;
+                }
+            }
+        }
+    }
+    for by in out.specialists.values_mut() {
+        for (ch, v) in by.iter_mut() {
+            if paid(ch) {
+                *v *= k;
+            }
+        }
+    }
+    out
 }
 
 /// A target search's answer in `summary.json`.
@@ -228,6 +342,10 @@ pub struct Comparison {
     /// A target search's answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetReport>,
+    /// The budget the plan leaves unspent and the marginal ROI of its media (absent
+    /// in files written before it was reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_use: Option<BudgetUse>,
 }
 
 /// The first lines of `plan.json` and the plan.
@@ -293,7 +411,14 @@ pub struct PlanSearch<'a> {
     search_model: Scenario,
     options: Options,
     guard: Option<Guard>,
+    /// The roi objective's (share of the current media to spend, current media over
+    /// the horizon).
+    spend_floor: Option<(f64, f64)>,
 }
+
+/// ROI lost per unit of the current media share left unspent below
+/// `optimize.roi_spend_floor`.
+pub const SPEND_FLOOR_PENALTY: f64 = 100.0;
 
 /// Replications of the current plan that set a retention search's floor.
 pub const GUARD_REPLICATIONS: u32 = 2;
@@ -328,9 +453,10 @@ impl<'a> PlanSearch<'a> {
             },
             ..Options::default()
         };
-        // the retention objective's floor: the current plan on the search model
-        let floor = s.optimize.retention_floor;
-        let guard = (cfg.objective == Objective::Retention && floor > 0.0).then(|| {
+        // the retention and roi objectives' floor: the current plan on the search model
+        let floor = s.optimize.guard_floor;
+        let guarded = matches!(cfg.objective, Objective::Retention | Objective::Roi);
+        let guard = (guarded && floor > 0.0).then(|| {
             let world = World::new(&search_model, &s.strategy);
             let (mut revenue, mut customers) = (0.0, 0.0);
             for rep in 0..GUARD_REPLICATIONS {
@@ -345,12 +471,20 @@ impl<'a> PlanSearch<'a> {
                 customers,
             }
         });
+        let spend_floor = (cfg.objective == Objective::Roi && s.optimize.roi_spend_floor > 0.0)
+            .then(|| {
+                (
+                    s.optimize.roi_spend_floor,
+                    planned_costs(s, &s.strategy).media,
+                )
+            });
         Ok(PlanSearch {
             cfg,
             space,
             search_model,
             options,
             guard,
+            spend_floor,
         })
     }
 
@@ -373,9 +507,15 @@ impl<'a> PlanSearch<'a> {
         if self.cfg.objective.needs_counterfactual() {
             let w0 = World::new(&self.search_model, &st.without_media(None));
             let r0 = run_replication(&w0, self.cfg.seed, rep, false, &Silent);
-            self.cfg
-                .objective
-                .values(&world, &r, Some((&w0, &r0)), self.guard.as_ref())
+            let mut v =
+                self.cfg
+                    .objective
+                    .values(&world, &r, Some((&w0, &r0)), self.guard.as_ref());
+            if let Some((floor, budget)) = self.spend_floor {
+                let spent = planned_costs(&self.search_model, &st).media / budget;
+                v[0] -= SPEND_FLOOR_PENALTY * (floor - spent).max(0.0);
+            }
+            v
         } else {
             self.cfg
                 .objective
@@ -532,10 +672,12 @@ impl<'a> PlanSearch<'a> {
             fresh_kpis(s, &s.strategy, seed, reps, exchange),
             fresh_kpis(s, &equal_split, seed, reps, exchange),
         ];
+        let more_media = fresh_kpis(s, &with_media_scaled(&plan, 1.1), seed, reps, exchange);
         Fresh {
             plan,
             equal_split,
             kpis,
+            more_media,
         }
     }
 
@@ -573,6 +715,7 @@ impl<'a> PlanSearch<'a> {
             difference_vs_current: paired(k_plan, k_cur),
             difference_vs_equal_split: paired(k_plan, k_eq),
             target,
+            budget_use: Some(BudgetUse::of(s, &fresh.plan, k_plan, &fresh.more_media)),
         };
         let pareto = found.front.map(|points| {
             points

@@ -531,7 +531,7 @@ fn a_retention_search_keeps_revenue_and_customers_above_its_floor() {
     let outcome = |floor: f64| {
         let o: Vec<Override> = [
             "agent_scale=500".to_string(),
-            format!("optimize.retention_floor={floor}"),
+            format!("optimize.guard_floor={floor}"),
         ]
         .iter()
         .map(|s| s.parse().unwrap())
@@ -569,5 +569,47 @@ fn a_retention_search_keeps_revenue_and_customers_above_its_floor() {
     assert!(
         ret_free >= ret - 0.02,
         "the guard costs retention, never adds much"
+    );
+}
+
+#[test]
+fn a_roi_search_spends_the_marketing_budget_and_reports_what_it_leaves() {
+    // a ratio rises as spend falls: the roi search keeps today's media (the
+    // marketing budget) and the guard; without them it may cut, and budget_use
+    // then gives the marginal ROI that says whether leaving money is justified
+    let outcome = |sets: &[&str]| {
+        let mut all = vec!["agent_scale=500".to_string()];
+        all.extend(sets.iter().map(|s| s.to_string()));
+        let o: Vec<Override> = all.iter().map(|s| s.parse().unwrap()).collect();
+        let s = load(&ScenarioSource::new("global-retail", DEFAULT), &o).unwrap();
+        let cfg = SearchConfig {
+            evals: 60,
+            objective: Objective::Roi,
+            ..search_config(s)
+        };
+        let search = PlanSearch::new(&cfg).unwrap();
+        let f = |x: &[f64], r: u32| search.evaluate(x, r);
+        let found = search
+            .search(&RayonEvaluator::new(f), &NoObserver, None)
+            .unwrap();
+        let fresh = search.validate(&found.x, &Local);
+        let out = search.outcome(found, &fresh);
+        let media = planned_costs(&cfg.scenario, &out.plan).media
+            / planned_costs(&cfg.scenario, &cfg.scenario.strategy).media;
+        let c = out.comparison;
+        let rev = c.plan.mean(Kpi::Revenue).unwrap() / c.current.mean(Kpi::Revenue).unwrap();
+        (media, rev, c.budget_use.unwrap())
+    };
+    let (media, rev, used) = outcome(&[]);
+    assert!(media >= 0.99 - 1e-9, "media kept {media}");
+    assert!(rev >= 0.94, "revenue kept {rev}");
+    assert!(used.marginal_roi.n >= 2 && used.reading.contains("10 % more media"));
+    let (media_free, _, used_free) =
+        outcome(&["optimize.roi_spend_floor=0", "optimize.guard_floor=0"]);
+    assert!(media_free < 0.9, "unguarded media {media_free}");
+    assert!(used_free.unspent > 0.0 && used_free.reading.contains("left unspent"));
+    assert!(
+        (used_free.budget - used_free.planned_cost - used_free.unspent).abs() < 1e-6,
+        "the figures add up"
     );
 }

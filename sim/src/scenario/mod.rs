@@ -134,10 +134,17 @@ pub struct OptimizeSpec {
     pub channel_spend: BTreeMap<String, Bound>,
     /// Most service staff (call centre, live chat, store) per country.
     pub headcount_cap: BTreeMap<String, f64>,
-    /// The guard of the retention objective: a plan must keep revenue and the
-    /// customer base at the horizon at no less than this share of the current
-    /// plan's (0 turns the guard off), so retention cannot be bought by shrinking.
-    pub retention_floor: f64,
+    /// The guard of the retention and roi objectives: a plan must keep revenue and
+    /// the customer base at the horizon at no less than this share of the current
+    /// plan's (0 turns the guard off), so neither can be bought by shrinking.
+    pub guard_floor: f64,
+    /// The roi objective spends at least this share of the current plan's paid
+    /// media (each 1 % below costs 1 of ROI): at a fixed marketing budget it
+    /// allocates the money across channels and countries for the best incremental
+    /// return, instead of finding that a ratio rises as spend falls; 0 lets it
+    /// spend less, and `summary.json`'s `budget_use` gives the marginal ROI that
+    /// justifies leaving money unspent or not.
+    pub roi_spend_floor: f64,
 }
 
 impl Default for OptimizeSpec {
@@ -147,7 +154,8 @@ impl Default for OptimizeSpec {
             country_spend: BTreeMap::new(),
             channel_spend: BTreeMap::new(),
             headcount_cap: BTreeMap::new(),
-            retention_floor: 0.95,
+            guard_floor: 0.95,
+            roi_spend_floor: 0.99,
         }
     }
 }

@@ -596,7 +596,8 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
         }
         bound(c, path, b);
     }
-    c.share("optimize.retention_floor".to_string(), o.retention_floor);
+    c.share("optimize.guard_floor".to_string(), o.guard_floor);
+    c.share("optimize.roi_spend_floor".to_string(), o.roi_spend_floor);
     for (code, v) in &o.headcount_cap {
         let path = format!("optimize.headcount_cap.{code}");
         if !s.countries.contains_key(code) {
