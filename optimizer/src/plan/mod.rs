@@ -5,7 +5,11 @@
 //!   channel's minimum viable spend (a channel is off or above its minimum);
 //! - service staff per running staffed service channel (call centre, live chat) and
 //!   store staff: integers;
-//! - each integration initiative: binary (started in week 0);
+//! - each integration initiative: binary (on or off), and, on a horizon of two
+//!   quarters or more, the quarter the country's initiatives start
+//!   (`CC/integration_start`: 0 = week 0, 1 = week 13, …): staged roll-outs, one
+//!   country first; a project too long to go live by the horizon from there starts
+//!   at the latest week it still does;
 //!
 //! and one company-wide creative share; with [`PlanSpace::with_phases`], a spend
 //! weight per country and phase (a plan per quarter): phase spend = the country's
@@ -30,6 +34,9 @@ mod baselines;
 mod directions;
 mod phases;
 
+/// Weeks between the start dates a staged roll-out can choose (a quarter).
+pub const ROLLOUT_STEP_WEEKS: u32 = 13;
+
 /// What one variable of the space decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -47,12 +54,18 @@ pub enum Decision {
         /// Channel.
         channel: Channel,
     },
-    /// An integration initiative in a country (started in week 0 when on).
+    /// An integration initiative in a country (started in the country's start
+    /// quarter when on).
     Integration {
         /// Country code.
         country: String,
         /// Initiative name.
         initiative: &'static str,
+    },
+    /// The quarter (in [`ROLLOUT_STEP_WEEKS`]) a country's initiatives start.
+    IntegrationStart {
+        /// Country code.
+        country: String,
     },
     /// The company's creative share.
     CreativeShare,
@@ -78,6 +91,8 @@ pub struct PlanSpace {
     specs: [ChannelSpec; N_CHANNELS],
     /// Phase lengths in weeks (empty: one plan for the whole horizon).
     phases: Vec<u32>,
+    /// Weeks from start to go-live of each (country, initiative).
+    delays: BTreeMap<(String, &'static str), u32>,
 }
 
 /// Per country: the phases' spend weights.
@@ -99,6 +114,7 @@ impl PlanSpace {
         let f = s.horizon_weeks as f64 / 52.0;
         let weeks = s.horizon_weeks as f64;
         let mut space = Space::new(s.finance.annual_budget * f);
+        let mut delays = BTreeMap::new();
         let mut decisions = Vec::new();
         let mut fixed = 0.0;
         for (code, country) in &s.countries {
@@ -157,6 +173,7 @@ impl PlanSpace {
                     channel: c,
                 });
             }
+            let mut any_initiative = false;
             for name in INITIATIVES {
                 let mut one = Strategy::default();
                 one.integration
@@ -171,13 +188,31 @@ impl PlanSpace {
                     .flatten()
                     .map(|r| r.live_week)
                     .min();
+                if let Some(w) = live {
+                    delays.insert((code.clone(), name), w);
+                }
                 if live.is_some_and(|w| w >= s.horizon_weeks) {
                     var = var.fixed_at(0.0);
+                } else {
+                    any_initiative = true;
                 }
                 space.add_variable(var);
                 decisions.push(Decision::Integration {
                     country: code.clone(),
                     initiative: name,
+                });
+            }
+            // staged roll-outs: the quarter the country starts (costs are those of a
+            // week-0 start, an upper bound; the exact cost is taken in decode)
+            let quarters = s.horizon_weeks / ROLLOUT_STEP_WEEKS;
+            if any_initiative && quarters >= 2 {
+                space.add_variable(Variable::integer(
+                    format!("{code}/integration_start"),
+                    0.0,
+                    f64::from(quarters - 1),
+                ));
+                decisions.push(Decision::IntegrationStart {
+                    country: code.clone(),
                 });
             }
         }
@@ -191,6 +226,7 @@ impl PlanSpace {
             base: base.clone(),
             specs,
             phases: Vec::new(),
+            delays,
         }
     }
 
@@ -328,6 +364,11 @@ impl PlanSpace {
                         .is_some_and(|m| m.contains_key(*initiative));
                     if on { 1.0 } else { 0.0 }
                 }
+                Decision::IntegrationStart { country } => st
+                    .integration
+                    .get(country)
+                    .and_then(|m| m.values().min())
+                    .map_or(0.0, |w| f64::from(w / ROLLOUT_STEP_WEEKS)),
                 Decision::CreativeShare => st.creative_share,
                 Decision::PhaseWeight { country, phase } => self.weight_of(st, country, *phase),
             })
@@ -371,6 +412,18 @@ impl PlanSpace {
                 }
             }
         }
+        let start: BTreeMap<&str, u32> = self
+            .decisions
+            .iter()
+            .zip(&x)
+            .filter_map(|(d, v)| match d {
+                Decision::IntegrationStart { country } => Some((
+                    country.as_str(),
+                    v.round().max(0.0) as u32 * ROLLOUT_STEP_WEEKS,
+                )),
+                _ => None,
+            })
+            .collect();
         for (d, v) in self.decisions.iter().zip(&x) {
             match d {
                 Decision::Spend { country, channel } if *v > 0.0 => {
@@ -389,10 +442,21 @@ impl PlanSpace {
                     country,
                     initiative,
                 } if *v > 0.5 => {
+                    // the country's start, or the latest week the project still
+                    // goes live inside the horizon when it takes longer
+                    let latest = self
+                        .delays
+                        .get(&(country.clone(), *initiative))
+                        .map_or(0, |d| self.scenario.horizon_weeks.saturating_sub(d + 1));
+                    let week = start
+                        .get(country.as_str())
+                        .copied()
+                        .unwrap_or(0)
+                        .min(latest);
                     st.integration
                         .entry(country.clone())
                         .or_default()
-                        .insert(initiative.to_string(), 0);
+                        .insert(initiative.to_string(), week);
                 }
                 Decision::CreativeShare => st.creative_share = *v,
                 Decision::PhaseWeight { country, phase } => {

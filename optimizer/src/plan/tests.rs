@@ -263,3 +263,48 @@ proptest! {
         prop_assert!(finance::planned_costs(s, &st).total() <= budget * (1.0 + 1e-12));
     }
 }
+
+#[test]
+fn a_staged_roll_out_starts_a_country_later_and_never_past_its_go_live() {
+    let ps = space();
+    let idx = |name: &str| {
+        ps.space
+            .variables
+            .iter()
+            .position(|v| v.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let start = ps.space.variables[idx("DE/integration_start")].clone();
+    assert_eq!(
+        (start.lo, start.hi),
+        (0.0, 3.0),
+        "quarters of a 52-week horizon"
+    );
+    // consistent messaging and ROPO in DE, DE starting in its third quarter (week 26)
+    let mut x = ps.encode(&ps.base);
+    x[idx("DE/consistent_messaging")] = 1.0;
+    x[idx("DE/ropo")] = 1.0;
+    x[idx("VN/ropo")] = 1.0;
+    x[idx("DE/integration_start")] = 2.0;
+    let st = ps.decode(&x);
+    let de = &st.integration["DE"];
+    assert!(de.values().all(|&w| w == 26), "{de:?}");
+    assert_eq!(st.integration["VN"]["ropo"], 0, "VN goes first");
+    // the start round-trips
+    assert_eq!(ps.encode(&st)[idx("DE/integration_start")], 2.0);
+    // whatever the start, nothing in the plan goes live after the horizon: a
+    // project too long for the country's start begins as late as it still can
+    x[idx("DE/integration_start")] = 3.0;
+    x[idx("DE/unified_data")] = 1.0;
+    let st = ps.decode(&x);
+    let s = ps.scenario();
+    assert!(integration::late_rollouts(s, &st).is_empty());
+    let de = &st.integration["DE"];
+    assert!(de.values().all(|&w| w > 0 && w <= 39), "{de:?}");
+    assert!(de["unified_data"] < de["consistent_messaging"], "{de:?}");
+    // and a later start costs less than a start in week 0
+    let mut early = x.clone();
+    early[idx("DE/integration_start")] = 0.0;
+    let cost = |st: &Strategy| integration::planned_cost(s, st, "DE");
+    assert!(cost(&ps.decode(&x)) < cost(&ps.decode(&early)));
+}
