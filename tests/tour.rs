@@ -76,7 +76,7 @@ fn the_target_search_runs_and_meets_its_target() {
             "--set",
             "agent_scale=500",
             "--evals",
-            "30",
+            "100",
             "--search-scale",
             "2",
             "--replications",

@@ -6,18 +6,18 @@
 //! For each search seed, every method searches the same coarse model (agent scale ×
 //! search scale, replications `0..r`, the simulator seeded by the search seed as in
 //! `omnimix optimize --seed`) with the same budget of evaluations (simulator runs):
-//! - **optimizer**: `PlanSearch::search`, as `omnimix optimize` runs it (warm starts,
+//! - **optimizer**: `PlanSearch::search`, as `omnimix optimize` runs it (starts that
+//!   encode no advice: the current plan, its media at ×0.5 and ×1.5, random points;
 //!   swarm, pattern search, polish, race);
-//! - **optimizer, cold start**: the same with `--cold-start` (no hand-made plans
-//!   among its starts: only the current plan, its media at ×0.5 and ×1.5, and random
-//!   points), to show what the search adds beyond the hand-made starts;
+//! - **optimizer, hand-made starts**: the same with `--hand-made-starts` (also the
+//!   "all initiatives", "+50 % staff" and equal-split plans), to show whether its
+//!   answer depends on the starts it is given;
 //! - **random search** and **Nelder–Mead** (`omnimix_benches`): from the current plan,
 //!   on the optimizer's box, two replications per candidate (the optimizer's
 //!   screening replications).
 //!
-//! A search stops before a batch that would overrun its budget (the optimizer's phases
-//! spend whole batches, so it may use a few evaluations less); the table shows the
-//! evaluations each used.
+//! A baseline stops before a batch that would overrun its budget; the optimizer
+//! spends its budget exactly; the table shows the evaluations each used.
 //!
 //! Every chosen plan, and the current plan (the scenario's own strategy), is then
 //! valued on the same fresh replications at the bench's full resolution, none of
@@ -77,7 +77,7 @@ impl<E: Evaluator> Evaluator for Counting<E> {
 /// The methods compared, in the order of the table.
 const METHODS: [&str; 4] = [
     "optimizer",
-    "optimizer, cold start",
+    "optimizer, hand-made starts",
     "random search",
     "Nelder–Mead",
 ];
@@ -162,15 +162,15 @@ fn main() {
                 final_replications: 0,
                 ..SearchConfig::new(s.clone())
             };
-            let cold = SearchConfig {
-                hand_made_starts: false,
+            let hand = SearchConfig {
+                hand_made_starts: true,
                 ..cfg.clone()
             };
-            let warm = PlanSearch::new(&cfg).expect("the preset's plan space is feasible");
-            let cold = PlanSearch::new(&cold).expect("the preset's plan space is feasible");
-            dim = warm.space().space.free_variables().len();
+            let plain = PlanSearch::new(&cfg).expect("the preset's plan space is feasible");
+            let hand = PlanSearch::new(&hand).expect("the preset's plan space is feasible");
+            dim = plain.space().space.free_variables().len();
             for (method, name) in METHODS.iter().enumerate() {
-                let search = if method == 1 { &cold } else { &warm };
+                let search = if method == 1 { &hand } else { &plain };
                 let r = run(search, &s, method, evals, seed);
                 eprintln!(
                     "budget {evals}, seed {seed}: {name:<22} {} evaluations in {:.0} s, \

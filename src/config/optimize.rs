@@ -140,7 +140,7 @@ impl OptimizeConfig {
                 fixes,
                 target,
                 resume,
-                hand_made_starts: !a.cold_start,
+                hand_made_starts: a.hand_made_starts,
             },
             out: a.out.clone(),
             threads,

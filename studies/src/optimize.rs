@@ -91,7 +91,8 @@ pub struct SearchConfig {
     pub resume: Option<Resume>,
     /// Start from the hand-made plans too (all initiatives, +50 % staff, the equal
     /// split), not only from the current plan, its media at ×0.5 and ×1.5, and the
-    /// search's random points (`--cold-start` turns them off).
+    /// search's random points (`--hand-made-starts`; off by default: they pull the
+    /// search towards their advice).
     pub hand_made_starts: bool,
 }
 
@@ -111,7 +112,7 @@ impl SearchConfig {
             fixes: Vec::new(),
             target: None,
             resume: None,
-            hand_made_starts: true,
+            hand_made_starts: false,
         }
     }
 }

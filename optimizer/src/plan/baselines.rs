@@ -105,8 +105,10 @@ impl PlanSpace {
         starts
     }
 
-    /// Starting points that encode no advice: the current plan, and its media at
-    /// half and at one and a half times the spend (repaired into the budget). The
+    /// Starting points that encode no advice: the current plan, its media at half
+    /// and at one and a half times the spend (repaired into the budget), and, when
+    /// the budget is well above the current plan's cost (a target search trying a
+    /// larger budget), the current mix of media and staff scaled up to it. The
     /// search adds its own random points.
     pub fn cold_starts(&self) -> Vec<Vec<f64>> {
         let media = |factor: f64| {
@@ -123,6 +125,26 @@ impl PlanSpace {
             }
             self.encode(&self.finish(st))
         };
-        vec![self.encode(&self.base), media(0.5), media(1.5)]
+        let mut starts = vec![self.encode(&self.base), media(0.5), media(1.5)];
+        let cost = finance::planned_costs(&self.scenario, &self.base).total();
+        let budget = self.space.budget;
+        if cost > 0.0 && budget > 1.05 * cost {
+            let k = budget / cost;
+            let mut st = self.base.clone();
+            for by in st.annual_spend.values_mut() {
+                for (ch, v) in by.iter_mut() {
+                    if ch.parse::<Channel>().is_ok_and(|c| !c.is_service()) {
+                        *v *= k;
+                    }
+                }
+            }
+            for by in st.service_staff.values_mut() {
+                for v in by.values_mut() {
+                    *v = (*v * k).round();
+                }
+            }
+            starts.push(self.encode(&self.finish(st)));
+        }
+        starts
     }
 }
