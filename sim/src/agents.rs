@@ -505,8 +505,13 @@ impl Shard {
                 if st == state::CHURNED {
                     q *= p.winback;
                 }
-                // (an agent with no open point of sale to buy through cannot buy)
-                let (channel, keep) = point_of_sale(p, touched, pref);
+                // (an agent with no open point of sale to buy through cannot buy;
+                // keep <= 1, so a draw above q alone never buys: skip the lookup)
+                let (channel, keep) = if (u_buy as f64) < q * 4_294_967_296.0 {
+                    point_of_sale(p, touched, pref)
+                } else {
+                    (NO_CHANNEL, 0.0)
+                };
                 if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
                     bought = channel;
                     t.conversions[bought as usize] += 1;
@@ -534,7 +539,11 @@ impl Shard {
                         q *= p.switch_keep;
                     }
                 }
-                let (channel, keep) = point_of_sale(p, touched, pref);
+                let (channel, keep) = if (u_buy as f64) < q * 4_294_967_296.0 {
+                    point_of_sale(p, touched, pref)
+                } else {
+                    (NO_CHANNEL, 0.0)
+                };
                 if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
                     bought = channel;
                 }
