@@ -478,3 +478,21 @@ fn budget_workbook_has_the_sheets_and_totals_match_the_plan() {
         "totals are formulas"
     );
 }
+
+#[test]
+fn an_out_folder_that_cannot_be_written_is_bad_input_before_any_work() {
+    let d = Dir::new();
+    let file = d.file("not-a-folder", "");
+    let out = file.join("out");
+    for command in ["optimize", "simulate", "compare", "attribute"] {
+        let mut args = vec![command];
+        if command == "attribute" {
+            args.push("--truth");
+        }
+        args.extend(["--out", out.to_str().unwrap(), "-q"]);
+        if command == "compare" {
+            args.extend(["--variant", "x:finance.annual_budget=9e7"]);
+        }
+        assert_bad_input(&run(&args), &["--out", "cannot write there"]);
+    }
+}

@@ -172,7 +172,8 @@ fn output_into_a_file_path_fails_cleanly() {
         blocker.join("sub").to_str().unwrap(),
         "-q",
     ]);
-    assert_eq!(o.status.code(), Some(1), "runtime failure: {}", stderr(&o));
+    // found before any run, as bad input
+    assert_eq!(o.status.code(), Some(2), "bad input: {}", stderr(&o));
     assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
 }
 

@@ -3,7 +3,9 @@
 //! as `SUM` formulas (with their value cached, so every viewer shows them).
 
 use crate::{ReportError, write_atomic};
-use rust_xlsxwriter::{ColNum, Format, Formula, RowNum, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    ColNum, DocProperties, ExcelDateTime, Format, Formula, RowNum, Workbook, XlsxError,
+};
 use std::path::Path;
 
 /// A cell value with its display kind.
@@ -56,6 +58,14 @@ fn column_name(mut c: usize) -> String {
 pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(), ReportError> {
     let err = |e| xlsx_error(path, e);
     let mut wb = Workbook::new();
+    // a fixed creation time (the workbook would carry the clock's), so that two
+    // identical runs write byte-identical workbooks like every other output
+    let epoch = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("omnimix")
+            .set_creation_datetime(&epoch),
+    );
     let header = Format::new().set_bold().set_background_color(0xD9E1F2);
     let money = Format::new().set_num_format(format!("#,##0 \"{currency}\""));
     let number = Format::new().set_num_format("#,##0.##");
@@ -217,6 +227,22 @@ mod tests {
             std::fs::read_to_string(&files[0]).unwrap(),
             "country,spend,share\nDE,1000.5,0.25\n"
         );
+    }
+
+    #[test]
+    fn the_same_sheets_give_byte_identical_workbooks() {
+        let dir = tempfile::tempdir().unwrap();
+        let sheet = || Sheet {
+            name: "By country".into(),
+            headers: vec!["country".into(), "spend".into()],
+            rows: vec![vec![Cell::Text("DE".into()), Cell::Money(1000.5)]],
+            totals: true,
+        };
+        let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+        write_workbook(&a, "EUR", &[sheet()]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        write_workbook(&b, "EUR", &[sheet()]).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl AttributeConfig {
         Ok(AttributeConfig {
             models,
             source,
-            out: a.out.clone(),
+            out: super::writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,
         })

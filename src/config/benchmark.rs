@@ -50,7 +50,7 @@ impl BenchmarkConfig {
             rules,
             seeds: a.seeds,
             evals: a.evals,
-            out: a.out.clone(),
+            out: super::writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,
         })

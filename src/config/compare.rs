@@ -155,7 +155,7 @@ impl CompareConfig {
             scenarios,
             names,
             descriptions,
-            out: a.out.clone(),
+            out: super::writable_out(&a.out)?,
             threads,
             quiet: a.quiet,
         })

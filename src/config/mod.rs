@@ -125,13 +125,25 @@ impl SimulateConfig {
             seed: a.seed.unwrap_or(scenario.seed),
             replications,
             strategy_name,
-            out: a.out.clone(),
+            out: writable_out(&a.out)?,
             journeys: a.journeys,
             threads: threads(a.threads)?,
             quiet: a.quiet,
             scenario,
         })
     }
+}
+
+/// `--out`: the folder is created and written to before any work, so a mistyped
+/// or read-only folder is bad input at once rather than after a whole run.
+pub fn writable_out(out: &Path) -> Result<PathBuf> {
+    let bad =
+        |e: std::io::Error| BadInput(format!("--out {}: cannot write there ({e})", out.display()));
+    std::fs::create_dir_all(out).map_err(bad)?;
+    let probe = out.join(format!(".omnimix-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(bad)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(out.to_path_buf())
 }
 
 /// `--threads`: at least 1 when given.

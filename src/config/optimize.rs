@@ -142,7 +142,7 @@ impl OptimizeConfig {
                 resume,
                 hand_made_starts: a.hand_made_starts,
             },
-            out: a.out.clone(),
+            out: super::writable_out(&a.out)?,
             threads,
             quiet: a.quiet,
             checkpoint: a.checkpoint.clone(),
