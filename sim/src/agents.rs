@@ -505,15 +505,8 @@ impl Shard {
                 if st == state::CHURNED {
                     q *= p.winback;
                 }
-                // (an agent with no open point of sale to buy through cannot buy;
-                // keep <= 1, so a draw above q alone never buys: skip the lookup)
-                let (channel, keep) = if (u_buy as f64) < q * 4_294_967_296.0 {
-                    point_of_sale(p, touched, pref)
-                } else {
-                    (NO_CHANNEL, 0.0)
-                };
-                if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
-                    bought = channel;
+                bought = buys(p, touched, pref, u_buy, q);
+                if bought != NO_CHANNEL {
                     t.conversions[bought as usize] += 1;
                     if flags & (INITIAL | ACQUIRED) == 0 {
                         flags |= ACQUIRED;
@@ -539,14 +532,7 @@ impl Shard {
                         q *= p.switch_keep;
                     }
                 }
-                let (channel, keep) = if (u_buy as f64) < q * 4_294_967_296.0 {
-                    point_of_sale(p, touched, pref)
-                } else {
-                    (NO_CHANNEL, 0.0)
-                };
-                if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
-                    bought = channel;
-                }
+                bought = buys(p, touched, pref, u_buy, q);
             }
             let mut bad_experience = false;
             if bought != NO_CHANNEL {
@@ -793,6 +779,23 @@ impl Shard {
                 out.push(self.path[i]);
             }
         }
+    }
+}
+
+/// The channel an agent buys through this step with purchase chance `q` and draw
+/// `u_buy`, or [`NO_CHANNEL`]: the chance is cut by the point of sale's keep share,
+/// and an agent with no open point of sale cannot buy. `keep <= 1`, so a draw above
+/// `q` alone never buys and skips the lookup.
+#[inline]
+fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
+    if (u_buy as f64) >= q * 4_294_967_296.0 {
+        return NO_CHANNEL;
+    }
+    let (channel, keep) = point_of_sale(p, touched, pref);
+    if channel != NO_CHANNEL && (u_buy as f64) < q * keep * 4_294_967_296.0 {
+        channel
+    } else {
+        NO_CHANNEL
     }
 }
 

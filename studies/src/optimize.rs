@@ -34,7 +34,9 @@ use omnimix_optimizer::{
     SearchState, TargetOptions, TargetState, minimal_budget_resumable, optimize,
     optimize_pareto_resumable,
 };
-use omnimix_sim::engine::{Local, RunOptions, ShardExchange, Silent, run_on, run_replication};
+use omnimix_sim::engine::{
+    Local, Replication, RunOptions, ShardExchange, Silent, run_on, run_replication,
+};
 use omnimix_sim::kpis::{
     INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, incremental_kpis, replication_kpis,
 };
@@ -205,13 +207,11 @@ impl BudgetUse {
             .iter()
             .zip(more)
             .map(|(b, p)| {
-                let cost = p.value(Kpi::CostTotal) - b.value(Kpi::CostTotal);
-                let revenue = p.value(Kpi::Revenue) - b.value(Kpi::Revenue);
-                if cost > 0.0 {
-                    (revenue * margin - cost) / cost
-                } else {
-                    0.0
-                }
+                crate::truth::return_on_cost(
+                    p.value(Kpi::Revenue) - b.value(Kpi::Revenue),
+                    p.value(Kpi::CostTotal) - b.value(Kpi::CostTotal),
+                    margin,
+                )
             })
             .collect();
         let marginal_roi = interval(&m, INTERVAL_LEVEL);
@@ -253,40 +253,6 @@ impl BudgetUse {
             reading,
         }
     }
-}
-
-/// A strategy with `k` times its paid media spend and specialists (every country,
-/// every phase).
-pub fn with_media_scaled(st: &Strategy, k: f64) -> Strategy {
-    let mut out = st.clone();
-    let paid = |ch: &str| {
-        ch.parse::<omnimix_sim::Channel>()
-            .is_ok_and(|c| !c.is_service())
-    };
-    for by in out.annual_spend.values_mut() {
-        for (ch, v) in by.iter_mut() {
-            if paid(ch) {
-                *v *= k;
-            }
-        }
-    }
-    for ph in &mut out.phases {
-        for by in ph.annual_spend.values_mut() {
-            for (ch, v) in by.iter_mut() {
-                if paid(ch) {
-                    *v *= k;
-                }
-            }
-        }
-    }
-    for by in out.specialists.values_mut() {
-        for (ch, v) in by.iter_mut() {
-            if paid(ch) {
-                *v *= k;
-            }
-        }
-    }
-    out
 }
 
 /// A target search's answer in `summary.json`.
@@ -673,7 +639,9 @@ impl<'a> PlanSearch<'a> {
             fresh_kpis(s, &s.strategy, seed, reps, exchange),
             fresh_kpis(s, &equal_split, seed, reps, exchange),
         ];
-        let more_media = fresh_kpis(s, &with_media_scaled(&plan, 1.1), seed, reps, exchange);
+        // only revenue and cost are read from it: no run without paid media
+        let (world, runs) = fresh_runs(s, &plan.with_paid_media_scaled(1.1), seed, reps, exchange);
+        let more_media = runs.iter().map(|r| replication_kpis(&world, r).0).collect();
         Fresh {
             plan,
             equal_split,
@@ -790,16 +758,15 @@ pub fn paired(a: &[Kpis], b: &[Kpis]) -> BTreeMap<Kpi, Interval> {
         .collect()
 }
 
-/// Company KPIs of a strategy on fresh replications at full resolution.
-pub fn fresh_kpis(
+/// A strategy's world and its runs on fresh replications at full resolution.
+fn fresh_runs(
     s: &Scenario,
     st: &Strategy,
     seed: u64,
     reps: u32,
     exchange: &dyn ShardExchange,
-) -> Vec<Kpis> {
+) -> (World, Vec<Replication>) {
     let world = World::new(s, st);
-    let without = World::new(s, &st.without_media(None));
     let opts = RunOptions {
         seed,
         replications: reps,
@@ -807,7 +774,20 @@ pub fn fresh_kpis(
         journeys: false,
     };
     let runs = run_on(&world, &opts, &Silent, exchange);
-    let runs0 = run_on(&without, &opts, &Silent, exchange);
+    (world, runs)
+}
+
+/// Company KPIs of a strategy on fresh replications at full resolution, the
+/// incremental ones against the same replications without paid media.
+pub fn fresh_kpis(
+    s: &Scenario,
+    st: &Strategy,
+    seed: u64,
+    reps: u32,
+    exchange: &dyn ShardExchange,
+) -> Vec<Kpis> {
+    let (world, runs) = fresh_runs(s, st, seed, reps, exchange);
+    let (without, runs0) = fresh_runs(s, &st.without_media(None), seed, reps, exchange);
     runs.iter()
         .zip(&runs0)
         .map(|(r, r0)| incremental_kpis(&world, r, &without, r0).0)

@@ -116,6 +116,21 @@ pub fn journey_table(rows: &[JourneyRow]) -> Result<JourneyTable, StudyError> {
     })
 }
 
+/// The return of a cost that brought `revenue`: (revenue × margin − cost) / cost, 0
+/// without cost (an incremental ROI, or a marginal one for a step in spend).
+///
+/// ```
+/// assert_eq!(omnimix_studies::truth::return_on_cost(500.0, 100.0, 0.4), 1.0);
+/// assert_eq!(omnimix_studies::truth::return_on_cost(500.0, 0.0, 0.4), 0.0);
+/// ```
+pub fn return_on_cost(revenue: f64, cost: f64, margin: f64) -> f64 {
+    if cost > 0.0 {
+        (revenue * margin - cost) / cost
+    } else {
+        0.0
+    }
+}
+
 /// Simulate the scenario's journeys and the counterfactual runs, their shards split
 /// over the exchange's processes (every process must call this alike).
 pub fn simulate_truth(
@@ -173,13 +188,7 @@ pub fn simulate_truth(
         }
         let (plus, _) = outcomes(s, &more, &plain, exchange);
         let margin = s.finance.gross_margin;
-        let ratio = |revenue: f64, cost: f64| {
-            if cost > 0.0 {
-                (revenue * margin - cost) / cost
-            } else {
-                0.0
-            }
-        };
+        let ratio = |revenue: f64, cost: f64| return_on_cost(revenue, cost, margin);
         for (i, code) in codes.iter().enumerate() {
             let revenue = base[i][1] - without[i][1];
             let cost = base[i][2] - without[i][2];

@@ -410,17 +410,32 @@ fn a_cold_started_search_gives_a_plan_within_budget() {
 
 const DEFAULT: &str = include_str!("../../scenarios/global-retail.toml");
 
+/// The default preset with overrides.
+fn default_preset(sets: &[&str]) -> Scenario {
+    let o: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
+    load(&ScenarioSource::new("global-retail", DEFAULT), &o).unwrap()
+}
+
+/// What `optimize` reports for a configuration: the search, then the plan on fresh
+/// replications.
+fn optimized(cfg: &SearchConfig) -> omnimix_studies::optimize::Optimized {
+    let search = PlanSearch::new(cfg).unwrap();
+    let f = |x: &[f64], r: u32| search.evaluate(x, r);
+    let found = search
+        .search(&RayonEvaluator::new(f), &NoObserver, None)
+        .unwrap();
+    let fresh = search.validate(&found.x, &Local);
+    search.outcome(found, &fresh)
+}
+
 #[test]
 fn on_the_default_preset_every_paid_channel_adds_orders_and_a_harmful_one_shows_negative() {
     // MODEL.md §7: real channels may have low returns, but none of the default
     // preset's paid channels loses orders by running (the channel off, common
     // random numbers); and a channel that only tires customers is reported with a
     // negative incremental count and share, never clipped to 0.
-    let o: Vec<Override> = ["agent_scale=200", "replications=2"]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let s = load(&ScenarioSource::new("global-retail", DEFAULT), &o).unwrap();
+    let o = ["agent_scale=200", "replications=2"];
+    let s = default_preset(&o);
     let (_, truth) = simulate_truth(&s, 11, 2, &Local);
     let company = |t: &Truth, ch: &str| -> TruthRow {
         t.rows
@@ -439,16 +454,14 @@ fn on_the_default_preset_every_paid_channel_adds_orders_and_a_harmful_one_shows_
         );
     }
     // display that cannot convert, build familiarity or remind, but tires
-    let mut harmful = o.clone();
-    for set in [
+    let mut harmful = o.to_vec();
+    harmful.extend([
         "channels.display.conversion=0",
         "channels.display.familiarity_gain=0",
         "channels.display.reminder_uplift=0",
         "channels.display.fatigue_per_touch=0.6",
-    ] {
-        harmful.push(set.parse().unwrap());
-    }
-    let s = load(&ScenarioSource::new("global-retail", DEFAULT), &harmful).unwrap();
+    ]);
+    let s = default_preset(&harmful);
     let (_, truth) = simulate_truth(&s, 11, 2, &Local);
     let d = company(&truth, "display");
     assert!(
@@ -529,26 +542,13 @@ fn a_retention_search_keeps_revenue_and_customers_above_its_floor() {
     // cutting acquisition (fewer new customers to serve, fewer touches); the guard
     // keeps revenue and the customer base at >= 95 % of the current plan's
     let outcome = |floor: f64| {
-        let o: Vec<Override> = [
-            "agent_scale=500".to_string(),
-            format!("optimize.guard_floor={floor}"),
-        ]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
-        let s = load(&ScenarioSource::new("global-retail", DEFAULT), &o).unwrap();
+        let floor = format!("optimize.guard_floor={floor}");
         let cfg = SearchConfig {
             evals: 60,
             objective: Objective::Retention,
-            ..search_config(s)
+            ..search_config(default_preset(&["agent_scale=500", &floor]))
         };
-        let search = PlanSearch::new(&cfg).unwrap();
-        let f = |x: &[f64], r: u32| search.evaluate(x, r);
-        let found = search
-            .search(&RayonEvaluator::new(f), &NoObserver, None)
-            .unwrap();
-        let fresh = search.validate(&found.x, &Local);
-        let c = search.outcome(found, &fresh).comparison;
+        let c = optimized(&cfg).comparison;
         let ratio = |k: Kpi| c.plan.mean(k).unwrap() / c.current.mean(k).unwrap();
         (
             ratio(Kpi::Revenue),
@@ -578,22 +578,14 @@ fn a_roi_search_spends_the_marketing_budget_and_reports_what_it_leaves() {
     // marketing budget) and the guard; without them it may cut, and budget_use
     // then gives the marginal ROI that says whether leaving money is justified
     let outcome = |sets: &[&str]| {
-        let mut all = vec!["agent_scale=500".to_string()];
-        all.extend(sets.iter().map(|s| s.to_string()));
-        let o: Vec<Override> = all.iter().map(|s| s.parse().unwrap()).collect();
-        let s = load(&ScenarioSource::new("global-retail", DEFAULT), &o).unwrap();
+        let mut all = vec!["agent_scale=500"];
+        all.extend_from_slice(sets);
         let cfg = SearchConfig {
             evals: 60,
             objective: Objective::Roi,
-            ..search_config(s)
+            ..search_config(default_preset(&all))
         };
-        let search = PlanSearch::new(&cfg).unwrap();
-        let f = |x: &[f64], r: u32| search.evaluate(x, r);
-        let found = search
-            .search(&RayonEvaluator::new(f), &NoObserver, None)
-            .unwrap();
-        let fresh = search.validate(&found.x, &Local);
-        let out = search.outcome(found, &fresh);
+        let out = optimized(&cfg);
         let media = planned_costs(&cfg.scenario, &out.plan).media
             / planned_costs(&cfg.scenario, &cfg.scenario.strategy).media;
         let c = out.comparison;

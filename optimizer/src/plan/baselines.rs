@@ -111,7 +111,7 @@ impl PlanSpace {
     /// larger budget), the current mix of media and staff scaled up to it. The
     /// search adds its own random points.
     pub fn cold_starts(&self) -> Vec<Vec<f64>> {
-        let media = |factor: f64| {
+        let with_media = |factor: f64| {
             let mut st = self.base.clone();
             for by in st.annual_spend.values_mut() {
                 for (ch, v) in by.iter_mut() {
@@ -123,21 +123,15 @@ impl PlanSpace {
                     }
                 }
             }
-            self.encode(&self.finish(st))
+            st
         };
+        let media = |factor: f64| self.encode(&self.finish(with_media(factor)));
         let mut starts = vec![self.encode(&self.base), media(0.5), media(1.5)];
         let cost = finance::planned_costs(&self.scenario, &self.base).total();
         let budget = self.space.budget;
         if cost > 0.0 && budget > 1.05 * cost {
             let k = budget / cost;
-            let mut st = self.base.clone();
-            for by in st.annual_spend.values_mut() {
-                for (ch, v) in by.iter_mut() {
-                    if ch.parse::<Channel>().is_ok_and(|c| !c.is_service()) {
-                        *v *= k;
-                    }
-                }
-            }
+            let mut st = with_media(k);
             for by in st.service_staff.values_mut() {
                 for v in by.values_mut() {
                     *v = (*v * k).round();

@@ -540,25 +540,35 @@ impl Strategy {
     /// assert_eq!(off.spend_of("DE", Channel::Store), 2e6);
     /// ```
     pub fn without_media(&self, only: Option<Channel>) -> Strategy {
-        let media = |name: &str| {
-            name.parse::<Channel>().is_ok_and(|c| {
-                !c.is_service() && c != Channel::Store && only.is_none_or(|o| o == c)
-            })
-        };
-        let zero = |m: &mut ByCountryChannel| {
+        self.map_media(
+            |c| !c.is_service() && c != Channel::Store && only.is_none_or(|o| o == c),
+            |_| 0.0,
+        )
+    }
+
+    /// The strategy with `k` times the spend and specialists of every paid channel,
+    /// stores included (every country, every phase).
+    pub fn with_paid_media_scaled(&self, k: f64) -> Strategy {
+        self.map_media(|c| !c.is_service(), |v| v * k)
+    }
+
+    /// Spend (base and phases) and specialists of the channels `pick` selects, each
+    /// replaced by `f` of itself.
+    fn map_media(&self, pick: impl Fn(Channel) -> bool, f: impl Fn(f64) -> f64) -> Strategy {
+        let map = |m: &mut ByCountryChannel| {
             for by in m.values_mut() {
                 for (ch, v) in by.iter_mut() {
-                    if media(ch) {
-                        *v = 0.0;
+                    if ch.parse::<Channel>().is_ok_and(&pick) {
+                        *v = f(*v);
                     }
                 }
             }
         };
         let mut st = self.clone();
-        zero(&mut st.annual_spend);
-        zero(&mut st.specialists);
+        map(&mut st.annual_spend);
+        map(&mut st.specialists);
         for ph in &mut st.phases {
-            zero(&mut ph.annual_spend);
+            map(&mut ph.annual_spend);
         }
         st
     }
