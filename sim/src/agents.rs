@@ -19,7 +19,6 @@ use crate::rng::{Purpose, counter_draw, stream, threshold};
 use crate::step::StepParams;
 use crate::world::{CountryModel, N_PAID, SHARD_SIZE};
 use rand::Rng;
-use rand_distr::{Beta, Distribution};
 
 /// Journey state of an agent.
 pub mod state {
@@ -312,11 +311,6 @@ impl Shard {
             used: vec![0; n],
             path: vec![0; n],
         };
-        let betas: Vec<Option<Beta<f64>>> = country
-            .segments
-            .iter()
-            .map(|s| Beta::new(s.spec.churn_alpha, s.spec.churn_beta).ok())
-            .collect();
         let pref_weights: Vec<[f64; N_PAID]> = country
             .segments
             .iter()
@@ -351,7 +345,11 @@ impl Shard {
                     break;
                 }
             }
-            let p = betas[seg].as_ref().map_or(0.0, |b| b.sample(&mut rng));
+            let u: f64 = rng.random();
+            let p = country.segments[seg]
+                .churn
+                .as_ref()
+                .map_or(0.0, |q| q.sample(u));
             sh.churn_p[i] = (p * 65535.0).round().clamp(0.0, 65535.0) as u16;
             let u: f64 = rng.random();
             if u < init_c {

@@ -5,6 +5,9 @@
 use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
 use crate::mechanisms::{finance, integration, staffing};
 use crate::scenario::{CountrySpec, Scenario, SegmentSpec, Strategy};
+use crate::stats::BetaQuantiles;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Agents per shard. Fixed, so results never depend on the thread or rank count.
 pub const SHARD_SIZE: usize = 8192;
@@ -25,6 +28,9 @@ pub struct SegmentModel {
     pub order_value: f64,
     /// Relative reach of each channel.
     pub preference: [f64; N_CHANNELS],
+    /// Quantiles of the churn propensity's Beta distribution (shared by the
+    /// countries that hold the segment); `None` when its parameters give none.
+    pub churn: Option<Arc<BetaQuantiles>>,
 }
 
 /// One country, compiled.
@@ -111,10 +117,18 @@ impl World {
     /// Compile a validated scenario with one of its strategies.
     pub fn new(scenario: &Scenario, strategy: &Strategy) -> World {
         let specs = scenario.channel_specs();
+        let churn: BTreeMap<&str, Arc<BetaQuantiles>> = scenario
+            .segments
+            .iter()
+            .filter_map(|(name, seg)| {
+                let q = BetaQuantiles::shared(seg.churn_alpha, seg.churn_beta)?;
+                Some((name.as_str(), q))
+            })
+            .collect();
         let countries = scenario
             .countries
             .iter()
-            .map(|(code, spec)| compile_country(scenario, strategy, code, spec))
+            .map(|(code, spec)| compile_country(scenario, strategy, code, spec, &churn))
             .collect();
         World {
             scenario: scenario.clone(),
@@ -140,7 +154,13 @@ impl World {
     }
 }
 
-fn compile_country(s: &Scenario, st: &Strategy, code: &str, spec: &CountrySpec) -> CountryModel {
+fn compile_country(
+    s: &Scenario,
+    st: &Strategy,
+    code: &str,
+    spec: &CountrySpec,
+    churn: &BTreeMap<&str, Arc<BetaQuantiles>>,
+) -> CountryModel {
     let agents = s.agents_in(spec);
     let mut available = [false; N_CHANNELS];
     for name in &spec.channels {
@@ -165,6 +185,7 @@ fn compile_country(s: &Scenario, st: &Strategy, code: &str, spec: &CountrySpec) 
                 spec: seg.clone(),
                 order_value: seg.order_value * spec.price_index,
                 preference,
+                churn: churn.get(name.as_str()).cloned(),
             })
         })
         .collect();

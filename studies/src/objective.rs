@@ -129,7 +129,7 @@ impl Objective {
 pub struct Guard {
     /// Share of the current plan's revenue and customers a plan must keep.
     pub floor: f64,
-    /// The current plan's revenue over the horizon (search model, mean).
+    /// The current plan's revenue over the horizon (search model, the same replication).
     pub revenue: f64,
     /// The current plan's customers at the horizon.
     pub customers: f64,

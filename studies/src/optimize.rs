@@ -45,6 +45,7 @@ use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Scenario, Strategy, World};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// Verification rounds of a target search at most (see [`PlanSearch::search`]).
 pub const TARGET_ROUNDS: usize = 3;
@@ -377,7 +378,12 @@ pub struct PlanSearch<'a> {
     space: PlanSpace,
     search_model: Scenario,
     options: Options,
-    guard: Option<Guard>,
+    /// The retention and roi objectives' floor (`optimize.guard_floor`), taken
+    /// against the current plan on the same replication.
+    guard: Option<f64>,
+    /// The current plan's (revenue, customers at the horizon) on the search model,
+    /// per replication, run once when the guard first needs it.
+    current_by_rep: Mutex<BTreeMap<u32, (f64, f64)>>,
     /// The roi objective's (share of the current media to spend, current media over
     /// the horizon).
     spend_floor: Option<(f64, f64)>,
@@ -386,9 +392,6 @@ pub struct PlanSearch<'a> {
 /// ROI lost per unit of the current media share left unspent below
 /// `optimize.roi_spend_floor`.
 pub const SPEND_FLOOR_PENALTY: f64 = 100.0;
-
-/// Replications of the current plan that set a retention search's floor.
-pub const GUARD_REPLICATIONS: u32 = 2;
 
 impl<'a> PlanSearch<'a> {
     /// The plan space of the scenario with the fixes applied; constraints that cannot
@@ -420,24 +423,12 @@ impl<'a> PlanSearch<'a> {
             },
             ..Options::default()
         };
-        // the retention and roi objectives' floor: the current plan on the search model
+        // the retention and roi objectives' floor: the current plan on the same
+        // replication (paired, so that the noise of one replication does not put a
+        // plan below the floor, or above it)
         let floor = s.optimize.guard_floor;
         let guarded = matches!(cfg.objective, Objective::Retention | Objective::Roi);
-        let guard = (guarded && floor > 0.0).then(|| {
-            let world = World::new(&search_model, &s.strategy);
-            let (mut revenue, mut customers) = (0.0, 0.0);
-            for rep in 0..GUARD_REPLICATIONS {
-                let r = run_replication(&world, cfg.seed, rep, false, &Silent);
-                let k = replication_kpis(&world, &r).0;
-                revenue += k.value(Kpi::Revenue) / f64::from(GUARD_REPLICATIONS);
-                customers += k.value(Kpi::ActiveCustomers) / f64::from(GUARD_REPLICATIONS);
-            }
-            Guard {
-                floor,
-                revenue,
-                customers,
-            }
-        });
+        let guard = (guarded && floor > 0.0).then_some(floor);
         let spend_floor = (cfg.objective == Objective::Roi && s.optimize.roi_spend_floor > 0.0)
             .then(|| {
                 (
@@ -451,6 +442,7 @@ impl<'a> PlanSearch<'a> {
             search_model,
             options,
             guard,
+            current_by_rep: Mutex::new(BTreeMap::new()),
             spend_floor,
         })
     }
@@ -468,26 +460,53 @@ impl<'a> PlanSearch<'a> {
     /// One evaluation: the objectives of decision vector `x` on replication `rep` at
     /// search scale. A pure function of its arguments (any thread, any rank).
     pub fn evaluate(&self, x: &[f64], rep: u32) -> Vec<f64> {
+        let guard = self.guard.map(|floor| {
+            let (revenue, customers) = self.current_on(rep);
+            Guard {
+                floor,
+                revenue,
+                customers,
+            }
+        });
         let st = self.space.decode(x);
         let world = World::new(&self.search_model, &st);
         let r = run_replication(&world, self.cfg.seed, rep, false, &Silent);
         if self.cfg.objective.needs_counterfactual() {
             let w0 = World::new(&self.search_model, &st.without_media(None));
             let r0 = run_replication(&w0, self.cfg.seed, rep, false, &Silent);
-            let mut v =
-                self.cfg
-                    .objective
-                    .values(&world, &r, Some((&w0, &r0)), self.guard.as_ref());
+            let mut v = self
+                .cfg
+                .objective
+                .values(&world, &r, Some((&w0, &r0)), guard.as_ref());
             if let Some((floor, budget)) = self.spend_floor {
                 let spent = planned_costs(&self.search_model, &st).media / budget;
                 v[0] -= SPEND_FLOOR_PENALTY * (floor - spent).max(0.0);
             }
             v
         } else {
-            self.cfg
-                .objective
-                .values(&world, &r, None, self.guard.as_ref())
+            self.cfg.objective.values(&world, &r, None, guard.as_ref())
         }
+    }
+
+    /// The current plan's revenue and customers at the horizon on replication `rep`
+    /// of the search model (a pure function of `rep`, cached).
+    fn current_on(&self, rep: u32) -> (f64, f64) {
+        if let Some(v) = self
+            .current_by_rep
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&rep).copied())
+        {
+            return v;
+        }
+        let world = World::new(&self.search_model, &self.cfg.scenario.strategy);
+        let r = run_replication(&world, self.cfg.seed, rep, false, &Silent);
+        let k = replication_kpis(&world, &r).0;
+        let v = (k.value(Kpi::Revenue), k.value(Kpi::ActiveCustomers));
+        if let Ok(mut m) = self.current_by_rep.lock() {
+            m.insert(rep, v);
+        }
+        v
     }
 
     /// Run the search the configuration asks for. A target search works on the coarse

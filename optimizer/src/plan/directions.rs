@@ -1,5 +1,6 @@
 //! The structured directions of the pattern search (all media, each initiative,
-//! each staff kind, each channel, each country, creative share, phases, timing).
+//! each staff kind, each channel, each country, creative share, phases, timing,
+//! each country's roll-out later or earlier).
 
 use super::*;
 
@@ -8,7 +9,8 @@ impl PlanSpace {
     /// move that changes the money spent), every initiative everywhere, service
     /// staff of each channel kind everywhere, each paid channel's spend everywhere,
     /// each country's spend, the creative share, each phase's weight everywhere and a
-    /// front-loading of spend, and each country's initiatives. Fixed variables are
+    /// front-loading of spend, each country's initiatives, and each country's
+    /// roll-out a quarter later (or earlier). Fixed variables are
     /// never moved (the search keeps them).
     pub fn directions(&self) -> Vec<Direction> {
         let pick = |f: &dyn Fn(&Decision) -> bool| -> Vec<usize> {
@@ -97,6 +99,14 @@ impl PlanSpace {
                 pick(&|d| matches!(d, Decision::Integration { country, .. } if country == code));
             push(
                 format!("{code} integration"),
+                vec![],
+                v.iter().map(|&i| (i, 1.0)).collect(),
+            );
+            let v = pick(
+                &|d| matches!(d, Decision::IntegrationStart { country, .. } if country == code),
+            );
+            push(
+                format!("{code} integration a quarter later"),
                 vec![],
                 v.iter().map(|&i| (i, 1.0)).collect(),
             );

@@ -5,11 +5,12 @@
 //!   channel's minimum viable spend (a channel is off or above its minimum);
 //! - service staff per running staffed service channel (call centre, live chat) and
 //!   store staff: integers;
-//! - each integration initiative: binary (on or off), and, on a horizon of two
-//!   quarters or more, the quarter the country's initiatives start
-//!   (`CC/integration_start`: 0 = week 0, 1 = week 13, …): staged roll-outs, one
-//!   country first; a project too long to go live by the horizon from there starts
-//!   at the latest week it still does;
+//! - each integration initiative: binary (on or off, `CC/initiative`), and the
+//!   quarter it starts (`CC/initiative/start`: 0 = week 0, 1 = week 13, …, up to the
+//!   last quarter from which it still goes live inside the horizon): staged
+//!   roll-outs, one country or one initiative first. Initiatives that cannot go
+//!   live inside the horizon are fixed off. `CC/integration_start` in a fix names
+//!   all of a country's start quarters at once;
 //!
 //! and one company-wide creative share; with [`PlanSpace::with_phases`], a spend
 //! weight per country and phase (a plan per quarter): phase spend = the country's
@@ -54,18 +55,20 @@ pub enum Decision {
         /// Channel.
         channel: Channel,
     },
-    /// An integration initiative in a country (started in the country's start
-    /// quarter when on).
+    /// An integration initiative in a country (started in its start quarter when
+    /// on).
     Integration {
         /// Country code.
         country: String,
         /// Initiative name.
         initiative: &'static str,
     },
-    /// The quarter (in [`ROLLOUT_STEP_WEEKS`]) a country's initiatives start.
+    /// The quarter (in [`ROLLOUT_STEP_WEEKS`]) an initiative starts in a country.
     IntegrationStart {
         /// Country code.
         country: String,
+        /// Initiative name.
+        initiative: &'static str,
     },
     /// The company's creative share.
     CreativeShare,
@@ -173,7 +176,6 @@ impl PlanSpace {
                     channel: c,
                 });
             }
-            let mut any_initiative = false;
             for name in INITIATIVES {
                 let mut one = Strategy::default();
                 one.integration
@@ -191,29 +193,30 @@ impl PlanSpace {
                 if let Some(w) = live {
                     delays.insert((code.clone(), name), w);
                 }
-                if live.is_some_and(|w| w >= s.horizon_weeks) {
+                let latest = live.and_then(|w| s.horizon_weeks.checked_sub(w + 1));
+                if latest.is_none() {
                     var = var.fixed_at(0.0);
-                } else {
-                    any_initiative = true;
                 }
                 space.add_variable(var);
                 decisions.push(Decision::Integration {
                     country: code.clone(),
                     initiative: name,
                 });
-            }
-            // staged roll-outs: the quarter the country starts (costs are those of a
-            // week-0 start, an upper bound; the exact cost is taken in decode)
-            let quarters = s.horizon_weeks / ROLLOUT_STEP_WEEKS;
-            if any_initiative && quarters >= 2 {
-                space.add_variable(Variable::integer(
-                    format!("{code}/integration_start"),
-                    0.0,
-                    f64::from(quarters - 1),
-                ));
-                decisions.push(Decision::IntegrationStart {
-                    country: code.clone(),
-                });
+                // staged roll-outs: the quarter it starts, up to the last one from
+                // which it still goes live (its cost is that of a week-0 start, an
+                // upper bound; the exact cost is taken in decode)
+                let quarters = latest.map_or(0, |w| w / ROLLOUT_STEP_WEEKS);
+                if quarters >= 1 {
+                    space.add_variable(Variable::integer(
+                        format!("{code}/{name}/start"),
+                        0.0,
+                        f64::from(quarters),
+                    ));
+                    decisions.push(Decision::IntegrationStart {
+                        country: code.clone(),
+                        initiative: name,
+                    });
+                }
             }
         }
         space.add_variable(Variable::continuous("creative_share", 0.0, 0.5));
@@ -273,16 +276,24 @@ impl PlanSpace {
             spec.fix.iter().map(|p| (p.clone(), None)).collect();
         fixes.extend(extra_fixes.iter().cloned());
         for (pattern, value) in &fixes {
+            // `CC/integration_start`: every start quarter of the country, each at
+            // most its last quarter that still goes live (a project too long for
+            // that start begins as late as it still goes live)
+            let (pattern, clamp) = match pattern.strip_suffix("/integration_start") {
+                Some(code) if !code.contains('/') => (format!("{code}/*/start"), true),
+                _ => (pattern.clone(), false),
+            };
             let mut hit = false;
             for (i, var) in self.space.variables.iter_mut().enumerate() {
-                if matches(pattern, &var.name) {
-                    var.fixed = Some(value.unwrap_or(current[i]));
+                if matches(&pattern, &var.name) {
+                    let v = value.unwrap_or(current[i]);
+                    var.fixed = Some(if clamp { v.clamp(var.lo, var.hi) } else { v });
                     hit = true;
                 }
             }
             if !hit {
                 return Err(format!(
-                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, creative_share)"
+                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, DE/unified_data/start, DE/integration_start, creative_share)"
                 ));
             }
         }
@@ -364,10 +375,13 @@ impl PlanSpace {
                         .is_some_and(|m| m.contains_key(*initiative));
                     if on { 1.0 } else { 0.0 }
                 }
-                Decision::IntegrationStart { country } => st
+                Decision::IntegrationStart {
+                    country,
+                    initiative,
+                } => st
                     .integration
                     .get(country)
-                    .and_then(|m| m.values().min())
+                    .and_then(|m| m.get(*initiative))
                     .map_or(0.0, |w| f64::from(w / ROLLOUT_STEP_WEEKS)),
                 Decision::CreativeShare => st.creative_share,
                 Decision::PhaseWeight { country, phase } => self.weight_of(st, country, *phase),
@@ -412,13 +426,16 @@ impl PlanSpace {
                 }
             }
         }
-        let start: BTreeMap<&str, u32> = self
+        let start: BTreeMap<(&str, &str), u32> = self
             .decisions
             .iter()
             .zip(&x)
             .filter_map(|(d, v)| match d {
-                Decision::IntegrationStart { country } => Some((
-                    country.as_str(),
+                Decision::IntegrationStart {
+                    country,
+                    initiative,
+                } => Some((
+                    (country.as_str(), *initiative),
                     v.round().max(0.0) as u32 * ROLLOUT_STEP_WEEKS,
                 )),
                 _ => None,
@@ -442,14 +459,14 @@ impl PlanSpace {
                     country,
                     initiative,
                 } if *v > 0.5 => {
-                    // the country's start, or the latest week the project still
-                    // goes live inside the horizon when it takes longer
+                    // its start quarter, never later than the latest week the
+                    // project still goes live inside the horizon
                     let latest = self
                         .delays
                         .get(&(country.clone(), *initiative))
                         .map_or(0, |d| self.scenario.horizon_weeks.saturating_sub(d + 1));
                     let week = start
-                        .get(country.as_str())
+                        .get(&(country.as_str(), *initiative))
                         .copied()
                         .unwrap_or(0)
                         .min(latest);

@@ -265,7 +265,7 @@ proptest! {
 }
 
 #[test]
-fn a_staged_roll_out_starts_a_country_later_and_never_past_its_go_live() {
+fn a_staged_roll_out_starts_each_initiative_in_its_own_quarter_never_past_its_go_live() {
     let ps = space();
     let idx = |name: &str| {
         ps.space
@@ -274,37 +274,77 @@ fn a_staged_roll_out_starts_a_country_later_and_never_past_its_go_live() {
             .position(|v| v.name == name)
             .unwrap_or_else(|| panic!("{name}"))
     };
-    let start = ps.space.variables[idx("DE/integration_start")].clone();
-    assert_eq!(
-        (start.lo, start.hi),
-        (0.0, 3.0),
-        "quarters of a 52-week horizon"
+    let s = ps.scenario();
+    // the start quarters reach the last one from which the project still goes live
+    for name in ["consistent_messaging", "unified_data"] {
+        let start = &ps.space.variables[idx(&format!("DE/{name}/start"))];
+        let mut one = Strategy::default();
+        one.integration
+            .insert("DE".into(), BTreeMap::from([(name.to_string(), 0)]));
+        let delay = integration::rollouts(s, &one, "DE")
+            .iter()
+            .flatten()
+            .map(|r| r.live_week)
+            .min()
+            .unwrap();
+        let last = (s.horizon_weeks - delay - 1) / ROLLOUT_STEP_WEEKS;
+        assert_eq!((start.lo, start.hi), (0.0, f64::from(last)), "{name}");
+    }
+    assert!(
+        ps.space.variables[idx("DE/unified_data/start")].hi
+            < ps.space.variables[idx("DE/consistent_messaging/start")].hi,
+        "a longer project has fewer start quarters"
     );
-    // consistent messaging and ROPO in DE, DE starting in its third quarter (week 26)
+    // consistent messaging in DE's third quarter (week 26), ROPO in week 0, VN first
     let mut x = ps.encode(&ps.base);
     x[idx("DE/consistent_messaging")] = 1.0;
     x[idx("DE/ropo")] = 1.0;
     x[idx("VN/ropo")] = 1.0;
-    x[idx("DE/integration_start")] = 2.0;
+    x[idx("DE/consistent_messaging/start")] = 2.0;
+    x[idx("DE/ropo/start")] = 0.0;
+    x[idx("VN/ropo/start")] = 0.0;
     let st = ps.decode(&x);
     let de = &st.integration["DE"];
-    assert!(de.values().all(|&w| w == 26), "{de:?}");
+    assert_eq!(de["consistent_messaging"], 26, "{de:?}");
+    assert_eq!(de["ropo"], 0, "{de:?}");
     assert_eq!(st.integration["VN"]["ropo"], 0, "VN goes first");
-    // the start round-trips
-    assert_eq!(ps.encode(&st)[idx("DE/integration_start")], 2.0);
-    // whatever the start, nothing in the plan goes live after the horizon: a
-    // project too long for the country's start begins as late as it still can
-    x[idx("DE/integration_start")] = 3.0;
+    // the starts round-trip
+    let back = ps.encode(&st);
+    assert_eq!(back[idx("DE/consistent_messaging/start")], 2.0);
+    assert_eq!(back[idx("DE/ropo/start")], 0.0);
+    // whatever the vector says, nothing in the plan goes live after the horizon
     x[idx("DE/unified_data")] = 1.0;
+    x[idx("DE/unified_data/start")] = 3.0;
     let st = ps.decode(&x);
-    let s = ps.scenario();
     assert!(integration::late_rollouts(s, &st).is_empty());
-    let de = &st.integration["DE"];
-    assert!(de.values().all(|&w| w > 0 && w <= 39), "{de:?}");
-    assert!(de["unified_data"] < de["consistent_messaging"], "{de:?}");
     // and a later start costs less than a start in week 0
     let mut early = x.clone();
-    early[idx("DE/integration_start")] = 0.0;
+    early[idx("DE/consistent_messaging/start")] = 0.0;
     let cost = |st: &Strategy| integration::planned_cost(s, st, "DE");
     assert!(cost(&ps.decode(&x)) < cost(&ps.decode(&early)));
+}
+
+#[test]
+fn integration_start_fixes_every_start_quarter_of_a_country() {
+    let mut ps = space();
+    ps.constrain(&[("DE/integration_start".into(), Some(2.0))])
+        .unwrap();
+    let starts: Vec<&Variable> = ps
+        .space
+        .variables
+        .iter()
+        .filter(|v| v.name.starts_with("DE/") && v.name.ends_with("/start"))
+        .collect();
+    assert!(starts.len() >= 2);
+    for v in starts {
+        // each at the quarter asked, or its last one that still goes live
+        assert_eq!(v.fixed, Some(v.hi.min(2.0)), "{}", v.name);
+    }
+    assert!(
+        ps.space
+            .variables
+            .iter()
+            .filter(|v| v.name.starts_with("VN/"))
+            .all(|v| v.fixed.is_none())
+    );
 }
