@@ -153,7 +153,8 @@ mod tests {
 
     #[test]
     fn a_cause_not_in_the_message_is_still_printed() {
-        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(20)).context("saving plan.json");
+        let e =
+            anyhow::Error::new(std::io::Error::from_raw_os_error(20)).context("saving plan.json");
         let text = describe(&e);
         assert!(text.starts_with("saving plan.json: "), "{text}");
         assert!(text.ends_with("(os error 20)"), "{text}");
