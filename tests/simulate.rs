@@ -343,3 +343,47 @@ fn others_scenario_gives_the_countries_a_plan_leaves_out_the_scenario_strategy()
     }
     assert!(!allocation.contains("DE,email"), "{allocation}");
 }
+
+#[test]
+fn others_scenario_keeps_the_scenario_phases_for_those_countries_only() {
+    let d = Dir::new();
+    let phased = format!(
+        "{SMALL}\n[[strategy.phases]]\nweeks = 10\nannual_spend = {{ KE = {{ social = 520000 }}, DE = {{ search = 52000 }} }}\n"
+    );
+    let f = d.file("phased.toml", &phased);
+    let run_plan = |plan: &str| {
+        let p = d.file("plan.json", plan);
+        run(&[
+            "simulate",
+            f.to_str().unwrap(),
+            "--plan",
+            p.to_str().unwrap(),
+            "--out",
+            d.join("out").to_str().unwrap(),
+            "-q",
+        ])
+    };
+    let o = run_plan(
+        r#"{"others": "scenario", "strategy": {"annual_spend": {"DE": {"search": 104000}}}}"#,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let weekly = fs::read_to_string(d.join("out/weekly.csv")).unwrap();
+    let spend = |country: &str, channel: &str, week: &str| -> f64 {
+        weekly
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[0] == week && c[1] == country && c[2] == channel)
+            .map(|c| c[3].parse().unwrap())
+            .unwrap()
+    };
+    // KE keeps its phase (520 000 a year in weeks 1-10, then 100 000); DE is the plan's alone
+    assert!((spend("KE", "social", "1") - 10_000.0).abs() < 1e-6);
+    assert!((spend("KE", "social", "11") - 100_000.0 / 52.0).abs() < 1e-6);
+    assert!((spend("DE", "search", "1") - 2_000.0).abs() < 1e-6);
+    // a plan with its own phases cannot keep the scenario's phased spend of KE
+    let o = run_plan(
+        r#"{"others": "scenario", "strategy": {"annual_spend": {"DE": {"search": 1e5}},
+            "phases": [{"weeks": 5, "annual_spend": {"DE": {"search": 5e4}}}]}}"#,
+    );
+    assert_bad_input(&o, &["has its own phases", "KE"]);
+}

@@ -728,7 +728,9 @@ impl Scenario {
     /// ```
     /// use omnimix_sim::{ScenarioSource, scenario::load::load};
     /// let text = "name = 't'\nagent_scale = 1\n[finance]\nannual_budget = 1e6\n\
-    ///             [countries.DE]\npopulation = 1000\n";
+    ///             [countries.DE]\npopulation = 1000\n\
+    ///             [strategy.annual_spend.DE]\nsearch = 100000\n\
+    ///             [strategy.specialists.DE]\nsearch = 1\n";
     /// let s = load(&ScenarioSource::new("t.toml", text), &[]).unwrap();
     /// assert_eq!(s.state_bytes(), 1000 * omnimix_sim::agents::BYTES_PER_AGENT as u64);
     /// ```
