@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let (backend, _guard) = match start() {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             return ExitCode::from(1);
         }
     };
@@ -43,15 +43,29 @@ fn main() -> ExitCode {
                 // report it and end the job, and speak only if it did not.
                 std::thread::sleep(std::time::Duration::from_secs(2));
             }
-            if bad {
-                eprintln!("error{who}: {e}");
-            } else {
-                eprintln!("error{who}: {e:#}");
-            }
+            eprintln!("error{who}: {}", describe(&e));
             backend.fail(code);
             ExitCode::from(code)
         }
     }
+}
+
+/// An error and its causes, each once: `cannot write x: Is a directory (os error 21)`.
+/// Many errors repeat their cause in their own message (`"cannot write {path}: {source}"`)
+/// and also report it as their source; a cause whose text the message already ends
+/// with is not printed again.
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.ends_with(text.as_str()) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// The backend this process was started under: MPI when built with the `mpi` feature
@@ -114,5 +128,35 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
             print!("{}", config::DEFAULT_SCENARIO);
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot write out/report.html: {source}")]
+    struct Repeats {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_printed_once() {
+        let io = std::io::Error::from_raw_os_error(20);
+        let cause = io.to_string();
+        let e = anyhow::Error::new(Repeats { source: io });
+        let text = describe(&e);
+        assert_eq!(text.matches(&cause).count(), 1, "{text}");
+        assert_eq!(text, format!("cannot write out/report.html: {cause}"));
+    }
+
+    #[test]
+    fn a_cause_not_in_the_message_is_still_printed() {
+        let e =
+            anyhow::Error::new(std::io::Error::from_raw_os_error(20)).context("saving plan.json");
+        let text = describe(&e);
+        assert!(text.starts_with("saving plan.json: "), "{text}");
+        assert!(text.ends_with("(os error 20)"), "{text}");
     }
 }

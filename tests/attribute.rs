@@ -132,3 +132,115 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     );
     assert_bad_input(&run(&["attribute", "-q"]), &["give a journeys CSV"]);
 }
+
+const JOURNEYS_HEADER: &str = "path,total_conversions,total_null,total_conversion_value\n";
+
+#[test]
+fn a_header_only_journeys_table_writes_attribution_csv_with_its_header() {
+    let d = Dir::new();
+    let f = d.file("j.csv", JOURNEYS_HEADER);
+    let out = d.join("a");
+    let o = run(&[
+        "attribute",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("no paths"), "{}", stdout(&o));
+    assert_eq!(
+        fs::read_to_string(out.join("attribution.csv")).unwrap(),
+        "model,channel,conversions,value,share,std_error\n"
+    );
+}
+
+#[test]
+fn counts_whose_totals_overflow_are_bad_input_with_line_and_column() {
+    let d = Dir::new();
+    let f = d.file(
+        "j.csv",
+        &format!("{JOURNEYS_HEADER}a > b,1e300,1,5\nb,1,2,3\n"),
+    );
+    assert_bad_input(
+        &run(&["attribute", f.to_str().unwrap(), "-q"]),
+        &["j.csv", "line 2", "total_conversions", "1e300"],
+    );
+    // each number finite, their total not: the row that overflows is named
+    let f = d.file(
+        "k.csv",
+        &format!("{JOURNEYS_HEADER}a > b,1,2,1.5e308\nb,1,2,1.5e308\n"),
+    );
+    let o = run(&["attribute", f.to_str().unwrap(), "-q"]);
+    assert_bad_input(&o, &["k.csv", "total_conversion_value"]);
+    assert!(!stderr(&o).contains("inf") && !stderr(&o).contains("NaN"));
+}
+
+/// A journeys table over `channels` channels: one path per channel and a few longer.
+fn wide_table(channels: usize) -> String {
+    let mut t = JOURNEYS_HEADER.to_string();
+    for c in 0..channels {
+        t.push_str(&format!("ch{c},{},{},{}\n", c % 3, 5 + c % 4, c % 3 * 10));
+        t.push_str(&format!("ch{c} > ch{},1,3,10\n", (c + 1) % channels));
+    }
+    t
+}
+
+#[test]
+fn shapley_markov_is_left_out_of_all_above_its_channel_limit_unless_named() {
+    let d = Dir::new();
+    let limit = omnimix_attribution::SHAPLEY_MARKOV_MAX_CHANNELS_IN_ALL;
+    let wide = d.file("wide.csv", &wide_table(limit + 1));
+    let out = d.join("a");
+    let o = run(&[
+        "attribute",
+        wide.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("shapley_markov left out of --models all")
+            && err.contains(&format!("limit of {limit}")),
+        "{err}"
+    );
+    let csv = fs::read_to_string(out.join("attribution.csv")).unwrap();
+    assert!(!csv.contains("shapley_markov,"), "left out");
+    assert!(
+        csv.contains("\nshapley,") && csv.contains("\nmarkov:3,"),
+        "the others run"
+    );
+    // at the limit, or named, it runs
+    let narrow = d.file("narrow.csv", &wide_table(limit));
+    let o = run(&[
+        "attribute",
+        narrow.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(out.join("attribution.csv"))
+            .unwrap()
+            .contains("shapley_markov,")
+    );
+    let o = run(&[
+        "attribute",
+        wide.to_str().unwrap(),
+        "--models",
+        "all,shapley_markov",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(out.join("attribution.csv"))
+            .unwrap()
+            .contains("shapley_markov,")
+    );
+}

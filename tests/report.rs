@@ -297,3 +297,20 @@ fn report_of_a_folder_that_is_not_an_output_is_bad_input() {
     let o = run(&["report", d.path().to_str().unwrap()]);
     assert_bad_input(&o, &["neither a simulate nor an optimize summary"]);
 }
+
+#[test]
+fn an_io_error_prints_its_cause_once() {
+    let d = Dir::new();
+    let o = run_small(&d, "simulate", "out", &["--replications", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // a folder where report.html goes: writing the report fails with an OS error
+    let blocked = d.join("out").join("report.html");
+    fs::remove_file(&blocked).unwrap();
+    fs::create_dir_all(blocked.join("inside")).unwrap();
+    let o = run(&["report", d.join("out").to_str().unwrap(), "-q"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let cause = "(os error ";
+    assert_eq!(err.matches(cause).count(), 1, "the cause once:\n{err}");
+    assert!(err.contains("report.html"), "{err}");
+}

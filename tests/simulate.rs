@@ -267,3 +267,123 @@ fn country_without_paid_channels_runs() {
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s["countries"]["KE"]["conversions"]["mean"], 0.0);
 }
+
+/// `simulate SMALL --plan PLAN` into `d/out`.
+fn simulate_plan(d: &Dir, plan: &str) -> std::process::Output {
+    let f = d.file("small.toml", SMALL);
+    let p = d.file("plan.json", plan);
+    let out = d.join("out");
+    run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--plan",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ])
+}
+
+#[test]
+fn an_empty_plan_is_bad_input() {
+    let d = Dir::new();
+    for plan in [
+        "{}",
+        r#"{"strategy": {}}"#,
+        r#"{"strategy": {"creative_share": 0.2, "annual_spend": {"DE": {}, "KE": {}}}}"#,
+    ] {
+        assert_bad_input(
+            &simulate_plan(&d, plan),
+            &["plan.json", "the plan is empty"],
+        );
+        assert!(
+            !d.join("out/summary.json").exists(),
+            "nothing run for {plan}"
+        );
+    }
+}
+
+#[test]
+fn a_plan_that_leaves_out_a_country_is_bad_input_naming_it() {
+    let d = Dir::new();
+    let plan = r#"{"strategy": {"annual_spend": {"DE": {"search": 300000}}}}"#;
+    assert_bad_input(
+        &simulate_plan(&d, plan),
+        &[
+            "plan.json",
+            "does not name 1 of the scenario's countries: KE",
+            "\"others\": \"scenario\"",
+        ],
+    );
+    // a country named with an empty table is named: it gets nothing
+    let plan = r#"{"strategy": {"annual_spend": {"DE": {"search": 300000}, "KE": {}}}}"#;
+    let o = simulate_plan(&d, plan);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let allocation = fs::read_to_string(d.join("out/allocation.csv")).unwrap();
+    assert!(!allocation.contains(",KE,"), "{allocation}");
+    let plan = r#"{"others": "everyone", "strategy": {"annual_spend": {"DE": {"search": 1}}}}"#;
+    assert_bad_input(&simulate_plan(&d, plan), &["\"others\"", "\"scenario\""]);
+}
+
+#[test]
+fn others_scenario_gives_the_countries_a_plan_leaves_out_the_scenario_strategy() {
+    let d = Dir::new();
+    let plan = r#"{"others": "scenario", "strategy": {
+        "annual_spend": {"DE": {"search": 300000}}, "specialists": {"DE": {"search": 2}}}}"#;
+    let o = simulate_plan(&d, plan);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let allocation = fs::read_to_string(d.join("out/allocation.csv")).unwrap();
+    // DE as planned (no email, call centre), KE as in small.toml
+    for row in [
+        "plan,DE,search,300000.0,0.0,2.0",
+        "plan,KE,social,100000.0,0.0,1.0",
+        "plan,KE,store,300000.0,3.0,1.0",
+    ] {
+        assert!(allocation.contains(row), "{row} in\n{allocation}");
+    }
+    assert!(!allocation.contains("DE,email"), "{allocation}");
+}
+
+#[test]
+fn others_scenario_keeps_the_scenario_phases_for_those_countries_only() {
+    let d = Dir::new();
+    let phased = format!(
+        "{SMALL}\n[[strategy.phases]]\nweeks = 10\nannual_spend = {{ KE = {{ social = 520000 }}, DE = {{ search = 52000 }} }}\n"
+    );
+    let f = d.file("phased.toml", &phased);
+    let run_plan = |plan: &str| {
+        let p = d.file("plan.json", plan);
+        run(&[
+            "simulate",
+            f.to_str().unwrap(),
+            "--plan",
+            p.to_str().unwrap(),
+            "--out",
+            d.join("out").to_str().unwrap(),
+            "-q",
+        ])
+    };
+    let o = run_plan(
+        r#"{"others": "scenario", "strategy": {"annual_spend": {"DE": {"search": 104000}}}}"#,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let weekly = fs::read_to_string(d.join("out/weekly.csv")).unwrap();
+    let spend = |country: &str, channel: &str, week: &str| -> f64 {
+        weekly
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[0] == week && c[1] == country && c[2] == channel)
+            .map(|c| c[3].parse().unwrap())
+            .unwrap()
+    };
+    // KE keeps its phase (520 000 a year in weeks 1-10, then 100 000); DE is the plan's alone
+    assert!((spend("KE", "social", "1") - 10_000.0).abs() < 1e-6);
+    assert!((spend("KE", "social", "11") - 100_000.0 / 52.0).abs() < 1e-6);
+    assert!((spend("DE", "search", "1") - 2_000.0).abs() < 1e-6);
+    // a plan with its own phases cannot keep the scenario's phased spend of KE
+    let o = run_plan(
+        r#"{"others": "scenario", "strategy": {"annual_spend": {"DE": {"search": 1e5}},
+            "phases": [{"weeks": 5, "annual_spend": {"DE": {"search": 5e4}}}]}}"#,
+    );
+    assert_bad_input(&o, &["has its own phases", "KE"]);
+}

@@ -205,3 +205,104 @@ fn set_overrides_are_validated_like_the_file() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn thirty_thousand_unknown_keys_are_each_reported() {
+    // locating each problem once per file (not a scan per problem) keeps this fast;
+    // with a scan per problem it takes tens of seconds
+    let n = 30_000;
+    let mut text: String = (0..n).map(|i| format!("junk_{i} = 1\n")).collect();
+    text.push_str(SMALL);
+    let o = validate_text(&text);
+    assert_bad_input(
+        &o,
+        &[&format!("{n} problems"), "s.toml:30000:1: junk_29999"],
+    );
+    assert_eq!(stderr(&o).matches("unknown key 'junk_").count(), n);
+}
+
+#[test]
+fn a_typo_in_a_required_key_names_the_unknown_key() {
+    let o = validate_text(&SMALL.replace("annual_budget", "annual_buget"));
+    assert_bad_input(
+        &o,
+        &[
+            "finance: missing field `annual_budget`",
+            "found unknown key 'annual_buget' — a typo?",
+        ],
+    );
+}
+
+/// `validate` on the small scenario with `OMNIMIX_MEMORY` set and `--set`s.
+fn validate_in_memory(memory: &str, sets: &[&str]) -> std::process::Output {
+    let d = Dir::new();
+    let f = d.file("s.toml", SMALL);
+    let mut args = vec!["validate", f.to_str().unwrap()];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    omnimix()
+        .args(&args)
+        .env("OMNIMIX_MEMORY", memory)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn agents_that_cannot_fit_in_memory_are_refused_with_the_figure() {
+    // 2e9 agents x 17 bytes: 34 GB of agent state, on a 16 GB machine
+    let o = validate_in_memory(
+        "16G",
+        &[
+            "agent_scale=1",
+            "countries.DE.population=1e9",
+            "countries.KE.population=1e9",
+        ],
+    );
+    assert_bad_input(
+        &o,
+        &[
+            "2000000000 agents",
+            "34.0 GB",
+            "17.2 GB of memory",
+            "agent_scale",
+        ],
+    );
+    // every command checks before running
+    let d = Dir::new();
+    let o = run_small(&d, "simulate", "out", &["--set", "agent_scale=1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let f = d.file("s.toml", SMALL);
+    let o = omnimix()
+        .args([
+            "simulate",
+            f.to_str().unwrap(),
+            "--out",
+            d.join("o2").to_str().unwrap(),
+            "-q",
+        ])
+        .env("OMNIMIX_MEMORY", "10K")
+        .output()
+        .unwrap();
+    assert_bad_input(&o, &["7000 agents", "119 kB", "10 kB of memory"]);
+    assert!(!d.join("o2/summary.json").exists());
+}
+
+#[test]
+fn agents_that_need_most_of_the_memory_are_warned_about_and_validate_shows_the_estimate() {
+    // 7000 agents x 17 bytes = 119 kB, one replication at a time, on 200 kB: more
+    // than half, a warning; not more than all, no refusal
+    let o = validate_in_memory("200K", &["replications=1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("119 kB"), "{}", stderr(&o));
+    let o = validate_in_memory("64G", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("memory: agent state 119 kB per replication (7000 agents x 17 bytes)"),
+        "{}",
+        stdout(&o)
+    );
+    assert_bad_input(&validate_in_memory("lots", &[]), &["OMNIMIX_MEMORY=lots"]);
+}

@@ -74,7 +74,18 @@ pub enum ValueProblem {
     /// A path has an empty channel name (e.g. `A >  > B`, or a leading `>`).
     #[error("has an empty channel name")]
     EmptyChannelName,
+    /// The number takes its column's total (or a row's customers, conversions plus
+    /// nulls) above [`MAX_TOTAL`].
+    #[error(
+        "takes the column's total (or the row's conversions plus nulls) above 1e100: counts that large overflow the models' arithmetic"
+    )]
+    TotalTooLarge,
 }
+
+/// The largest total a column may reach, and the largest number of customers
+/// (conversions plus nulls) a row may hold: far above any real count or value, far
+/// below where the models' sums and products stop being finite numbers.
+pub const MAX_TOTAL: f64 = 1e100;
 
 /// An error reading or building a [`JourneyTable`].
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +219,7 @@ impl JourneyTable {
         }
         let [p_path, p_conv, p_null, p_value] = positions;
         let mut table = JourneyTable::default();
+        let mut totals = [0.0; 3];
         let mut record = csv::StringRecord::new();
         while csv_reader.read_record(&mut record)? {
             // The csv crate's own line numbers skip blank lines and count
@@ -217,6 +229,7 @@ impl JourneyTable {
             // `flexible(false)` guarantees every record has the header's length.
             let field = |i: usize| record.get(i).unwrap_or("");
             table.push_str_row(
+                &mut totals,
                 location,
                 field(p_path),
                 field(p_conv),
@@ -250,11 +263,15 @@ impl JourneyTable {
         P: AsRef<str>,
     {
         let mut table = JourneyTable::default();
+        let mut totals = [0.0; 3];
         for (i, (path, conversions, nulls, value)) in rows.into_iter().enumerate() {
             let location = Location::Row(i + 1);
             let conversions = check_number(location, COLUMN_CONVERSIONS, conversions)?;
             let nulls = check_number(location, COLUMN_NULLS, nulls)?;
             let value = check_number(location, COLUMN_VALUE, value)?;
+            check_totals(&mut totals, location, [conversions, nulls, value], |k| {
+                [conversions, nulls, value][k].to_string()
+            })?;
             table.push_path(location, path.as_ref())?;
             table.conversions.push(conversions);
             table.nulls.push(nulls);
@@ -265,15 +282,21 @@ impl JourneyTable {
 
     fn push_str_row(
         &mut self,
+        totals: &mut [f64; 3],
         location: Location,
         path: &str,
         conversions: &str,
         nulls: &str,
         value: &str,
     ) -> Result<(), JourneyError> {
+        let (conversions_text, nulls_text, value_text) = (conversions, nulls, value);
         let conversions = parse_number(location, COLUMN_CONVERSIONS, conversions)?;
         let nulls = parse_number(location, COLUMN_NULLS, nulls)?;
         let value = parse_number(location, COLUMN_VALUE, value)?;
+        let texts = [conversions_text, nulls_text, value_text];
+        check_totals(totals, location, [conversions, nulls, value], |k| {
+            texts[k].trim().to_string()
+        })?;
         self.push_path(location, path)?;
         self.conversions.push(conversions);
         self.nulls.push(nulls);
@@ -444,6 +467,35 @@ impl LineBreaks {
     }
 }
 
+/// Adds a row's numbers to the running totals, or names the first whose total
+/// (or the row's conversions plus nulls) would exceed [`MAX_TOTAL`]; the totals
+/// are unchanged on error.
+fn check_totals(
+    totals: &mut [f64; 3],
+    location: Location,
+    numbers: [f64; 3],
+    text: impl Fn(usize) -> String,
+) -> Result<(), JourneyError> {
+    const COLUMNS: [&str; 3] = [COLUMN_CONVERSIONS, COLUMN_NULLS, COLUMN_VALUE];
+    let next: [f64; 3] = std::array::from_fn(|k| totals[k] + numbers[k]);
+    // the row's customers first: its two counts together
+    let over = if numbers[0] + numbers[1] > MAX_TOTAL {
+        Some(if numbers[0] >= numbers[1] { 0 } else { 1 })
+    } else {
+        next.iter().position(|t| t.is_nan() || *t > MAX_TOTAL)
+    };
+    if let Some(k) = over {
+        return Err(JourneyError::BadValue {
+            location,
+            column: COLUMNS[k],
+            value: text(k),
+            problem: ValueProblem::TotalTooLarge,
+        });
+    }
+    *totals = next;
+    Ok(())
+}
+
 fn parse_number(location: Location, column: &'static str, text: &str) -> Result<f64, JourneyError> {
     let bad = |problem| JourneyError::BadValue {
         location,
@@ -491,6 +543,30 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "path,total_conversions,total_null,total_conversion_value\n";
+
+    #[test]
+    fn totals_above_max_total_are_refused_with_their_place() {
+        let csv = format!("{HEADER}a,1,1,1\nb,1,1,2e100\n");
+        match JourneyTable::from_reader(csv.as_bytes()) {
+            Err(JourneyError::BadValue {
+                location: Location::Line(3),
+                column: COLUMN_VALUE,
+                problem: ValueProblem::TotalTooLarge,
+                value,
+            }) => assert_eq!(value, "2e100"),
+            other => panic!("{other:?}"),
+        }
+        let rows = [("a", 6e99, 6e99, 0.0)];
+        assert!(matches!(
+            JourneyTable::from_rows(rows),
+            Err(JourneyError::BadValue {
+                location: Location::Row(1),
+                problem: ValueProblem::TotalTooLarge,
+                ..
+            })
+        ));
+        assert!(JourneyTable::from_rows([("a", 1e99, 1e99, 1e99)]).is_ok());
+    }
 
     fn read(body: &str) -> Result<JourneyTable, JourneyError> {
         JourneyTable::from_reader(format!("{HEADER}{body}").as_bytes())

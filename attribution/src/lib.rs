@@ -52,9 +52,12 @@ pub mod markov;
 mod model;
 mod shapley;
 
-pub use journeys::{ChannelId, Journey, JourneyError, JourneyTable, Location, ValueProblem};
+pub use journeys::{
+    ChannelId, Journey, JourneyError, JourneyTable, Location, MAX_TOTAL, ValueProblem,
+};
 pub use markov::{MarkovChain, Transition};
 pub use model::{
     AttributionError, Credit, DEFAULT_HALF_LIFE_TOUCHES, DEFAULT_POSITION_FIRST,
-    DEFAULT_POSITION_LAST, Model, ModelError, Options, attribute, attribute_all, attribute_with,
+    DEFAULT_POSITION_LAST, Model, ModelError, Options, SHAPLEY_MARKOV_MAX_CHANNELS_IN_ALL,
+    attribute, attribute_all, attribute_with,
 };

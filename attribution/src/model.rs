@@ -113,6 +113,10 @@ pub enum Model {
     ShapleyMarkov,
 }
 
+/// The most channels at which `shapley_markov` runs as part of `all` (see
+/// [`Model::max_channels_in_all`]).
+pub const SHAPLEY_MARKOV_MAX_CHANNELS_IN_ALL: usize = 50;
+
 /// Default half-life of [`Model::TimeDecay`], in touches.
 pub const DEFAULT_HALF_LIFE_TOUCHES: f64 = 1.0;
 /// Default first-touch share of [`Model::PositionBased`].
@@ -150,6 +154,24 @@ impl Model {
     /// shapley_markov.
     pub fn all() -> &'static [Model] {
         &ALL
+    }
+
+    /// The most channels at which the model runs as part of `all` (the default of
+    /// `omnimix attribute`); `None` when its run time stays small at any channel
+    /// count. `shapley_markov` solves a Markov chain per sampled coalition and grows
+    /// about as channels^3.3 (76 s at 200 channels): above
+    /// [`SHAPLEY_MARKOV_MAX_CHANNELS_IN_ALL`] it runs only when named.
+    ///
+    /// ```
+    /// use omnimix_attribution::Model;
+    /// assert_eq!(Model::Linear.max_channels_in_all(), None);
+    /// assert!(Model::ShapleyMarkov.max_channels_in_all().is_some());
+    /// ```
+    pub fn max_channels_in_all(&self) -> Option<usize> {
+        match self {
+            Model::ShapleyMarkov => Some(SHAPLEY_MARKOV_MAX_CHANNELS_IN_ALL),
+            _ => None,
+        }
     }
 
     /// The name without parameters, e.g. `time_decay`.
@@ -511,6 +533,19 @@ pub struct Credit {
     pub std_error: Option<f64>,
 }
 
+impl Credit {
+    /// The columns a [`Credit`] serialises to, in order: the header of a credit
+    /// table, also when it has no rows.
+    pub const COLUMNS: [&'static str; 6] = [
+        "model",
+        "channel",
+        "conversions",
+        "value",
+        "share",
+        "std_error",
+    ];
+}
+
 /// Attributes the table's conversions and value to its channels with one
 /// model and default [`Options`].
 ///
@@ -767,6 +802,19 @@ mod tests {
         assert_eq!(list[0], Model::Linear);
         assert!(Model::parse_list("").is_err());
         assert!(Model::parse_list("linear,bogus").is_err());
+    }
+
+    #[test]
+    fn credit_columns_are_the_serialised_header() {
+        let table = JourneyTable::from_rows([("a", 1.0, 1.0, 4.0)]).unwrap();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&attribute(&table, Model::Linear).unwrap()[0])
+            .unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some(Credit::COLUMNS.join(",").as_str())
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `omnimix attribute`.
 
 use crate::backend::{Backend, with_threads};
-use crate::config::{AttributeConfig, JourneySource};
+use crate::config::{AttributeConfig, BadInput, JourneySource};
 use crate::print::print_written;
 use anyhow::{Context, Result};
 use omnimix_attribution::{Credit, JourneyTable, Model};
@@ -39,10 +39,32 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
             )
         }
     };
+    let models = &bounded(models, &cfg.named, table.channels().len());
+    let path = a.out.join("attribution.csv");
+    if table.is_empty() {
+        // the header alone: a table of no paths credits nothing
+        let header = format!("{}\n", Credit::COLUMNS.join(","));
+        omnimix_reports::write_atomic(&path, header.as_bytes())?;
+        if !a.quiet {
+            println!("{source}: no paths (the table has its header only): nothing to credit");
+            print_written(&[path]);
+        }
+        return Ok(());
+    }
     let t0 = Instant::now();
     let credits =
         attribute_all(table, models, &Options::default()).context("attribution failed")?;
-    let path = a.out.join("attribution.csv");
+    if let Some(c) = credits
+        .iter()
+        .find(|c| !(c.conversions.is_finite() && c.value.is_finite() && c.share.is_finite()))
+    {
+        return Err(BadInput(format!(
+            "{source}: model {} gives {} a credit that is not a finite number: the counts or \
+             values are too large to add up",
+            c.model, c.channel
+        ))
+        .into());
+    }
     omnimix_reports::write_csv(&path, &credits)?;
     let mut written = vec![path];
     // Chart: share per channel, one bar per model (and the truth when known).
@@ -99,6 +121,27 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
         print_written(&written);
     }
     Ok(())
+}
+
+/// The models to run on a table of `channels` channels: a model that `all` brought
+/// in and that is above its channel limit ([`Model::max_channels_in_all`]) is left
+/// out, with a warning; a model named in `--models` always runs.
+fn bounded(models: &[Model], named: &[Model], channels: usize) -> Vec<Model> {
+    models
+        .iter()
+        .copied()
+        .filter(|m| match m.max_channels_in_all() {
+            Some(limit) if channels > limit && !named.contains(m) => {
+                eprintln!(
+                    "warning: {m} left out of --models all: {channels} channels, above its \
+                     limit of {limit} for all (its run time grows steeply with channels); \
+                     name it in --models to run it"
+                );
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// The credit table on stdout: a column per model (and the truth), a row per channel.

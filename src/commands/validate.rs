@@ -20,6 +20,7 @@ pub fn validate(cfg: &ValidateConfig) {
         s.replications,
         s.strategies.len()
     );
+    println!("  memory: {}", cfg.memory.describe());
     let budget = s.finance.annual_budget * s.horizon_weeks as f64 / 52.0;
     let mut strategies = vec![("current", &s.strategy)];
     strategies.extend(s.strategies.iter().map(|(k, v)| (k.as_str(), v)));

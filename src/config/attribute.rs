@@ -24,6 +24,9 @@ pub enum JourneySource {
 #[derive(Debug)]
 pub struct AttributeConfig {
     pub models: Vec<Model>,
+    /// The models `--models` names one by one (not through `all`): they run at any
+    /// channel count.
+    pub named: Vec<Model>,
     pub source: JourneySource,
     pub out: PathBuf,
     pub threads: Option<usize>,
@@ -35,6 +38,13 @@ impl AttributeConfig {
         let bad = |m: String| -> anyhow::Error { BadInput(m).into() };
         let models =
             Model::parse_list(&a.models).map_err(|e| bad(format!("--models {}: {e}", a.models)))?;
+        let named = a
+            .models
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty() && *m != "all")
+            .filter_map(|m| m.parse::<Model>().ok())
+            .collect();
         let source = match (&a.journeys, a.truth) {
             (Some(_), true) => {
                 return Err(bad(
@@ -74,6 +84,7 @@ impl AttributeConfig {
         };
         Ok(AttributeConfig {
             models,
+            named,
             source,
             out: super::writable_out(&a.out)?,
             threads: threads(a.threads)?,

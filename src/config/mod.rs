@@ -5,6 +5,7 @@
 mod attribute;
 mod benchmark;
 mod compare;
+pub mod memory;
 mod optimize;
 
 pub use attribute::{AttributeConfig, JourneySource};
@@ -33,12 +34,25 @@ pub fn scenario(args: &ScenarioArgs) -> Result<Scenario> {
     scenario_with_plan(args, None)
 }
 
-/// Read a plan file's strategy (`{"strategy": {...}}`, or the strategy object itself).
+/// Read a plan file's strategy (`{"strategy": {...}}`, or the strategy object itself),
+/// and its top-level `"others": "scenario"` (the countries it does not name keep the
+/// scenario's strategy).
 pub fn read_plan(path: &Path) -> Result<ExternalStrategy> {
     let bad = |m: String| BadInput(format!("plan {}: {m}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let json: serde_json::Value =
+    let mut json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let others = match json.as_object_mut().and_then(|o| o.remove("others")) {
+        None => false,
+        Some(v) if v == "scenario" => true,
+        Some(v) => {
+            return Err(bad(format!(
+                "\"others\": {v}: the only value is \"scenario\" (the countries the plan \
+                 does not name keep the scenario's strategy)"
+            ))
+            .into());
+        }
+    };
     let strategy = json.get("strategy").cloned().unwrap_or(json);
     if !strategy.is_object() {
         return Err(bad("no \"strategy\" object".into()).into());
@@ -47,6 +61,7 @@ pub fn read_plan(path: &Path) -> Result<ExternalStrategy> {
         Ok(toml::Value::Table(table)) => Ok(ExternalStrategy {
             origin: format!("plan {}", path.display()),
             table,
+            others_keep_scenario: others,
         }),
         Ok(_) => Err(bad("no \"strategy\" object".into()).into()),
         Err(e) => Err(bad(format!("cannot use as a strategy: {e}")).into()),
@@ -74,6 +89,7 @@ pub fn scenario_with_plan(args: &ScenarioArgs, plan: Option<&Path>) -> Result<Sc
         .collect::<Result<Vec<_>, _>>()?;
     let s = omnimix_sim::scenario::load::load_with_strategy(&source, &overrides, plan.as_ref())
         .map_err(|e| BadInput(e.to_string().trim_end().to_string()))?;
+    memory::check(&s)?;
     for (name, fit) in &s.budget_fits {
         eprintln!(
             "note: strategy {name} costs {:.0} over {} weeks, more than the budget {:.0}: scaled down by finance.cut_policy: {}",
@@ -167,12 +183,15 @@ pub fn replications(r: u32, min: u32, why: &str) -> Result<u32> {
 pub struct ValidateConfig {
     pub origin: String,
     pub scenario: Scenario,
+    pub memory: memory::Estimate,
 }
 
 impl ValidateConfig {
     pub fn from_args(a: &ValidateArgs) -> Result<ValidateConfig> {
+        let scenario = scenario(&a.scenario)?;
         Ok(ValidateConfig {
-            scenario: scenario(&a.scenario)?,
+            memory: memory::Estimate::of(&scenario)?,
+            scenario,
             origin: a
                 .scenario
                 .file

@@ -415,6 +415,11 @@ impl PlanSpace {
             creative_share: self.base.creative_share,
             ..Strategy::default()
         };
+        // every country is named, one that gets nothing with an empty table, so that
+        // the plan is complete when read back (`simulate --plan`)
+        for code in self.scenario.countries.keys() {
+            st.annual_spend.entry(code.clone()).or_default();
+        }
         // service tooling spend is kept from the base
         for (code, by_ch) in &self.base.annual_spend {
             for c in Channel::SERVICE {

@@ -114,6 +114,149 @@ pub struct ExternalStrategy {
     pub origin: String,
     /// The strategy in the scenario's `[strategy]` format.
     pub table: Table,
+    /// The countries of the scenario the strategy does not name keep the scenario's
+    /// `[strategy]` for them (a plan's `"others": "scenario"`). When false, a
+    /// strategy must name every country of the scenario.
+    pub others_keep_scenario: bool,
+}
+
+/// The per-country sections of a strategy table.
+const COUNTRY_SECTIONS: [&str; 4] = [
+    "annual_spend",
+    "service_staff",
+    "specialists",
+    "integration",
+];
+
+/// The countries a strategy table names (in a per-country section or a phase's
+/// spend), and whether it holds any entry at all (spend, staff, initiative).
+fn strategy_countries(st: &Table) -> (std::collections::BTreeSet<String>, bool) {
+    let mut named = std::collections::BTreeSet::new();
+    let mut any = false;
+    let mut visit = |section: Option<&Value>| {
+        for (code, v) in section.and_then(Value::as_table).into_iter().flatten() {
+            named.insert(code.clone());
+            any |= v.as_table().is_none_or(|t| !t.is_empty());
+        }
+    };
+    for name in COUNTRY_SECTIONS {
+        visit(st.get(name));
+    }
+    for phase in st
+        .get("phases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        visit(phase.get("annual_spend"));
+    }
+    (named, any)
+}
+
+/// Check an external strategy against the scenario's countries and, with
+/// [`ExternalStrategy::others_keep_scenario`], give the countries it does not name
+/// the scenario's strategy for them. `table` is the scenario (after overrides).
+fn external_strategy(table: &Table, ext: &ExternalStrategy) -> Result<Table, Problem> {
+    let mut plan = ext.table.clone();
+    let (named, any) = strategy_countries(&plan);
+    if !any {
+        return Err(Problem::new(
+            "strategy",
+            "the plan is empty: it gives no spend, staff or integration to any country \
+             (a plan names each country of the scenario, with what it gets)",
+        ));
+    }
+    let missing: Vec<&String> = table
+        .get("countries")
+        .and_then(Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.keys())
+        .filter(|c| !named.contains(*c))
+        .collect();
+    if missing.is_empty() {
+        return Ok(plan);
+    }
+    let list = missing
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !ext.others_keep_scenario {
+        return Err(Problem::new(
+            "strategy",
+            format!(
+                "the plan does not name {} of the scenario's countries: {list}; name each \
+                 (an empty table such as \"annual_spend\": {{\"{}\": {{}}}} for a country \
+                 that gets nothing), or add \"others\": \"scenario\" at the top of the plan \
+                 so that they keep the scenario's strategy",
+                missing.len(),
+                missing[0]
+            ),
+        ));
+    }
+    let scenario = table.get("strategy").and_then(Value::as_table);
+    let has_phases = |t: Option<&Table>| {
+        t.and_then(|t| t.get("phases"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    };
+    if has_phases(Some(&plan)) && has_phases(scenario) {
+        // the scenario's phases for the other countries cannot be mixed with the plan's
+        let (phased, _) = strategy_countries(&Table::from_iter(
+            scenario
+                .and_then(|t| t.get("phases"))
+                .map(|p| ("phases".to_string(), p.clone())),
+        ));
+        let clash: Vec<&str> = missing
+            .iter()
+            .filter(|c| phased.contains(**c))
+            .map(|c| c.as_str())
+            .collect();
+        if !clash.is_empty() {
+            return Err(Problem::new(
+                "strategy",
+                format!(
+                    "\"others\": \"scenario\": the plan has its own phases, so the scenario's \
+                     phased spend of {} cannot be kept: name {} in the plan",
+                    clash.join(", "),
+                    if clash.len() == 1 { "it" } else { "them" }
+                ),
+            ));
+        }
+    }
+    for name in COUNTRY_SECTIONS {
+        let from = scenario.and_then(|t| t.get(name)).and_then(Value::as_table);
+        for code in &missing {
+            if let Some(v) = from.and_then(|t| t.get(code.as_str())) {
+                let section = plan
+                    .entry(name)
+                    .or_insert_with(|| Value::Table(Table::new()));
+                if let Some(t) = section.as_table_mut() {
+                    t.insert(code.to_string(), v.clone());
+                }
+            }
+        }
+    }
+    if !has_phases(Some(&plan))
+        && let Some(phases) = scenario
+            .and_then(|t| t.get("phases"))
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+    {
+        // the scenario's phases, with the spend of the other countries only
+        let kept: Vec<Value> = phases
+            .iter()
+            .map(|phase| {
+                let mut phase = phase.as_table().cloned().unwrap_or_default();
+                if let Some(Value::Table(spend)) = phase.get_mut("annual_spend") {
+                    spend.retain(|code, _| missing.iter().any(|m| *m == code));
+                }
+                Value::Table(phase)
+            })
+            .collect();
+        plan.insert("phases".into(), Value::Array(kept));
+    }
+    Ok(plan)
 }
 
 /// [`load`], with the `[strategy]` replaced by `strategy` when given; problems in
@@ -144,7 +287,12 @@ pub fn load_with_strategy(
         }
     }
     if let Some(ext) = strategy {
-        table.insert("strategy".into(), Value::Table(ext.table.clone()));
+        match external_strategy(&table, ext) {
+            Ok(plan) => {
+                table.insert("strategy".into(), Value::Table(plan));
+            }
+            Err(p) => problems.push(p),
+        }
     }
     merge_catalogue(&mut table, &mut problems);
     if !problems.is_empty() {
@@ -166,7 +314,9 @@ pub fn load_with_strategy(
         Err(e) => {
             let path = e.path().to_string();
             let msg = e.into_inner().message().trim().to_string();
-            let msg = if msg.starts_with("missing field") && path.starts_with("countries.") {
+            let path = if path == "." { String::new() } else { path };
+            let missing = msg.starts_with("missing field");
+            let mut msg = if missing && path.starts_with("countries.") {
                 format!(
                     "{msg}: not a catalogue country, so every field must be given (catalogue: {})",
                     catalog::country_codes().join(", ")
@@ -174,7 +324,9 @@ pub fn load_with_strategy(
             } else {
                 msg
             };
-            let path = if path == "." { String::new() } else { path };
+            if missing {
+                msg.push_str(&unknown_beside(&unknown, &path));
+            }
             return Err(fail(finish(
                 vec![Problem::new(path, msg)],
                 src,
@@ -184,26 +336,30 @@ pub fn load_with_strategy(
         }
     };
     let allowed = Value::try_from(&scenario).ok();
+    // the allowed keys of each table, listed once per table however many unknown keys it has
+    let mut allowed_here = std::collections::HashMap::<String, Option<String>>::new();
     for path in unknown {
         let (parent, key) = path.rsplit_once('.').unwrap_or(("", path.as_str()));
-        let known = allowed
-            .as_ref()
-            .and_then(|v| lookup(v, parent))
-            .and_then(Value::as_table);
+        let known = allowed_here.entry(parent.to_string()).or_insert_with(|| {
+            allowed
+                .as_ref()
+                .and_then(|v| lookup(v, parent))
+                .and_then(Value::as_table)
+                .map(|t| t.keys().cloned().collect::<Vec<_>>().join(", "))
+        });
         let msg = match known {
-            Some(t) => format!(
-                "unknown key '{key}' (allowed here: {})",
-                t.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
+            Some(keys) => format!("unknown key '{key}' (allowed here: {keys})"),
             None => format!("unknown key '{key}'"),
         };
         problems.push(Problem::new(path, msg));
     }
     problems.extend(non_finite.iter().cloned());
+    let non_finite_paths: std::collections::HashSet<&str> =
+        non_finite.iter().map(|n| n.path.as_str()).collect();
     problems.extend(
         validate::validate(&scenario)
             .into_iter()
-            .filter(|p| !non_finite.iter().any(|n| n.path == p.path)),
+            .filter(|p| !non_finite_paths.contains(p.path.as_str())),
     );
     if problems.is_empty() {
         fit_strategies(&mut scenario);
@@ -230,6 +386,25 @@ fn fit_strategies(s: &mut Scenario) {
     }
 }
 
+/// The unknown keys found in the table at `parent`, for a missing field's message: a
+/// required key with a typo is both missing and unknown, and naming the unknown one
+/// shows the typo (`" (found unknown key 'annual_buget' — a typo?)"`); empty when
+/// there is none.
+fn unknown_beside(unknown: &[String], parent: &str) -> String {
+    let keys: Vec<String> = unknown
+        .iter()
+        .filter_map(|p| {
+            let (dir, key) = p.rsplit_once('.').unwrap_or(("", p.as_str()));
+            (dir == parent).then(|| format!("'{key}'"))
+        })
+        .collect();
+    match keys.len() {
+        0 => String::new(),
+        1 => format!(" (found unknown key {} — a typo?)", keys[0]),
+        _ => format!(" (found unknown keys {} — a typo?)", keys.join(", ")),
+    }
+}
+
 /// Attach locations (or the override responsible) and sort problems in file order.
 fn finish(
     mut problems: Vec<Problem>,
@@ -238,6 +413,8 @@ fn finish(
     strategy: Option<&ExternalStrategy>,
 ) -> Vec<Problem> {
     let spans = toml::de::DeTable::parse(&src.text).ok();
+    let keys = spans.as_ref().map(|t| KeyIndex::new(t.get_ref()));
+    let lines = LineIndex::new(&src.text);
     for p in &mut problems {
         let in_strategy = p.path == "strategy" || p.path.starts_with("strategy.");
         if let Some(ext) = strategy.filter(|_| in_strategy && p.from_override.is_none()) {
@@ -253,36 +430,102 @@ fn finish(
         }
         if p.location.is_none()
             && p.from_override.is_none()
-            && let Some(t) = &spans
+            && let Some(k) = &keys
         {
-            p.location = locate(t.get_ref(), &p.path).map(|off| line_col(&src.text, off));
+            p.location = k.locate(&p.path).map(|off| lines.line_col(off));
         }
     }
     problems.sort_by_key(|p| p.location.unwrap_or((usize::MAX, 0)));
     problems
 }
 
-/// Byte offset of the deepest key of `path` found in the parsed document.
-fn locate(table: &toml::de::DeTable<'_>, path: &str) -> Option<usize> {
-    let mut cur = table;
-    let mut found = None;
-    for seg in path.split('.').filter(|s| !s.is_empty()) {
-        let (k, v) = cur.iter().find(|(k, _)| k.get_ref().as_ref() == seg)?;
-        found = Some(k.span().start);
-        match v.get_ref() {
-            toml::de::DeValue::Table(t) => cur = t,
-            _ => break,
+/// Where each key of the parsed document starts, by dotted path, built in one pass
+/// so that locating every problem takes time linear in the file (a file with tens of
+/// thousands of unknown keys is reported at once).
+struct KeyIndex {
+    /// Path -> (byte offset of the key, whether its value is a table).
+    keys: std::collections::HashMap<String, (usize, bool)>,
+}
+
+impl KeyIndex {
+    fn new(table: &toml::de::DeTable<'_>) -> KeyIndex {
+        fn walk(
+            t: &toml::de::DeTable<'_>,
+            prefix: &str,
+            keys: &mut std::collections::HashMap<String, (usize, bool)>,
+        ) {
+            for (k, v) in t.iter() {
+                let name: &str = k.get_ref().as_ref();
+                let path = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                let sub = match v.get_ref() {
+                    toml::de::DeValue::Table(sub) => Some(sub),
+                    _ => None,
+                };
+                // the first occurrence of a key, as a search from the top would find
+                keys.entry(path.clone())
+                    .or_insert((k.span().start, sub.is_some()));
+                if let Some(sub) = sub {
+                    walk(sub, &path, keys);
+                }
+            }
         }
+        let mut keys = std::collections::HashMap::new();
+        walk(table, "", &mut keys);
+        KeyIndex { keys }
     }
-    found
+
+    /// Byte offset of the deepest key of `path` in the document: the key itself, or
+    /// the last key on the way that holds a value rather than a table; `None` when a
+    /// table on the way lacks the next key.
+    fn locate(&self, path: &str) -> Option<usize> {
+        let mut found = None;
+        let mut prefix = String::new();
+        for seg in path.split('.').filter(|s| !s.is_empty()) {
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(seg);
+            let &(offset, table) = self.keys.get(&prefix)?;
+            found = Some(offset);
+            if !table {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// Where each line of a text starts, for 1-based line and column of byte offsets
+/// in logarithmic time.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = self.text[start..offset].chars().count() + 1;
+        (line, col)
+    }
 }
 
 /// 1-based line and column of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    LineIndex::new(text).line_col(offset)
 }
 
 fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {

@@ -715,4 +715,26 @@ impl Scenario {
     pub fn agents_in(&self, country: &CountrySpec) -> usize {
         ((country.population / self.agent_scale as f64).round() as usize).max(1)
     }
+
+    /// Agents simulated in all countries.
+    pub fn agents(&self) -> usize {
+        self.countries.values().map(|c| self.agents_in(c)).sum()
+    }
+
+    /// Bytes of agent state one replication holds while it runs: every agent's
+    /// [`crate::agents::BYTES_PER_AGENT`] (replications run in parallel each hold
+    /// their own).
+    ///
+    /// ```
+    /// use omnimix_sim::{ScenarioSource, scenario::load::load};
+    /// let text = "name = 't'\nagent_scale = 1\n[finance]\nannual_budget = 1e6\n\
+    ///             [countries.DE]\npopulation = 1000\n\
+    ///             [strategy.annual_spend.DE]\nsearch = 100000\n\
+    ///             [strategy.specialists.DE]\nsearch = 1\n";
+    /// let s = load(&ScenarioSource::new("t.toml", text), &[]).unwrap();
+    /// assert_eq!(s.state_bytes(), 1000 * omnimix_sim::agents::BYTES_PER_AGENT as u64);
+    /// ```
+    pub fn state_bytes(&self) -> u64 {
+        self.agents() as u64 * crate::agents::BYTES_PER_AGENT as u64
+    }
 }
