@@ -1,5 +1,5 @@
 //! The `omnimix` binary: command-line parsing and glue. Exit codes: 0 success,
-//! 2 bad input (nothing was run), 1 runtime failure.
+//! 2 bad input (nothing was run), 1 runtime failure, 130 interrupted (Ctrl-C).
 //!
 //! Under MPI (`--features mpi`, launched by `mpirun` or `srun`) every rank runs this
 //! same `main`: `simulate`, `optimize`, `compare`, `benchmark` and `attribute --truth` spread
@@ -8,9 +8,11 @@
 //! writes files; a failure on any rank ends the whole job.
 
 mod backend;
+mod checkpoint;
 mod cli;
 mod commands;
 mod config;
+mod interrupt;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod print;
@@ -30,6 +32,10 @@ fn main() -> ExitCode {
     };
     match run(cli, &*backend) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => {
+            backend.fail(130);
+            ExitCode::from(130)
+        }
         Err(e) => {
             let bad = e.downcast_ref::<config::BadInput>().is_some();
             let code = if bad { 2 } else { 1 };

@@ -5,6 +5,7 @@ mod util;
 mod attribute;
 mod backend;
 mod benchmark;
+mod checkpoint;
 mod compare;
 mod layout;
 mod optimize;
