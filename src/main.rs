@@ -15,6 +15,7 @@ mod config;
 mod interrupt;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod outdir;
 mod print;
 mod progress;
 
@@ -30,7 +31,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match run(cli, &*backend) {
+    let result = run(cli, &*backend);
+    outdir::release();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => {
             backend.fail(130);
@@ -58,6 +61,26 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Run `work`, a command writing into `out`. On the rank that writes files: the folder
+/// is locked against a second run, the previous run's files are removed first, and the
+/// manifest of the files written is saved when the command succeeds.
+fn into(
+    out: &std::path::Path,
+    command: &str,
+    backend: &dyn backend::Backend,
+    work: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if backend.is_root() {
+        outdir::lock(out)?;
+        outdir::clear_previous(out)?;
+    }
+    work()?;
+    if backend.is_root() {
+        outdir::finish(command, false)?;
+    }
+    Ok(())
 }
 
 /// The backend this process was started under: MPI when built with the `mpi` feature
@@ -102,16 +125,44 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
     }
     use crate::config::*;
     match cli.command {
-        cli::Command::Simulate(a) => commands::simulate(&SimulateConfig::from_args(&a)?, backend),
-        cli::Command::Optimize(a) => commands::optimize(&OptimizeConfig::from_args(&a)?, backend),
+        cli::Command::Simulate(a) => {
+            let cfg = SimulateConfig::from_args(&a)?;
+            into(&cfg.out, "simulate", backend, || {
+                commands::simulate(&cfg, backend)
+            })
+        }
+        cli::Command::Optimize(a) => {
+            let cfg = OptimizeConfig::from_args(&a)?;
+            into(&cfg.out, "optimize", backend, || {
+                commands::optimize(&cfg, backend)
+            })
+        }
         cli::Command::Attribute(a) => {
-            commands::attribute(&AttributeConfig::from_args(&a)?, backend)
+            let cfg = AttributeConfig::from_args(&a)?;
+            into(&cfg.out, "attribute", backend, || {
+                commands::attribute(&cfg, backend)
+            })
         }
         cli::Command::Benchmark(a) => {
-            commands::benchmark(&BenchmarkConfig::from_args(&a)?, backend)
+            let cfg = BenchmarkConfig::from_args(&a)?;
+            into(&cfg.out, "benchmark", backend, || {
+                commands::benchmark(&cfg, backend)
+            })
         }
-        cli::Command::Report(a) => commands::report(&ReportConfig::from_args(&a)?),
-        cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?, backend),
+        cli::Command::Report(a) => {
+            let cfg = ReportConfig::from_args(&a)?;
+            if cfg.dir.is_dir() {
+                outdir::lock(&cfg.dir)?;
+            }
+            commands::report(&cfg)?;
+            outdir::finish("report", true)
+        }
+        cli::Command::Compare(a) => {
+            let cfg = CompareConfig::from_args(&a)?;
+            into(&cfg.out, "compare", backend, || {
+                commands::compare(&cfg, backend)
+            })
+        }
         cli::Command::Validate(a) => {
             commands::validate(&ValidateConfig::from_args(&a)?);
             Ok(())

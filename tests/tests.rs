@@ -9,6 +9,7 @@ mod checkpoint;
 mod compare;
 mod layout;
 mod optimize;
+mod outdir;
 mod report;
 mod simulate;
 mod tour;

@@ -284,6 +284,8 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         written.extend(omnimix_reports::report::render(&data, &cfg.out)?);
         stage.finish(&format!("{} files written", written.len()));
     }
+    crate::outdir::record(&written);
+    remove_stale_checkpoint(cfg);
     if !cfg.quiet {
         print_comparison(
             &out.comparison,
@@ -294,6 +296,18 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         print_written(&written);
     }
     Ok(())
+}
+
+/// A search saved in the output folder on Ctrl-C is stale once a run into that folder
+/// succeeds (unless that run checkpoints there itself).
+fn remove_stale_checkpoint(cfg: &OptimizeConfig) {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if cfg.checkpoint.as_deref().is_none_or(|c| !same(c, &cfg.out)) {
+        let _ = std::fs::remove_file(checkpoint_file(&cfg.out));
+    }
 }
 
 fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {
