@@ -94,10 +94,13 @@ impl ReportData {
 
     /// [`ReportData::load`] of the files of `listed` only (the folder's manifest, paths
     /// relative to it): a file present but not listed is left from an earlier run and
-    /// read as absent; a listed file that is missing is an input error.
+    /// read as absent; a listed data file that is missing is an input error (the
+    /// report's own `report.html` and `charts/` are drawn again).
     pub fn load_listed(dir: &Path, listed: Option<&[String]>) -> Result<ReportData, ReportError> {
+        // the report's own pages and charts may be gone: they are drawn again
+        let input = |f: &&String| !f.starts_with("charts/") && *f != "report.html";
         if let Some(l) = listed
-            && let Some(gone) = l.iter().find(|f| !dir.join(f).exists())
+            && let Some(gone) = l.iter().filter(input).find(|f| !dir.join(f).exists())
         {
             return Err(ReportError::Input {
                 path: dir.join(gone),
