@@ -215,3 +215,23 @@ fn report_draws_only_from_the_files_the_manifest_lists() {
         &["trace.csv", "listed in manifest.json but missing"],
     );
 }
+
+#[test]
+fn a_file_that_cannot_be_written_names_its_cause_once() {
+    let d = Dir::new();
+    // a folder where simulate writes summary.json
+    fs::create_dir_all(d.join("out/summary.json")).unwrap();
+    let o = run_small(&d, "simulate", "out", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot write") && err.contains("summary.json"),
+        "{err}"
+    );
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+    assert!(
+        !d.join("out/manifest.json").exists(),
+        "a failed run writes no manifest"
+    );
+    assert!(!d.join("out/.omnimix.lock").exists(), "the lock is removed");
+}

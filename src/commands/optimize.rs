@@ -119,7 +119,10 @@ fn interrupted(cfg: &OptimizeConfig, cp: &FileCheckpointer) -> anyhow::Error {
     if cfg.checkpoint.is_none()
         && let Err(e) = omnimix_reports::write_atomic(&file, bytes)
     {
-        eprintln!("interrupted, and the checkpoint could not be saved: {e}");
+        eprintln!(
+            "interrupted, and the checkpoint could not be saved: {:#}",
+            anyhow::Error::from(e)
+        );
         return Interrupted.into();
     }
     eprintln!(
