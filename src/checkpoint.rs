@@ -8,8 +8,6 @@
 //! a file written by a run with another identity (naming what differs) and a state
 //! with more evaluations done than `--evals` allows.
 
-use crate::config::BadInput;
-use anyhow::Result;
 use omnimix_optimizer::{ParetoState, SearchState, TargetState};
 use omnimix_studies::Objective;
 use omnimix_studies::optimize::{Resume, SearchConfig};
@@ -144,58 +142,53 @@ pub fn encode<S: StateKind>(identity: &Identity, state: &S) -> Result<Vec<u8>, s
     Ok(bytes)
 }
 
-fn bad(m: String) -> anyhow::Error {
-    BadInput(m).into()
-}
-
 /// Read `file` for a run with `identity` (a search of `evals` evaluations, of the kind
-/// `objective` and `target` ask for).
+/// `objective` and `target` ask for); the error says why the file is refused (bad
+/// input).
 pub fn read(
     file: &Path,
     identity: &Identity,
     objective: Objective,
     target: bool,
     evals: usize,
-) -> Result<Resume> {
+) -> Result<Resume, String> {
     let f = file.display();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| bad(format!("--resume: cannot read {f}: {e}")))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("--resume: cannot read {f}: {e}"))?;
     let value: Value = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("--resume: {f} is not a checkpoint (not JSON: {e})")))?;
+        .map_err(|e| format!("--resume: {f} is not a checkpoint (not JSON: {e})"))?;
     let Value::Object(mut content) = value else {
-        return Err(bad(format!("--resume: {f} is not a checkpoint")));
+        return Err(format!("--resume: {f} is not a checkpoint"));
     };
     if content.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(bad(format!(
+        return Err(format!(
             "--resume: {f} is not a checkpoint of this omnimix (format {}, this build reads \
              \"{FORMAT}\")",
             content
                 .get("format")
                 .map_or("none".into(), ToString::to_string)
-        )));
+        ));
     }
     let stored = content.remove("checksum");
     if stored.as_ref().and_then(Value::as_str) != Some(checksum(&content).as_str()) {
-        return Err(bad(format!(
+        return Err(format!(
             "--resume: {f} was edited or damaged (its checksum does not match its content); \
              start again without --resume"
-        )));
+        ));
     }
     let run = content.get("run").cloned().unwrap_or(Value::Null);
     let diff = identity.differences(&run);
     if !diff.is_empty() {
-        return Err(bad(format!(
+        return Err(format!(
             "--resume: {f} was written by another run: {}; resume with the flags and \
              scenario of that run, or start again without --resume",
             diff.join("; ")
-        )));
+        ));
     }
     let state = content.remove("state").unwrap_or(Value::Null);
     let kind = content.get("kind").and_then(Value::as_str).unwrap_or("");
     let not = |want: &str, e: serde_json::Error| {
-        bad(format!(
-            "--resume: {f} is not a checkpoint of a {want} (it says {kind}): {e}"
-        ))
+        format!("--resume: {f} is not a checkpoint of a {want} (it says {kind}): {e}")
     };
     let (resume, done) = if target {
         let s: TargetState =
@@ -214,10 +207,10 @@ pub fn read(
         (Resume::Search(s), done)
     };
     if done > evals {
-        return Err(bad(format!(
+        return Err(format!(
             "--resume: {f} says {done} evaluations were done, more than --evals {evals} \
              allows"
-        )));
+        ));
     }
     Ok(resume)
 }

@@ -121,13 +121,16 @@ impl OptimizeConfig {
         let identity = Identity::of(&search);
         if let (Some(dir), true) = (&a.checkpoint, a.resume) {
             let file = checkpoint_file(dir);
-            search.resume = Some(crate::checkpoint::read(
-                &file,
-                &identity,
-                objective,
-                search.target.is_some(),
-                search.evals,
-            )?);
+            search.resume = Some(
+                crate::checkpoint::read(
+                    &file,
+                    &identity,
+                    objective,
+                    search.target.is_some(),
+                    search.evals,
+                )
+                .map_err(BadInput)?,
+            );
         }
         Ok(OptimizeConfig {
             search,
