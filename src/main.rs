@@ -1,5 +1,5 @@
 //! The `omnimix` binary: command-line parsing and glue. Exit codes: 0 success,
-//! 2 bad input (nothing was run), 1 runtime failure.
+//! 2 bad input (nothing was run), 1 runtime failure, 130 interrupted (Ctrl-C).
 //!
 //! Under MPI (`--features mpi`, launched by `mpirun` or `srun`) every rank runs this
 //! same `main`: `simulate`, `optimize`, `compare`, `benchmark` and `attribute --truth` spread
@@ -8,11 +8,14 @@
 //! writes files; a failure on any rank ends the whole job.
 
 mod backend;
+mod checkpoint;
 mod cli;
 mod commands;
 mod config;
+mod interrupt;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod outdir;
 mod print;
 mod progress;
 
@@ -28,8 +31,14 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match run(cli, &*backend) {
+    let result = run(cli, &*backend);
+    outdir::release();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => {
+            backend.fail(130);
+            ExitCode::from(130)
+        }
         Err(e) => {
             let bad = e.downcast_ref::<config::BadInput>().is_some();
             let code = if bad { 2 } else { 1 };
@@ -66,6 +75,26 @@ fn describe(e: &anyhow::Error) -> String {
         }
     }
     out
+}
+
+/// Run `work`, a command writing into `out`. On the rank that writes files: the folder
+/// is locked against a second run, the previous run's files are removed first, and the
+/// manifest of the files written is saved when the command succeeds.
+fn into(
+    out: &std::path::Path,
+    command: &str,
+    backend: &dyn backend::Backend,
+    work: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if backend.is_root() {
+        outdir::lock(out)?;
+        outdir::clear_previous(out)?;
+    }
+    work()?;
+    if backend.is_root() {
+        outdir::finish(command, false)?;
+    }
+    Ok(())
 }
 
 /// The backend this process was started under: MPI when built with the `mpi` feature
@@ -110,16 +139,44 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
     }
     use crate::config::*;
     match cli.command {
-        cli::Command::Simulate(a) => commands::simulate(&SimulateConfig::from_args(&a)?, backend),
-        cli::Command::Optimize(a) => commands::optimize(&OptimizeConfig::from_args(&a)?, backend),
+        cli::Command::Simulate(a) => {
+            let cfg = SimulateConfig::from_args(&a)?;
+            into(&cfg.out, "simulate", backend, || {
+                commands::simulate(&cfg, backend)
+            })
+        }
+        cli::Command::Optimize(a) => {
+            let cfg = OptimizeConfig::from_args(&a)?;
+            into(&cfg.out, "optimize", backend, || {
+                commands::optimize(&cfg, backend)
+            })
+        }
         cli::Command::Attribute(a) => {
-            commands::attribute(&AttributeConfig::from_args(&a)?, backend)
+            let cfg = AttributeConfig::from_args(&a)?;
+            into(&cfg.out, "attribute", backend, || {
+                commands::attribute(&cfg, backend)
+            })
         }
         cli::Command::Benchmark(a) => {
-            commands::benchmark(&BenchmarkConfig::from_args(&a)?, backend)
+            let cfg = BenchmarkConfig::from_args(&a)?;
+            into(&cfg.out, "benchmark", backend, || {
+                commands::benchmark(&cfg, backend)
+            })
         }
-        cli::Command::Report(a) => commands::report(&ReportConfig::from_args(&a)?),
-        cli::Command::Compare(a) => commands::compare(&CompareConfig::from_args(&a)?, backend),
+        cli::Command::Report(a) => {
+            let cfg = ReportConfig::from_args(&a)?;
+            if cfg.dir.is_dir() {
+                outdir::lock(&cfg.dir)?;
+            }
+            commands::report(&cfg)?;
+            outdir::finish("report", true)
+        }
+        cli::Command::Compare(a) => {
+            let cfg = CompareConfig::from_args(&a)?;
+            into(&cfg.out, "compare", backend, || {
+                commands::compare(&cfg, backend)
+            })
+        }
         cli::Command::Validate(a) => {
             commands::validate(&ValidateConfig::from_args(&a)?);
             Ok(())

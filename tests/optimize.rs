@@ -197,7 +197,10 @@ fn pareto_and_target_searches_checkpoint_and_resume() {
     let dir = cp("cp_pareto");
     assert_bad_input(
         &optimize(&d, "x", &["--checkpoint", &dir, "--resume"]),
-        &["is not a checkpoint of a single-objective search"],
+        &[
+            "written by another run",
+            "objective pareto (this run: value)",
+        ],
     );
 }
 
@@ -245,7 +248,7 @@ fn killed_run_resumes_to_the_same_plan() {
         if let Some(done) = fs::read_to_string(&cp)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v["evals_done"].as_u64())
+            .and_then(|v| v["state"]["evals_done"].as_u64())
             && done >= 200
         {
             child.kill().unwrap();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::eval::{Evaluator, OUT_OF_SAMPLE_BASE, evaluate_reps, mean};
-use crate::search::{Checkpointer, Observer, Options, RunKey, stream, uniform};
+use crate::search::{Checkpointer, Observer, Options, RunKey, check_evals_done, stream, uniform};
 use crate::space::Space;
 
 /// `a` dominates `b` (maximising every objective): no worse anywhere, better somewhere.
@@ -267,6 +267,7 @@ pub fn optimize_pareto_resumable<E: Evaluator + ?Sized>(
     options.validate(space.dim())?;
     if let Some(r) = &resume {
         r.run.check(&RunKey::of(PARETO_FORMAT, options, space))?;
+        check_evals_done(r.evals_done, options.evals)?;
     }
     space.feasibility().map_err(Error::Infeasible)?;
     let r0 = options.replications;

@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// Creating, writing or renaming a file failed.
-    #[error("cannot write {path}: {source}")]
+    /// Creating, writing or renaming a file failed (the cause is the error's source:
+    /// shown once by a report of the chain, such as anyhow's `{:#}`).
+    #[error("cannot write {path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -108,6 +108,7 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
         omnimix_reports::write_csv(&errors_path, &errors)?;
         written.push(errors_path);
     }
+    crate::outdir::record(&written);
     if !a.quiet {
         print_credits(
             &source,

@@ -59,6 +59,8 @@ pub fn benchmark(a: &BenchmarkConfig, backend: &dyn Backend) -> Result<()> {
         )?;
         charts.push(chart);
     }
+    crate::outdir::record(std::slice::from_ref(&path));
+    crate::outdir::record(&charts);
     if !a.quiet {
         print_rows(&rows, scenarios.len(), rules.len(), a.seeds, t0);
         println!("wrote {}", path.display());

@@ -25,6 +25,7 @@ pub fn compare(cfg: &CompareConfig, backend: &dyn Backend) -> Result<()> {
         return Ok(());
     }
     let written = omnimix_reports::compare::write(&cfg.out, &comparison)?;
+    crate::outdir::record(&written);
     if !cfg.quiet {
         print_table(&comparison);
         print_written(&written);

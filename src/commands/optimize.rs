@@ -8,65 +8,129 @@
 //! ranks. Rank 0 writes the files.
 
 use crate::backend::{Backend, with_threads};
+use crate::checkpoint::{self, Identity, StateKind};
 use crate::config::{BadInput, OptimizeConfig, checkpoint_file};
+use crate::interrupt::{self, Interrupted};
 use crate::print::print_written;
+use crate::progress::Stage;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnimix_optimizer::{Checkpointer, Evaluator, Observer};
 use omnimix_sim::kpis::{Kpi, KpiSummary};
 use omnimix_sim::stats::Interval;
-use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns};
+use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns, REPLICATIONS};
 use omnimix_studies::optimize::{COMPARED, Comparison, Found, PlanFile, PlanSearch};
 use omnimix_studies::{Objective, StudyError};
-use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-struct Bar {
-    bar: ProgressBar,
-    started: Instant,
-    quiet: bool,
-}
-
-impl Bar {
-    fn new(evals: usize, quiet: bool) -> Bar {
-        let bar = ProgressBar::with_draw_target(Some(evals as u64), ProgressDrawTarget::hidden());
-        bar.set_style(
-            ProgressStyle::with_template("optimizing {bar:40.cyan/blue} {pos}/{len} evaluations {elapsed_precise} (eta {eta}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        Bar {
-            bar,
-            started: Instant::now(),
-            quiet,
-        }
-    }
-}
+/// The search stage's progress; stops the search after its batch on Ctrl-C.
+struct Bar(Stage);
 
 impl Observer for Bar {
     fn progress(&self, evals_done: usize, best: f64) {
-        self.bar.set_position(evals_done as u64);
-        self.bar.set_message(format!("best {best:.4}"));
-        if !self.quiet && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
+        self.0.bar().set_position(evals_done as u64);
+        self.0.bar().set_message(format!("best {best:.4}"));
+    }
+
+    fn stop_requested(&self) -> bool {
+        interrupt::requested()
     }
 }
 
-/// Writes the search state atomically after every batch; the first write error is
-/// kept and reported when the search ends.
-struct FileCheckpointer {
-    path: std::path::PathBuf,
-    error: Option<omnimix_reports::ReportError>,
+/// Keeps the latest search state (encoded as its checkpoint file) and, with
+/// `--checkpoint`, writes it atomically after every batch; the first error is kept
+/// and reported when the search ends.
+struct FileCheckpointer<'a> {
+    identity: &'a Identity,
+    path: Option<PathBuf>,
+    last: Option<Vec<u8>>,
+    error: Option<anyhow::Error>,
 }
 
-impl<S: Serialize> Checkpointer<S> for FileCheckpointer {
+impl<S: StateKind> Checkpointer<S> for FileCheckpointer<'_> {
     fn save(&mut self, state: &S) {
-        if self.error.is_none()
-            && let Err(e) = omnimix_reports::write_json(&self.path, state)
-        {
-            self.error = Some(e);
+        if self.error.is_some() {
+            return;
+        }
+        match checkpoint::encode(self.identity, state) {
+            Ok(bytes) => {
+                if let Some(p) = &self.path
+                    && let Err(e) = omnimix_reports::write_atomic(p, &bytes)
+                {
+                    self.error = Some(e.into());
+                }
+                self.last = Some(bytes);
+            }
+            Err(e) => self.error = Some(anyhow::Error::from(e).context("encoding the checkpoint")),
         }
     }
+}
+
+/// A shell word: as is when safe, else single-quoted.
+fn shell_word(a: &str) -> String {
+    let safe = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c));
+    if safe {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+/// This command line with `--checkpoint DIR --resume` in place of any
+/// `--checkpoint` and `--resume` it had.
+fn resume_command(dir: &Path) -> String {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--checkpoint" {
+            i += 2;
+            continue;
+        }
+        if a != "--resume" && !a.starts_with("--checkpoint=") {
+            words.push(shell_word(a));
+        }
+        i += 1;
+    }
+    words.push("--checkpoint".into());
+    words.push(shell_word(&dir.to_string_lossy()));
+    words.push("--resume".into());
+    words.join(" ")
+}
+
+/// Ctrl-C: save the latest state (into `--checkpoint DIR`, else `OUT/checkpoint.json`),
+/// say how to resume, and end with exit code 130.
+fn interrupted(cfg: &OptimizeConfig, cp: &FileCheckpointer) -> anyhow::Error {
+    let Some(bytes) = &cp.last else {
+        eprintln!("interrupted before the first batch was done: nothing to resume");
+        return Interrupted.into();
+    };
+    let dir = cfg.checkpoint.clone().unwrap_or_else(|| cfg.out.clone());
+    let file = checkpoint_file(&dir);
+    if let Some(e) = &cp.error {
+        eprintln!("interrupted, and the checkpoint could not be saved: {e:#}");
+        return Interrupted.into();
+    }
+    if cfg.checkpoint.is_none()
+        && let Err(e) = omnimix_reports::write_atomic(&file, bytes)
+    {
+        eprintln!(
+            "interrupted, and the checkpoint could not be saved: {:#}",
+            anyhow::Error::from(e)
+        );
+        return Interrupted.into();
+    }
+    eprintln!(
+        "interrupted: the search is saved in {}; resume it with\n  {}",
+        file.display(),
+        resume_command(&dir)
+    );
+    Interrupted.into()
 }
 
 /// A workflow error as the CLI reports it: the user's input is bad input (exit 2).
@@ -85,34 +149,70 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     let s = &sc.scenario;
     let search = PlanSearch::new(sc).map_err(study_error)?;
     let evaluate = |x: &[f64], rep: u32| search.evaluate(x, rep);
-    let mut checkpointer = cfg.checkpoint.as_ref().map(|dir| FileCheckpointer {
-        path: checkpoint_file(dir),
+    let quiet = cfg.quiet || !backend.is_root();
+    // Ctrl-C stops the search after its batch and saves it (one process only: under
+    // MPI the launcher handles signals)
+    let interruptible = backend.ranks() == 1;
+    if interruptible {
+        interrupt::catch();
+    }
+    let mut checkpointer = FileCheckpointer {
+        identity: &cfg.identity,
+        path: cfg.checkpoint.as_deref().map(checkpoint_file),
+        last: None,
         error: None,
-    });
-    let observer = Bar::new(sc.evals, cfg.quiet);
+    };
+    let observer = Bar(Stage::start(
+        "search",
+        Some(sc.evals as u64),
+        "evaluations",
+        &format!(
+            "{} evaluations at 1/{} of the agents",
+            sc.evals, sc.search_scale
+        ),
+        quiet,
+    ));
     let t0 = Instant::now();
     let mut found: Option<Found> = None;
     let mut search_fn = |evaluator: &dyn Evaluator| -> Result<Vec<f64>> {
-        let cp = checkpointer
-            .as_mut()
-            .map(|c| c as &mut dyn omnimix_studies::optimize::AnyCheckpointer);
+        let cp = &mut checkpointer as &mut dyn omnimix_studies::optimize::AnyCheckpointer;
         let f = search
-            .search(evaluator, &observer, cp)
+            .search(evaluator, &observer, Some(cp))
             .map_err(study_error)?;
         let x = f.x.clone();
         found = Some(f);
         Ok(x)
     };
-    let answer = with_threads(cfg.threads, || backend.farm(&evaluate, &mut search_fn))??;
-    let Some(x) = answer else {
+    let answer = with_threads(cfg.threads, || backend.farm(&evaluate, &mut search_fn))?;
+    if interruptible && interrupt::requested() {
+        observer.0.bar().finish_and_clear();
+        return Err(interrupted(cfg, &checkpointer));
+    }
+    let Some(x) = answer? else {
         // Rank 0's search failed; rank 0 reports it and ends the job.
         return Ok(());
     };
-    observer.bar.finish_and_clear();
+    let evals_done = found.as_ref().map_or(0, |f| f.evals_done);
+    observer.0.finish(&format!("{evals_done} evaluations done"));
     let search_secs = t0.elapsed().as_secs_f64();
 
     // Out of sample, full resolution, paired replications (on every rank).
+    let stage = Stage::start(
+        "comparison",
+        None,
+        "",
+        &format!(
+            "the plan, the current strategy and the equal split on {} fresh replications at \
+             full resolution",
+            sc.final_replications
+        ),
+        quiet,
+    );
     let fresh = with_threads(cfg.threads, || search.validate(&x, backend.shards()))?;
+    stage.finish("done");
+    if interruptible && interrupt::requested() {
+        return Err(interrupted(cfg, &checkpointer));
+    }
     let analysis = if cfg.report {
         let input = AnalysisInput {
             scenario: s,
@@ -124,7 +224,19 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
             objective: sc.objective.kpi(),
         };
         let runs = AnalysisRuns::new(&input);
-        let eval = |x: &[f64], rep: u32| runs.evaluate(x, rep);
+        let total = runs.len() * REPLICATIONS as usize;
+        let stage = Stage::start(
+            "analysis",
+            Some(total as u64),
+            "runs",
+            &format!("{total} runs for the report's curves and sensitivities"),
+            quiet,
+        );
+        let eval = |x: &[f64], rep: u32| {
+            let v = runs.evaluate(x, rep);
+            stage.bar().inc(1);
+            v
+        };
         let mut rows = None;
         let mut collect = |ev: &dyn Evaluator| -> Result<Vec<f64>> {
             rows = Some(runs.collect(ev));
@@ -133,6 +245,10 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         if with_threads(cfg.threads, || backend.farm(&eval, &mut collect))??.is_none() {
             return Ok(()); // rank 0 failed and reports it
         }
+        stage.finish(&format!("{total} runs done"));
+        if interruptible && interrupt::requested() {
+            return Err(interrupted(cfg, &checkpointer));
+        }
         rows
     } else {
         None
@@ -140,8 +256,8 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     if !backend.is_root() {
         return Ok(());
     }
-    if let Some(e) = checkpointer.and_then(|c| c.error) {
-        return Err(anyhow::Error::from(e).context("checkpoint"));
+    if let Some(e) = checkpointer.error.take() {
+        return Err(e.context("checkpoint"));
     }
     let found = found.context("the search left no result")?;
     let out = search.outcome(found, &fresh);
@@ -156,13 +272,23 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
     };
     let mut written = omnimix_reports::outputs::write_optimized(&cfg.out, s, &out, &plan_file)?;
     if let Some(a) = &analysis {
+        let stage = Stage::start(
+            "report",
+            None,
+            "",
+            "the analysis files, charts and report.html",
+            quiet,
+        );
         written.extend(omnimix_reports::outputs::write_analysis(&cfg.out, a)?);
         // the report from the results in memory (`omnimix report DIR` reads the same
         // values back from the files just written)
         let sheets = omnimix_reports::outputs::budget_sheets(s, &out);
         let data = omnimix_reports::report::data::ReportData::from_optimize(s, &out, a, &sheets)?;
         written.extend(omnimix_reports::report::render(&data, &cfg.out)?);
+        stage.finish(&format!("{} files written", written.len()));
     }
+    crate::outdir::record(&written);
+    remove_stale_checkpoint(cfg);
     if !cfg.quiet {
         print_comparison(
             &out.comparison,
@@ -173,6 +299,18 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         print_written(&written);
     }
     Ok(())
+}
+
+/// A search saved in the output folder on Ctrl-C is stale once a run into that folder
+/// succeeds (unless that run checkpoints there itself).
+fn remove_stale_checkpoint(cfg: &OptimizeConfig) {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if cfg.checkpoint.as_deref().is_none_or(|c| !same(c, &cfg.out)) {
+        let _ = std::fs::remove_file(checkpoint_file(&cfg.out));
+    }
 }
 
 fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {

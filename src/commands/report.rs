@@ -11,11 +11,15 @@ use std::path::{Path, PathBuf};
 const REPORT_MODELS: &str = "first_touch,last_touch,linear,time_decay,position_based,markov:1";
 
 /// Write `attribution.csv` from `journeys.csv` when there is one and no attribution yet.
-fn attribution(dir: &Path) -> Result<Option<PathBuf>> {
+fn attribution(dir: &Path, listed: Option<&[String]>) -> Result<Option<PathBuf>> {
     use omnimix_attribution::{JourneyTable, Model, Options, attribute_all};
     let journeys = dir.join("journeys.csv");
     let out = dir.join("attribution.csv");
-    if !journeys.exists() || out.exists() {
+    let written = |name: &str| listed.is_none_or(|l| l.iter().any(|f| f == name));
+    if !journeys.exists()
+        || !written("journeys.csv")
+        || (out.exists() && written("attribution.csv"))
+    {
         return Ok(None);
     }
     let file = std::fs::File::open(&journeys)
@@ -29,11 +33,18 @@ fn attribution(dir: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(out))
 }
 
-/// Render the report of `dir` (a simulate or optimize output folder); files there
-/// that cannot be read are bad input.
+/// Render the report of `dir` (a simulate or optimize output folder) from the files
+/// its manifest lists (all files when it has none); files there that cannot be read
+/// are bad input.
 pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut written: Vec<PathBuf> = attribution(dir)?.into_iter().collect();
-    match omnimix_reports::report::render_dir(dir) {
+    let mut listed = crate::outdir::read_manifest(dir).map(|m| m.files);
+    let mut written: Vec<PathBuf> = attribution(dir, listed.as_deref())?.into_iter().collect();
+    if let Some(l) = listed.as_mut()
+        && !written.is_empty()
+    {
+        l.push("attribution.csv".into());
+    }
+    match omnimix_reports::report::render_listed(dir, listed.as_deref()) {
         Ok(files) => written.extend(files),
         Err(ReportError::Input { path, message }) => {
             return Err(BadInput(format!("report {}: {message}", path.display())).into());
@@ -46,6 +57,7 @@ pub fn render(dir: &Path) -> Result<Vec<PathBuf>> {
 /// `omnimix report DIR`.
 pub fn report(cfg: &ReportConfig) -> Result<()> {
     let written = render(&cfg.dir)?;
+    crate::outdir::record(&written);
     if !cfg.quiet {
         crate::print::print_written(&written);
     }

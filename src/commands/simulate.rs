@@ -81,6 +81,7 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
     )?;
     written.push(curves);
     written.extend(super::report::render(&cfg.out)?);
+    crate::outdir::record(&written);
     if !cfg.quiet {
         print_summary(
             &cfg.scenario,

@@ -1,11 +1,12 @@
 //! `omnimix optimize`: flags → [`OptimizeConfig`].
 
 use super::{BadInput, scenario, threads};
+use crate::checkpoint::Identity;
 use crate::cli::OptimizeArgs;
 use anyhow::Result;
 use omnimix_studies::Objective;
 use omnimix_studies::objective::parse_risk;
-use omnimix_studies::optimize::{Resume, SearchConfig};
+use omnimix_studies::optimize::SearchConfig;
 use std::path::{Path, PathBuf};
 
 /// Everything `optimize` needs, validated.
@@ -16,6 +17,8 @@ pub struct OptimizeConfig {
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
+    /// What a checkpoint of this run must match to be resumed.
+    pub identity: Identity,
     /// `--checkpoint DIR`.
     pub checkpoint: Option<PathBuf>,
     /// Write the analysis files, charts and report.html (not with `--no-report`).
@@ -58,31 +61,6 @@ fn objective_and_target(a: &OptimizeArgs) -> Result<(Objective, Option<f64>)> {
     Ok((o, Some(v)))
 }
 
-/// `--resume`: the checkpoint, read as the kind of search the flags ask for.
-fn resume(a: &OptimizeArgs, objective: Objective, target: bool) -> Result<Option<Resume>> {
-    let (Some(dir), true) = (&a.checkpoint, a.resume) else {
-        return Ok(None);
-    };
-    let f = checkpoint_file(dir);
-    let text = std::fs::read_to_string(&f)
-        .map_err(|e| bad(format!("--resume: cannot read {}: {e}", f.display())))?;
-    let not = |kind: &str, e: serde_json::Error| {
-        bad(format!(
-            "--resume: {} is not a checkpoint of {kind} (was it written with other flags?): {e}",
-            f.display()
-        ))
-    };
-    Ok(Some(if target {
-        Resume::Target(serde_json::from_str(&text).map_err(|e| not("a --target search", e))?)
-    } else if objective == Objective::Pareto {
-        Resume::Pareto(serde_json::from_str(&text).map_err(|e| not("a Pareto search", e))?)
-    } else {
-        Resume::Search(
-            serde_json::from_str(&text).map_err(|e| not("a single-objective search", e))?,
-        )
-    }))
-}
-
 /// `--fix NAME[=VALUE]`.
 fn fixes(a: &OptimizeArgs) -> Result<Vec<(String, Option<f64>)>> {
     a.fix
@@ -116,7 +94,6 @@ impl OptimizeConfig {
             return Err(bad("--search-scale 0: at least 1".into()));
         }
         let threads = threads(a.threads)?;
-        let resume = resume(a, objective, target.is_some())?;
         let scenario = scenario(&a.scenario)?;
         let final_replications = a.replications.unwrap_or(scenario.replications).max(2);
         if a.phases == 0 || a.phases > scenario.horizon_weeks {
@@ -126,22 +103,38 @@ impl OptimizeConfig {
             )));
         }
         let fixes = fixes(a)?;
+        let mut search = SearchConfig {
+            seed: a.seed.unwrap_or(scenario.seed),
+            scenario,
+            objective,
+            risk,
+            risk_name: a.risk.clone(),
+            evals: a.evals,
+            search_scale: a.search_scale,
+            final_replications,
+            phases: a.phases,
+            fixes,
+            target,
+            resume: None,
+            hand_made_starts: a.hand_made_starts,
+        };
+        let identity = Identity::of(&search);
+        if let (Some(dir), true) = (&a.checkpoint, a.resume) {
+            let file = checkpoint_file(dir);
+            search.resume = Some(
+                crate::checkpoint::read(
+                    &file,
+                    &identity,
+                    objective,
+                    search.target.is_some(),
+                    search.evals,
+                )
+                .map_err(BadInput)?,
+            );
+        }
         Ok(OptimizeConfig {
-            search: SearchConfig {
-                seed: a.seed.unwrap_or(scenario.seed),
-                scenario,
-                objective,
-                risk,
-                risk_name: a.risk.clone(),
-                evals: a.evals,
-                search_scale: a.search_scale,
-                final_replications,
-                phases: a.phases,
-                fixes,
-                target,
-                resume,
-                hand_made_starts: a.hand_made_starts,
-            },
+            search,
+            identity,
             out: super::writable_out(&a.out)?,
             threads,
             quiet: a.quiet,

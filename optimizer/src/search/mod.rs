@@ -307,6 +307,7 @@ pub fn optimize<E: Evaluator + ?Sized>(
     let mut st = match &options.resume_from {
         Some(s) => {
             s.run.check(&RunKey::of(STATE_FORMAT, options, space))?;
+            check_evals_done(s.evals_done, options.evals)?;
             s.clone()
         }
         None => SearchState {
@@ -381,6 +382,17 @@ pub fn optimize<E: Evaluator + ?Sized>(
         evals_done: st.evals_done,
         final_evals,
     })
+}
+
+/// [`Error::ResumeMismatch`] for a state with more evaluations done than the run's
+/// budget (a state of another run, or edited).
+pub(crate) fn check_evals_done(evals_done: usize, evals: usize) -> Result<(), Error> {
+    if evals_done > evals {
+        return Err(Error::ResumeMismatch {
+            what: format!("{evals_done} evaluations done, more than this run's budget of {evals}"),
+        });
+    }
+    Ok(())
 }
 
 /// What a checkpoint must share with the run that resumes it: the state layout, seed,

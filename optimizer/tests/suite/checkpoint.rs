@@ -162,3 +162,34 @@ fn resuming_with_other_options_is_refused() {
     .unwrap_err();
     assert!(matches!(err, Error::ResumeMismatch { .. }), "{err}");
 }
+
+#[test]
+fn a_state_with_more_evaluations_done_than_the_budget_is_refused() {
+    let p = eight();
+    let space = p.space();
+    let ev = RayonEvaluator::new(|x: &[f64], _rep: u32| vec![p.value(x)]);
+    let mut cp = JsonCheckpoint::default();
+    let killer = Killer {
+        kill_at: 200,
+        done: Cell::new(0),
+    };
+    let _ = optimize(&space, &ev, &opts(), &killer, Some(&mut cp));
+    let mut v: serde_json::Value = serde_json::from_str(cp.last.as_deref().unwrap()).unwrap();
+    v["evals_done"] = 1_000_000.into();
+    let state: SearchState = serde_json::from_value(v).unwrap();
+    let err = optimize(
+        &space,
+        &ev,
+        &Options {
+            resume_from: Some(state),
+            ..opts()
+        },
+        &NoObserver,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::ResumeMismatch { what } if what.contains("1000000 evaluations done")),
+        "{err}"
+    );
+}

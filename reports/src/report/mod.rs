@@ -70,6 +70,12 @@ pub fn render_dir(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     render(&ReportData::load(dir)?, dir)
 }
 
+/// [`render_dir`] from the files of `listed` only (the folder's manifest; see
+/// [`ReportData::load_listed`]).
+pub fn render_listed(dir: &Path, listed: Option<&[String]>) -> Result<Vec<PathBuf>, ReportError> {
+    render(&ReportData::load_listed(dir, listed)?, dir)
+}
+
 /// Draw every chart the data allow into `dir/charts/` and write `dir/report.html`;
 /// returns the files written (the charts in the order drawn, then the page).
 pub fn render(data: &ReportData, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {

@@ -89,6 +89,26 @@ impl ReportData {
     /// file is `None`; a folder without `summary.json`, or a file that does not fit
     /// its layout (a malformed row, an unknown KPI name), is an input error naming it.
     pub fn load(dir: &Path) -> Result<ReportData, ReportError> {
+        Self::load_listed(dir, None)
+    }
+
+    /// [`ReportData::load`] of the files of `listed` only (the folder's manifest, paths
+    /// relative to it): a file present but not listed is left from an earlier run and
+    /// read as absent; a listed data file that is missing is an input error (the
+    /// report's own `report.html` and `charts/` are drawn again).
+    pub fn load_listed(dir: &Path, listed: Option<&[String]>) -> Result<ReportData, ReportError> {
+        // the report's own pages and charts may be gone: they are drawn again
+        let input = |f: &&String| !f.starts_with("charts/") && *f != "report.html";
+        if let Some(l) = listed
+            && let Some(gone) = l.iter().filter(input).find(|f| !dir.join(f).exists())
+        {
+            return Err(ReportError::Input {
+                path: dir.join(gone),
+                message: "listed in manifest.json but missing (the folder was changed after \
+                          the run)"
+                    .into(),
+            });
+        }
         let bad = |m: &str| ReportError::Input {
             path: dir.to_path_buf(),
             message: m.to_string(),
@@ -102,7 +122,13 @@ impl ReportData {
                 "no summary.json: not an output folder of omnimix simulate or optimize",
             ));
         }
-        let file = |name: &str| dir.join(name);
+        // a file the run did not write reads as absent
+        let file = |name: &str| match listed {
+            Some(l) if !l.iter().any(|f| f == name) => {
+                dir.join(".not-written-by-the-run").join(name)
+            }
+            _ => dir.join(name),
+        };
         Ok(ReportData {
             summary: RunSummary::read(&sp)?,
             allocation: read_allocation(dir)?,
