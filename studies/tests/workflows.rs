@@ -430,7 +430,7 @@ fn optimized(cfg: &SearchConfig) -> omnimix_studies::optimize::Optimized {
 
 #[test]
 fn on_the_default_preset_every_paid_channel_adds_orders_and_a_harmful_one_shows_negative() {
-    // MODEL.md §7: real channels may have low returns, but none of the default
+    // docs/model.md, "Calibration targets and directions": real channels may have low returns, but none of the default
     // preset's paid channels loses orders by running (the channel off, common
     // random numbers); and a channel that only tires customers is reported with a
     // negative incremental count and share, never clipped to 0.
@@ -495,7 +495,7 @@ fn media_and_initiatives(s: &Scenario, plan: &omnimix_sim::Strategy) -> (f64, us
 
 #[test]
 fn a_short_horizon_buys_more_acquisition_and_a_long_one_more_retention() {
-    // MODEL.md §2.5: short horizons favour acquisition, long ones retention
+    // docs/model.md, "Calibration targets and directions": short horizons favour acquisition, long ones retention
     let (s13, p13) = chosen_plan(&["horizon_weeks=13".into()]);
     let (s156, p156) = chosen_plan(&["horizon_weeks=156".into()]);
     let (m13, i13) = media_and_initiatives(&s13, &p13);
