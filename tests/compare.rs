@@ -104,7 +104,15 @@ fn more_service_staff_lowers_the_wait_and_fewer_raise_it() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("more_staff"));
+    let printed = stdout(&o);
+    assert!(printed.contains("more_staff"));
+    // the table in readers' units: labels, money with currency, shares in %,
+    // differences signed with their interval
+    assert!(printed.contains("total cost") && printed.contains(" EUR"), "{printed}");
+    assert!(printed.contains("12-month retention") || printed.contains("retention at the horizon"), "{printed}");
+    assert!(printed.contains(" pts ["), "{printed}");
+    assert!(printed.contains(" min"), "{printed}");
+    assert!(!printed.contains("mean_wait_min.call_centre"), "raw names: {printed}");
     let r = rows(&out.join("compare.csv"));
     let wait = |who: &str| {
         r.iter()

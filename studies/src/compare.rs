@@ -59,6 +59,14 @@ impl Measure {
         }
     }
 
+    /// A reader's name: the KPI's label, with the channel for service KPIs.
+    pub fn label(&self) -> String {
+        match self {
+            Measure::Company(k) => k.label().to_string(),
+            Measure::Service(k, c) => format!("{} ({})", k.label(), c.name()),
+        }
+    }
+
     /// What it counts.
     pub fn unit(&self) -> Unit {
         match self {
