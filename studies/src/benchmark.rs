@@ -100,12 +100,12 @@ pub struct BenchmarkRow {
 /// The KPIs every rule is reported with, in the order of the rows.
 pub const KPIS: [Kpi; 3] = [Kpi::Retention, Kpi::Roi, Kpi::Npv];
 
-/// Company-level attribution credit shares under the current strategy.
-fn credit_shares(
+/// The journeys of the current strategy the attribution rules learn from: two
+/// replications out of sample, simulated once per scenario and shared by every model.
+fn current_journeys(
     s: &Scenario,
     seed: u64,
-    model: &Model,
-) -> Result<BTreeMap<Channel, f64>, StudyError> {
+) -> Result<omnimix_attribution::JourneyTable, StudyError> {
     let world = World::new(s, &s.strategy);
     let opts = RunOptions {
         seed,
@@ -115,9 +115,16 @@ fn credit_shares(
     };
     let reps = run(&world, &opts, &Silent);
     let rows = journey_rows(&world, &reps);
-    let table = crate::truth::journey_table(&rows)?;
+    crate::truth::journey_table(&rows)
+}
+
+/// Company-level attribution credit shares of a model on the current journeys.
+fn credit_shares(
+    table: &omnimix_attribution::JourneyTable,
+    model: &Model,
+) -> Result<BTreeMap<Channel, f64>, StudyError> {
     let credits =
-        omnimix_attribution::attribute_with(&table, *model, &AttributionOptions::default())
+        omnimix_attribution::attribute_with(table, *model, &AttributionOptions::default())
             .map_err(|source| StudyError::Attribution {
                 what: "attribution",
                 source,
@@ -190,11 +197,20 @@ impl<'a> Bench<'a> {
     ) -> Result<Vec<BenchmarkRow>, StudyError> {
         let (s, ps, seed) = (self.s, &self.ps, self.seed);
         let mut rows = Vec::new();
+        let mut journeys = None;
         for rule in rules {
             let st = match rule {
                 Rule::Current => s.strategy.clone(),
                 Rule::EqualSplit => ps.equal_split(),
-                Rule::Attribution(m) => ps.reallocate(&credit_shares(s, seed, m)?),
+                Rule::Attribution(m) => {
+                    if journeys.is_none() {
+                        journeys = Some(current_journeys(s, seed)?);
+                    }
+                    match &journeys {
+                        Some(table) => ps.reallocate(&credit_shares(table, m)?),
+                        None => continue,
+                    }
+                }
                 Rule::Optimizer => self.optimizer_plan(evals, evaluator)?,
             };
             rows.extend(rule_rows(s, &st, &rule.name(), seed, seeds));
