@@ -129,13 +129,16 @@ mod tests {
 
     #[test]
     fn figures_in_readers_units() {
-        assert_eq!(value(313_387_926.9289, Unit::Money, "EUR"), "313.39 m EUR");
+        assert_eq!(value(313_387_926.928_9, Unit::Money, "EUR"), "313.39 m EUR");
         assert_eq!(value(4_654.4, Unit::Money, "EUR"), "4,654 EUR");
         assert_eq!(value(1.2e10, Unit::Money, "USD"), "12.00 bn USD");
         assert_eq!(value(0.5853, Unit::Share, ""), "58.5 %");
         assert_eq!(value(1_234_567.4, Unit::Customers, ""), "1,234,567");
         assert_eq!(difference(0.004, Unit::Share, ""), "+0.4 pts");
-        assert_eq!(difference(-40_440_000.0, Unit::Money, "EUR"), "-40.44 m EUR");
+        assert_eq!(
+            difference(-40_440_000.0, Unit::Money, "EUR"),
+            "-40.44 m EUR"
+        );
     }
 
     #[test]

@@ -37,14 +37,23 @@ fn benchmark_table_is_complete_and_deterministic() {
             let png = fs::read(out.join(format!("benchmark_{kpi}.png"))).unwrap();
             assert!(png.starts_with(b"\x89PNG"), "{kpi} chart as PNG");
         }
-        (fs::read_to_string(out.join("benchmark.csv")).unwrap(), stdout(&o))
+        (
+            fs::read_to_string(out.join("benchmark.csv")).unwrap(),
+            stdout(&o),
+        )
     };
     let (a, printed) = bench("a", false);
     // the table in readers' units: retention and ROI in %, NPV in money
     assert!(printed.contains(" %"), "{printed}");
     assert!(printed.contains(" EUR"), "{printed}");
-    assert!(!printed.contains("e7") && !printed.contains("e8"), "raw floats: {printed}");
-    assert!(printed.contains("wrote") && printed.contains("benchmark_npv.png"), "{printed}");
+    assert!(
+        !printed.contains("e7") && !printed.contains("e8"),
+        "raw floats: {printed}"
+    );
+    assert!(
+        printed.contains("wrote") && printed.contains("benchmark_npv.png"),
+        "{printed}"
+    );
     let mut lines = a.lines();
     assert_eq!(lines.next().unwrap(), "scenario,strategy,kpi,mean,lo,hi,n");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();

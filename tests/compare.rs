@@ -108,11 +108,20 @@ fn more_service_staff_lowers_the_wait_and_fewer_raise_it() {
     assert!(printed.contains("more_staff"));
     // the table in readers' units: labels, money with currency, shares in %,
     // differences signed with their interval
-    assert!(printed.contains("total cost") && printed.contains(" EUR"), "{printed}");
-    assert!(printed.contains("12-month retention") || printed.contains("retention at the horizon"), "{printed}");
+    assert!(
+        printed.contains("total cost") && printed.contains(" EUR"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("12-month retention") || printed.contains("retention at the horizon"),
+        "{printed}"
+    );
     assert!(printed.contains(" pts ["), "{printed}");
     assert!(printed.contains(" min"), "{printed}");
-    assert!(!printed.contains("mean_wait_min.call_centre"), "raw names: {printed}");
+    assert!(
+        !printed.contains("mean_wait_min.call_centre"),
+        "raw names: {printed}"
+    );
     // the variants change DE alone (its call centre): DE's figures beside the
     // company's, and none of KE, which no variant changes
     assert!(printed.contains("DE: revenue"), "{printed}");

@@ -476,7 +476,11 @@ fn budget_workbook_has_the_sheets_and_every_money_table_adds_up_to_the_total_cos
             "{sheet}: rows add up to {} of {total}",
             sum(cost)
         );
-        assert!((sum(share) - 1.0).abs() < 1e-9, "{sheet}: shares {}", sum(share));
+        assert!(
+            (sum(share) - 1.0).abs() < 1e-9,
+            "{sheet}: shares {}",
+            sum(share)
+        );
         assert!((last[cost].as_f64().unwrap() - total).abs() < 1e-6 * total);
     }
     let formulas = wb.worksheet_formula("Country x channel").unwrap();
@@ -487,14 +491,20 @@ fn budget_workbook_has_the_sheets_and_every_money_table_adds_up_to_the_total_cos
     // the CSV copies hold the same rows
     let csv = fs::read_to_string(d.join("wb/budget_by_country.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.contains("total cost") && header.contains("integration capex"), "{header}");
+    assert!(
+        header.contains("total cost") && header.contains("integration capex"),
+        "{header}"
+    );
     assert!(d.join("wb/budget_integration.csv").is_file());
     // the Summary sheet names KPIs for readers and counts whole customers
     let summary = wb.worksheet_range("Summary").unwrap();
     let rows: Vec<_> = summary.rows().collect();
     let names: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
     assert!(names.contains(&"total cost".to_string()), "{names:?}");
-    assert!(names.iter().all(|n| !n.contains('_')), "raw KPI names: {names:?}");
+    assert!(
+        names.iter().all(|n| !n.contains('_')),
+        "raw KPI names: {names:?}"
+    );
     let active = rows
         .iter()
         .find(|r| r[0] == Data::String("active customers (horizon)".into()))

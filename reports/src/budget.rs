@@ -348,7 +348,10 @@ mod tests {
         assert!(planned.integration > 0.0, "the preset integrates");
         assert!((b.total - planned.total()).abs() < 1e-6 * b.total);
         let close = |a: f64, e: f64, what: &str| {
-            assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} vs {e}")
+            assert!(
+                (a - e).abs() <= 1e-9 * e.abs().max(1.0),
+                "{what}: {a} vs {e}"
+            )
         };
         for sheet in [by_country(&b), by_channel(&b), country_x_channel(&b)] {
             let name = &sheet.name;
@@ -362,7 +365,11 @@ mod tests {
                 1.0,
                 name,
             );
-            close(column(&sheet, "media spend").iter().sum(), planned.media, name);
+            close(
+                column(&sheet, "media spend").iter().sum(),
+                planned.media,
+                name,
+            );
             close(column(&sheet, "wages").iter().sum(), planned.wages, name);
             let integration: f64 = if name == "By country" {
                 column(&sheet, "integration capex").iter().sum::<f64>()

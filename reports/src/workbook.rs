@@ -140,9 +140,9 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
                     .rows
                     .iter()
                     .filter_map(|r| match r.get(c) {
-                        Some(Cell::Money(x) | Cell::Number(x) | Cell::Count(x) | Cell::Share(x)) => {
-                            Some(*x)
-                        }
+                        Some(
+                            Cell::Money(x) | Cell::Number(x) | Cell::Count(x) | Cell::Share(x),
+                        ) => Some(*x),
                         _ => None,
                     })
                     .sum();
@@ -308,7 +308,16 @@ mod tests {
         assert_eq!(format(1, 2), COUNT_FORMAT);
         assert_eq!(format(1, 3), NUMBER_FORMAT);
         assert_eq!(format(1, 4), SHARE_FORMAT);
-        for (r, c) in [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)] {
+        for (r, c) in [
+            (1, 1),
+            (1, 2),
+            (1, 3),
+            (1, 4),
+            (2, 1),
+            (2, 2),
+            (2, 3),
+            (2, 4),
+        ] {
             let f = format(r, c);
             // an optional decimal part (`.#`) leaves a trailing dot on whole numbers
             assert!(!f.contains(".#"), "({r}, {c}): {f}");

@@ -217,7 +217,11 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
     }
     if let Some(b) = &c.budget_use {
         use omnimix_sim::kpis::Unit;
-        let share = if b.budget > 0.0 { b.unspent / b.budget } else { 0.0 };
+        let share = if b.budget > 0.0 {
+            b.unspent / b.budget
+        } else {
+            0.0
+        };
         let m = &b.marginal_roi;
         let more = format!(
             "10 % more media would return {} per unit of cost",

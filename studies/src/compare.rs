@@ -180,7 +180,11 @@ fn simulate(
                     continue;
                 };
                 for kpi in COUNTRY_KPIS {
-                    let kpi = if kpi == Kpi::Retention { retention } else { kpi };
+                    let kpi = if kpi == Kpi::Retention {
+                        retention
+                    } else {
+                        kpi
+                    };
                     if kpi == Kpi::Retention || ck.get(kpi).is_some() {
                         v.push((Measure::Country(kpi, code.clone()), ck.value(kpi)));
                     }
@@ -216,7 +220,11 @@ pub fn changed_countries(scenarios: &[Scenario]) -> Vec<String> {
     let changed: Vec<String> = base
         .countries
         .keys()
-        .filter(|code| scenarios[1..].iter().any(|s| own(s, code) != own(base, code)))
+        .filter(|code| {
+            scenarios[1..]
+                .iter()
+                .any(|s| own(s, code) != own(base, code))
+        })
         .cloned()
         .collect();
     if changed.len() < base.countries.len() {

@@ -304,7 +304,12 @@ fn budget_tables_add_up_to_the_strategys_planned_costs() {
     let countries: f64 = b.by_country.iter().map(|r| r.media).sum();
     let channels: f64 = b.by_channel.iter().map(|r| r.media).sum();
     let horizon = s.horizon_weeks as f64 / 52.0;
-    let strategy: f64 = st.annual_spend.values().flat_map(|m| m.values()).sum::<f64>() * horizon;
+    let strategy: f64 = st
+        .annual_spend
+        .values()
+        .flat_map(|m| m.values())
+        .sum::<f64>()
+        * horizon;
     for x in [cells, countries, channels] {
         close(x, strategy);
         close(x, planned.media);

@@ -68,7 +68,10 @@ fn an_interval_keeps_the_sign_of_a_small_bound() {
         range(-39_000.0, 1_800_000.0, Unit::MoneyShort, "EUR", true),
         "[-0.04, +1.80] m EUR"
     );
-    assert_eq!(range(-0.0004, 0.02, Unit::Percent, "", true), "[-0.04, +2.00] pts");
+    assert_eq!(
+        range(-0.0004, 0.02, Unit::Percent, "", true),
+        "[-0.04, +2.00] pts"
+    );
 }
 
 #[test]

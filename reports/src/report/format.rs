@@ -46,9 +46,17 @@ pub(super) fn kpi_cell(k: &KpiSummary, kpi: Kpi, cur: &str) -> Td {
 fn column_unit(heading: &str) -> Option<Unit> {
     if heading.contains("share") {
         Some(Unit::Percent)
-    } else if ["spend", "wages", "budget", "cost", "integration", "capex", "opex"]
-        .iter()
-        .any(|w| heading.contains(w))
+    } else if [
+        "spend",
+        "wages",
+        "budget",
+        "cost",
+        "integration",
+        "capex",
+        "opex",
+    ]
+    .iter()
+    .any(|w| heading.contains(w))
     {
         Some(Unit::Money)
     } else if heading.contains("FTE") {

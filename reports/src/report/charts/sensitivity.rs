@@ -67,7 +67,11 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
             )
         })
         .unwrap_or_default();
-    let as_planned = s.rows.first().map(|r| fmt(r.base, u, ctx.cur)).unwrap_or_default();
+    let as_planned = s
+        .rows
+        .first()
+        .map(|r| fmt(r.base, u, ctx.cur))
+        .unwrap_or_default();
     figs.draw(
         Figure::Sensitivity,
         Chart::Tornado {

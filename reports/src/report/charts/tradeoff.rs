@@ -113,7 +113,10 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
             Some(c) if c.objective == "value" => {
                 "its objective, value (NPV + customer equity), not for retention or ROI".to_string()
             }
-            Some(c) => format!("its objective ({}) on fresh full-resolution runs", c.objective),
+            Some(c) => format!(
+                "its objective ({}) on fresh full-resolution runs",
+                c.objective
+            ),
             None => "its own objective".to_string(),
         };
         let why = if dominating > 0 {
