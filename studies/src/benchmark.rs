@@ -4,8 +4,9 @@
 //! (each country's paid media re-split in proportion to MODEL's credit, computed
 //! from journeys simulated under the current strategy on separate replications),
 //! and `optimizer` (the plan of `omnimix optimize --objective retention`). Every
-//! rule is then simulated on the same replications 0..seeds (common random numbers)
-//! and reported with mean and 90 % interval of retention, ROI and NPV.
+//! rule is then simulated on the same replications 0..seeds (common random numbers),
+//! with its counterfactual without paid media for the incremental ROI, and reported
+//! with mean and 90 % interval of retention, ROI and NPV.
 
 use crate::error::StudyError;
 use omnimix_attribution::{Model, Options as AttributionOptions};
@@ -14,7 +15,7 @@ use omnimix_optimizer::{
     Evaluator, NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize,
 };
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, incremental_kpis, journey_rows, replication_kpis};
 use omnimix_sim::stats::interval;
 use omnimix_sim::{Channel, Scenario, Strategy, World};
 use serde::{Deserialize, Serialize};
@@ -220,19 +221,24 @@ impl<'a> Bench<'a> {
 }
 
 /// [`KPIS`] rows of one strategy simulated on replications `0..seeds`.
+/// The incremental ROI comes from the counterfactual without paid media on the
+/// same replications, as in `simulate` and `optimize`.
 fn rule_rows(s: &Scenario, st: &Strategy, rule: &str, seed: u64, seeds: u32) -> Vec<BenchmarkRow> {
     let world = World::new(s, st);
-    let reps = run(
-        &world,
-        &RunOptions {
-            seed,
-            replications: seeds,
-            first_replication: 0,
-            journeys: false,
-        },
-        &Silent,
-    );
-    let ks: Vec<_> = reps.iter().map(|r| replication_kpis(&world, r).0).collect();
+    let without = World::new(s, &st.without_media(None));
+    let opts = RunOptions {
+        seed,
+        replications: seeds,
+        first_replication: 0,
+        journeys: false,
+    };
+    let reps = run(&world, &opts, &Silent);
+    let reps0 = run(&without, &opts, &Silent);
+    let ks: Vec<_> = reps
+        .iter()
+        .zip(&reps0)
+        .map(|(r, r0)| incremental_kpis(&world, r, &without, r0).0)
+        .collect();
     KPIS.iter()
         .map(|&name| {
             let xs: Vec<f64> = ks.iter().map(|k| k.value(name)).collect();
