@@ -86,13 +86,22 @@ fn print_rows(
         seeds,
         t0.elapsed().as_secs_f64()
     );
-    print!("{:<16} {:<26}", "scenario", "strategy");
+    // columns as wide as the longest scenario and strategy names
+    let ws = rows
+        .iter()
+        .map(|r| r.scenario.chars().count())
+        .fold(8, usize::max);
+    let wr = rows
+        .iter()
+        .map(|r| r.strategy.chars().count())
+        .fold(8, usize::max);
+    print!("{:<ws$} {:<wr$}", "scenario", "strategy");
     for k in KPIS {
         print!(" {:>34}", k.label());
     }
     println!();
     for chunk in rows.chunks(KPIS.len()) {
-        print!("{:<16} {:<26}", chunk[0].scenario, chunk[0].strategy);
+        print!("{:<ws$} {:<wr$}", chunk[0].scenario, chunk[0].strategy);
         for r in chunk {
             let i = omnimix_sim::stats::Interval {
                 mean: r.mean,
