@@ -200,14 +200,15 @@ pub struct BenchmarkArgs {
     /// Strategies: all, or a comma list of current, equal_split, attribution[:MODEL], optimizer.
     #[arg(long, default_value = "all")]
     pub strategies: String,
-    /// Replications every strategy is simulated on (the same for all: common random numbers).
-    #[arg(long, default_value_t = 30)]
+    /// Replications every strategy is simulated on (the same for all: common random
+    /// numbers). The defaults run in a few minutes on 2 cores on the default preset.
+    #[arg(long, default_value_t = 8)]
     pub seeds: u32,
     /// Master seed (default: each scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Evaluations for the optimizer strategy.
-    #[arg(long, default_value_t = 150)]
+    #[arg(long, default_value_t = 60)]
     pub evals: usize,
     /// Override a value in every scenario (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]

@@ -7,9 +7,9 @@ use std::fs;
 fn benchmark_table_is_complete_and_deterministic() {
     let d = Dir::new();
     let f = d.file("small.toml", SMALL);
-    let bench = |out: &str| {
+    let bench = |out: &str, quiet: bool| {
         let out = d.join(out);
-        let o = run(&[
+        let mut args = vec![
             "benchmark",
             "--scenarios",
             f.to_str().unwrap(),
@@ -21,8 +21,11 @@ fn benchmark_table_is_complete_and_deterministic() {
             "30",
             "--out",
             out.to_str().unwrap(),
-            "-q",
-        ]);
+        ];
+        if quiet {
+            args.push("-q");
+        }
+        let o = run(&args);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         for kpi in ["retention", "roi", "npv"] {
             let svg = fs::read_to_string(out.join(format!("benchmark_{kpi}.svg"))).unwrap();
@@ -30,10 +33,27 @@ fn benchmark_table_is_complete_and_deterministic() {
                 svg.starts_with("<svg") && svg.contains("equal_split") && svg.contains("<circle"),
                 "{kpi} chart"
             );
+            // every chart as PNG too
+            let png = fs::read(out.join(format!("benchmark_{kpi}.png"))).unwrap();
+            assert!(png.starts_with(b"\x89PNG"), "{kpi} chart as PNG");
         }
-        fs::read_to_string(out.join("benchmark.csv")).unwrap()
+        (
+            fs::read_to_string(out.join("benchmark.csv")).unwrap(),
+            stdout(&o),
+        )
     };
-    let a = bench("a");
+    let (a, printed) = bench("a", false);
+    // the table in readers' units: retention and ROI in %, NPV in money
+    assert!(printed.contains(" %"), "{printed}");
+    assert!(printed.contains(" EUR"), "{printed}");
+    assert!(
+        !printed.contains("e7") && !printed.contains("e8"),
+        "raw floats: {printed}"
+    );
+    assert!(
+        printed.contains("wrote") && printed.contains("benchmark_npv.png"),
+        "{printed}"
+    );
     let mut lines = a.lines();
     assert_eq!(lines.next().unwrap(), "scenario,strategy,kpi,mean,lo,hi,n");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
@@ -46,8 +66,12 @@ fn benchmark_table_is_complete_and_deterministic() {
             r[5].parse().unwrap(),
         );
         assert!(lo <= mean && mean <= hi, "{r:?}");
+        if r[2] == "roi" {
+            // the incremental ROI from the run without paid media, not a missing 0
+            assert!(mean != 0.0 && hi > lo, "{r:?}");
+        }
     }
-    assert_eq!(a, bench("b"), "same seeds, same table");
+    assert_eq!(a, bench("b", true).0, "same seeds, same table");
     assert_bad_input(
         &run(&["benchmark", "--strategies", "astrology", "-q"]),
         &["unknown strategy 'astrology'"],

@@ -85,3 +85,62 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Every file of the repository's sources, scenarios and docs (not `target/`).
+fn project_files() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if !name.starts_with('.') && name != "target" && name != "out" {
+                    stack.push(p);
+                }
+            } else if ["rs", "toml", "md"]
+                .iter()
+                .any(|x| p.extension().is_some_and(|e| e == *x))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn model_citations_name_sections_of_docs_model_md() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = std::fs::read_to_string(root.join("docs/model.md")).unwrap();
+    // a section is cited by its heading without the trailing "(`file.rs`)"
+    let sections: Vec<String> = model
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(|h| h.split(" (").next().unwrap_or(h).trim().to_string())
+        .collect();
+    let missing_file = ["MODEL", ".md"].concat(); // not spelt out, so this file passes
+    let mut cited = 0;
+    for f in project_files() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            !text.contains(&missing_file),
+            "{} cites {missing_file}, which is not in the repository: cite docs/model.md",
+            f.display()
+        );
+        let marker = "docs/model.md, \"";
+        for (at, _) in text.match_indices(marker) {
+            let rest = &text[at + marker.len()..];
+            let name = &rest[..rest.find('"').unwrap_or(rest.len())];
+            assert!(
+                sections.iter().any(|s| s == name),
+                "{} cites docs/model.md, \"{name}\": no such section (sections: {sections:?})",
+                f.display()
+            );
+            cited += 1;
+        }
+    }
+    assert!(cited >= 20, "only {cited} citations found");
+}

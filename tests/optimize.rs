@@ -433,7 +433,7 @@ fn fixed_decisions_and_bounds_are_kept_and_conflicts_reported_before_search() {
 }
 
 #[test]
-fn budget_workbook_has_the_sheets_and_totals_match_the_plan() {
+fn budget_workbook_has_the_sheets_and_every_money_table_adds_up_to_the_total_cost() {
     use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
     let d = Dir::new();
     let o = optimize(&d, "wb", &[]);
@@ -448,38 +448,74 @@ fn budget_workbook_has_the_sheets_and_totals_match_the_plan() {
             "By channel",
             "Country x channel",
             "Staffing",
+            "Integration",
             "Assumptions"
         ]
     );
-    let plan: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(d.join("wb/plan.json")).unwrap()).unwrap();
-    let total: f64 = plan["strategy"]["annual_spend"]
-        .as_object()
-        .unwrap()
-        .values()
-        .flat_map(|m| m.as_object().unwrap().values().map(|v| v.as_f64().unwrap()))
-        .sum();
-    let range = wb.worksheet_range("Country x channel").unwrap();
-    let rows: Vec<_> = range.rows().collect();
-    let last = rows.last().unwrap();
-    assert_eq!(last[0], Data::String("Total".into()));
-    let sum_rows: f64 = rows[1..rows.len() - 1]
-        .iter()
-        .map(|r| r[2].as_f64().unwrap())
-        .sum();
-    assert!(
-        (last[2].as_f64().unwrap() - sum_rows).abs() < 1e-6 * total.max(1.0),
-        "total = sum of rows"
-    );
-    assert!(
-        (sum_rows - total).abs() < 1e-6 * total.max(1.0),
-        "rows = plan.json spend"
-    );
+    // the plan's total planned cost, as the Assumptions sheet states it
+    let assumptions = wb.worksheet_range("Assumptions").unwrap();
+    let total = assumptions
+        .rows()
+        .find(|r| r[0] == Data::String("planned total cost over the horizon".into()))
+        .and_then(|r| r[1].as_f64())
+        .expect("the planned total cost");
+    assert!(total > 0.0);
+    for sheet in ["By country", "By channel", "Country x channel"] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let rows: Vec<_> = range.rows().collect();
+        let col = |name: &str| {
+            rows[0]
+                .iter()
+                .position(|h| *h == Data::String(name.into()))
+                .unwrap_or_else(|| panic!("{sheet}: no column {name}"))
+        };
+        let (cost, share) = (col("total cost"), col("share of total cost"));
+        let last = rows.last().unwrap();
+        assert_eq!(last[0], Data::String("Total".into()));
+        let body = &rows[1..rows.len() - 1];
+        let sum = |c: usize| -> f64 { body.iter().map(|r| r[c].as_f64().unwrap()).sum() };
+        assert!(
+            (sum(cost) - total).abs() < 1e-6 * total,
+            "{sheet}: rows add up to {} of {total}",
+            sum(cost)
+        );
+        assert!(
+            (sum(share) - 1.0).abs() < 1e-9,
+            "{sheet}: shares {}",
+            sum(share)
+        );
+        assert!((last[cost].as_f64().unwrap() - total).abs() < 1e-6 * total);
+    }
     let formulas = wb.worksheet_formula("Country x channel").unwrap();
     assert!(
         formulas.rows().flatten().any(|f| f.starts_with("SUM(C2:C")),
         "totals are formulas"
     );
+    // the CSV copies hold the same rows
+    let csv = fs::read_to_string(d.join("wb/budget_by_country.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains("total cost") && header.contains("integration capex"),
+        "{header}"
+    );
+    assert!(d.join("wb/budget_integration.csv").is_file());
+    // the Summary sheet names KPIs for readers and counts whole customers
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<_> = summary.rows().collect();
+    let names: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
+    assert!(names.contains(&"total cost".to_string()), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.contains('_')),
+        "raw KPI names: {names:?}"
+    );
+    let active = rows
+        .iter()
+        .find(|r| r[0] == Data::String("active customers (horizon)".into()))
+        .expect("active customers");
+    for v in &active[1..4] {
+        let x = v.as_f64().unwrap();
+        assert_eq!(x, x.round(), "whole customers: {x}");
+    }
 }
 
 #[test]
@@ -498,4 +534,48 @@ fn an_out_folder_that_cannot_be_written_is_bad_input_before_any_work() {
         }
         assert_bad_input(&run(&args), &["--out", "cannot write there"]);
     }
+}
+
+#[test]
+fn the_printed_table_shows_figures_in_readers_units() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("printed");
+    let o = run(&[
+        "optimize",
+        f.to_str().unwrap(),
+        "--evals",
+        "40",
+        "--search-scale",
+        "2",
+        "--replications",
+        "2",
+        "--no-report",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let printed = stdout(&o);
+    let line = |label: &str| {
+        printed
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row: {printed}"))
+            .to_string()
+    };
+    // money with its currency and the scale, shares in %, customers whole
+    assert!(line("NPV").contains(" EUR"), "{printed}");
+    assert!(line("12-month retention").contains(" %"), "{printed}");
+    assert!(line("total cost").contains(" EUR"), "{printed}");
+    let customers = line("active customers");
+    assert!(!customers.contains('.'), "whole customers: {customers}");
+    // no raw float (`313387926.9289`) anywhere
+    for word in printed.split_whitespace() {
+        let digits = word.trim_matches(|c: char| !c.is_ascii_digit());
+        assert!(
+            !(digits.len() > 8 && digits.chars().all(|c| c.is_ascii_digit() || c == '.')),
+            "raw float {word}: {printed}"
+        );
+    }
+    assert!(printed.contains("gain vs current"), "{printed}");
 }

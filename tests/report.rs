@@ -121,6 +121,7 @@ fn optimize_writes_the_workbook_its_csv_copies_every_chart_and_the_report() {
         "By channel",
         "Country x channel",
         "Staffing",
+        "Integration",
         "Assumptions",
     ];
     assert_eq!(wb.sheet_names(), sheets.map(String::from).to_vec());
@@ -194,6 +195,16 @@ fn optimize_writes_the_workbook_its_csv_copies_every_chart_and_the_report() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert_self_contained_report(&html, &SECTIONS);
     assert!(html.contains(" EUR"), "money in the scenario's currency");
+    // the figures of the analysis runs say they are coarse estimates, and the
+    // tornado's base is told apart from the summary's figure of the same plan
+    assert!(
+        html.matches("coarse estimate (search scale: ").count() >= 3,
+        "curves, trade-off and tornado labelled"
+    );
+    assert!(
+        html.contains("comes from 2 fresh replications at full resolution; compare the bars"),
+        "the tornado names the summary's figure"
+    );
 
     // `report DIR` redraws the same report from the files alone
     fs::remove_dir_all(out.join("charts")).unwrap();

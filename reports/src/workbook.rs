@@ -13,8 +13,12 @@ use std::path::Path;
 pub enum Cell {
     /// Text.
     Text(String),
-    /// A plain number.
+    /// A number where decimals matter, shown with two (`#,##0.00`).
     Number(f64),
+    /// A whole number (people, customers, orders), shown without decimals (`#,##0`).
+    Count(f64),
+    /// A week number: whole, and never summed in a totals row.
+    Week(u32),
     /// Money in the workbook's currency.
     Money(f64),
     /// A share, shown as a percentage.
@@ -30,7 +34,7 @@ pub struct Sheet {
     pub headers: Vec<String>,
     /// Data rows.
     pub rows: Vec<Vec<Cell>>,
-    /// Add a `Total` row summing every money and number column.
+    /// Add a `Total` row summing every money, number, count and share column.
     pub totals: bool,
 }
 
@@ -54,6 +58,13 @@ fn column_name(mut c: usize) -> String {
     s.iter().rev().collect()
 }
 
+/// The number format of [`Cell::Number`]: two decimals, always shown.
+pub const NUMBER_FORMAT: &str = "#,##0.00";
+/// The number format of [`Cell::Count`]: whole, with thousands separators.
+pub const COUNT_FORMAT: &str = "#,##0";
+/// The number format of [`Cell::Share`]: a percentage with one decimal.
+pub const SHARE_FORMAT: &str = "0.0%";
+
 /// Write the sheets into one workbook at `path`, atomically.
 pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(), ReportError> {
     let err = |e| xlsx_error(path, e);
@@ -68,10 +79,14 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
     );
     let header = Format::new().set_bold().set_background_color(0xD9E1F2);
     let money = Format::new().set_num_format(format!("#,##0 \"{currency}\""));
-    let number = Format::new().set_num_format("#,##0.##");
-    let share = Format::new().set_num_format("0.0%");
+    // formats without an optional decimal part (`#,##0.##` shows 153 as "153.")
+    let number = Format::new().set_num_format(NUMBER_FORMAT);
+    let count = Format::new().set_num_format(COUNT_FORMAT);
+    let share = Format::new().set_num_format(SHARE_FORMAT);
     let bold_money = money.clone().set_bold();
     let bold_number = number.clone().set_bold();
+    let bold_count = count.clone().set_bold();
+    let bold_share = share.clone().set_bold();
     for sheet in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&sheet.name).map_err(err)?;
@@ -100,6 +115,8 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
                 match cell {
                     Cell::Text(t) => ws.write_string(rr, cc, t).map(|_| ()),
                     Cell::Number(x) => ws.write_number_with_format(rr, cc, *x, &number).map(|_| ()),
+                    Cell::Count(x) => ws.write_number_with_format(rr, cc, *x, &count).map(|_| ()),
+                    Cell::Week(w) => ws.write_number(rr, cc, f64::from(*w)).map(|_| ()),
                     Cell::Money(x) => ws.write_number_with_format(rr, cc, *x, &money).map(|_| ()),
                     Cell::Share(x) => ws.write_number_with_format(rr, cc, *x, &share).map(|_| ()),
                 }
@@ -115,13 +132,17 @@ pub fn write_workbook(path: &Path, currency: &str, sheets: &[Sheet]) -> Result<(
                 let fmt = match kind {
                     Some(Cell::Money(_)) => &bold_money,
                     Some(Cell::Number(_)) => &bold_number,
+                    Some(Cell::Count(_)) => &bold_count,
+                    Some(Cell::Share(_)) => &bold_share,
                     _ => continue,
                 };
                 let sum: f64 = sheet
                     .rows
                     .iter()
                     .filter_map(|r| match r.get(c) {
-                        Some(Cell::Money(x)) | Some(Cell::Number(x)) => Some(*x),
+                        Some(
+                            Cell::Money(x) | Cell::Number(x) | Cell::Count(x) | Cell::Share(x),
+                        ) => Some(*x),
                         _ => None,
                     })
                     .sum();
@@ -147,7 +168,10 @@ impl Sheet {
                 row.iter()
                     .map(|c| match c {
                         Cell::Text(t) => t.clone(),
-                        Cell::Number(x) | Cell::Money(x) | Cell::Share(x) => x.to_string(),
+                        Cell::Number(x) | Cell::Money(x) | Cell::Share(x) | Cell::Count(x) => {
+                            x.to_string()
+                        }
+                        Cell::Week(w) => w.to_string(),
                     })
                     .collect()
             })
@@ -243,6 +267,65 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(1100));
         write_workbook(&b, "EUR", &[sheet()]).unwrap();
         assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    }
+
+    #[test]
+    fn number_formats_show_whole_numbers_without_a_trailing_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.xlsx");
+        let sheet = Sheet {
+            name: "S".into(),
+            headers: vec![
+                "what".into(),
+                "money".into(),
+                "count".into(),
+                "number".into(),
+                "share".into(),
+                "week".into(),
+            ],
+            rows: vec![vec![
+                Cell::Text("x".into()),
+                Cell::Money(4_654_600.0),
+                Cell::Count(153.0),
+                Cell::Number(2.5),
+                Cell::Share(0.25),
+                Cell::Week(14),
+            ]],
+            totals: true,
+        };
+        write_workbook(&p, "EUR", &[sheet]).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let styles = wb.worksheet_style("S").unwrap();
+        let format = |r: u32, c: u32| {
+            styles
+                .get((r, c))
+                .and_then(|s| s.number_format.as_ref())
+                .map(|f| f.format_code.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(format(1, 1), "#,##0 \"EUR\"");
+        assert_eq!(format(1, 2), COUNT_FORMAT);
+        assert_eq!(format(1, 3), NUMBER_FORMAT);
+        assert_eq!(format(1, 4), SHARE_FORMAT);
+        for (r, c) in [
+            (1, 1),
+            (1, 2),
+            (1, 3),
+            (1, 4),
+            (2, 1),
+            (2, 2),
+            (2, 3),
+            (2, 4),
+        ] {
+            let f = format(r, c);
+            // an optional decimal part (`.#`) leaves a trailing dot on whole numbers
+            assert!(!f.contains(".#"), "({r}, {c}): {f}");
+        }
+        let range = wb.worksheet_range("S").unwrap();
+        // week numbers are not summed; shares are (to 100 % in a full table)
+        assert_eq!(range.get_value((2, 5)), Some(&Data::Empty));
+        assert_eq!(range.get_value((2, 4)), Some(&Data::Float(0.25)));
     }
 
     #[test]

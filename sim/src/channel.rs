@@ -222,7 +222,7 @@ impl ChannelSpec {
     /// Catalogue default for a channel.
     ///
     /// Sources: adstock θ ranges and Hill α range from Robyn's documentation
-    /// (MODEL.md §6); handle times and patience are typical contact-centre figures
+    /// (docs/model.md, "Sources"); handle times and patience are typical contact-centre figures
     /// (mean patience of a few minutes, Mandelbaum & Zeltyn); the rest are
     /// round planning figures meant to be overridden by a company's own data.
     pub fn default_for(c: Channel) -> ChannelSpec {

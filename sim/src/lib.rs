@@ -45,7 +45,7 @@ pub mod stats;
 pub mod step;
 pub mod world;
 
-/// One module per mechanism of the model (MODEL.md §3).
+/// One module per mechanism of the model (docs/model.md, "One step of one agent").
 pub mod mechanisms {
     pub mod consistency;
     pub mod exposure;

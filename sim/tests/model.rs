@@ -162,7 +162,7 @@ fn understaffed_service_waits_longer_abandons_more_and_loses_customers() {
 
 #[test]
 fn integration_retains_clearly_more_at_equal_cost() {
-    // MODEL.md §5: the integrated twin shows clearly higher 12-month retention.
+    // docs/model.md, "Calibration targets and directions": the integrated twin shows clearly higher 12-month retention.
     let s = scenario(MULTI_VS_OMNI, &["agent_scale=40"]);
     let omni = &s.strategies["omnichannel"];
     let c_multi = omnimix_sim::mechanisms::finance::planned_costs(&s, &s.strategy).total();

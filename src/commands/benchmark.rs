@@ -3,6 +3,7 @@
 
 use crate::backend::{Backend, with_threads};
 use crate::config::BenchmarkConfig;
+use crate::print::interval;
 use anyhow::Result;
 use omnimix_optimizer::Evaluator;
 use omnimix_studies::benchmark::{Bench, BenchmarkRow, KPIS};
@@ -31,7 +32,7 @@ pub fn benchmark(a: &BenchmarkConfig, backend: &dyn Backend) -> Result<()> {
     }
     let path = a.out.join("benchmark.csv");
     omnimix_reports::write_csv(&path, &rows)?;
-    let mut charts = Vec::new();
+    let mut written = vec![path];
     for kpi in KPIS {
         let name = kpi.name();
         let sel: Vec<&BenchmarkRow> = rows.iter().filter(|r| r.kpi == kpi).collect();
@@ -43,66 +44,75 @@ pub fn benchmark(a: &BenchmarkConfig, backend: &dyn Backend) -> Result<()> {
                 strategy.to_string()
             }
         };
-        let chart = a.out.join(format!("benchmark_{name}.svg"));
-        omnimix_reports::charts::intervals_svg(
+        // as SVG and PNG, like every other chart
+        let chart = omnimix_reports::charts::Chart::Intervals {
+            title: format!("{name}: mean and 90 % interval over {} seeds", a.seeds),
+            y_label: name.into(),
+            categories: sel.iter().map(|r| label(r)).collect(),
+            mean: sel.iter().map(|r| r.mean).collect(),
+            lo: sel.iter().map(|r| r.lo.unwrap_or(r.mean)).collect(),
+            hi: sel.iter().map(|r| r.hi.unwrap_or(r.mean)).collect(),
+        };
+        written.extend(omnimix_reports::charts::render(
             &chart,
-            &format!("{name}: mean and 90 % interval over {} seeds", a.seeds),
-            name,
-            &sel.iter().map(|r| label(r)).collect::<Vec<_>>(),
-            &sel.iter().map(|r| r.mean).collect::<Vec<_>>(),
-            &sel.iter()
-                .map(|r| r.lo.unwrap_or(r.mean))
-                .collect::<Vec<_>>(),
-            &sel.iter()
-                .map(|r| r.hi.unwrap_or(r.mean))
-                .collect::<Vec<_>>(),
-        )?;
-        charts.push(chart);
+            &a.out,
+            &format!("benchmark_{name}"),
+        )?);
     }
-    crate::outdir::record(std::slice::from_ref(&path));
-    crate::outdir::record(&charts);
+    crate::outdir::record(&written);
     if !a.quiet {
-        print_rows(&rows, scenarios.len(), rules.len(), a.seeds, t0);
-        println!("wrote {}", path.display());
-        for c in charts {
-            println!("wrote {}", c.display());
+        let currency = scenarios.first().map_or("", |(s, _)| s.currency.as_str());
+        print_rows(&rows, scenarios.len(), rules.len(), a.seeds, currency, t0);
+        for w in &written {
+            println!("wrote {}", w.display());
         }
     }
     Ok(())
 }
 
-/// The benchmark table on stdout: a row per scenario and rule.
+/// The benchmark table on stdout: a row per scenario and rule, each KPI's mean and
+/// 90 % interval over the seeds in its unit.
 fn print_rows(
     rows: &[BenchmarkRow],
     scenarios: usize,
     rules: usize,
     seeds: u32,
+    currency: &str,
     t0: std::time::Instant,
 ) {
     println!(
-        "{} scenarios x {} strategies x {} seeds in {:.1} s",
+        "{} scenarios x {} strategies x {} seeds in {:.1} s; mean [90 % interval] over the seeds",
         scenarios,
         rules,
         seeds,
         t0.elapsed().as_secs_f64()
     );
-    println!(
-        "{:<16} {:<26} {:>24} {:>24} {:>24}",
-        "scenario", "strategy", "retention", "roi", "npv"
-    );
+    // columns as wide as the longest scenario and strategy names
+    let ws = rows
+        .iter()
+        .map(|r| r.scenario.chars().count())
+        .fold(8, usize::max);
+    let wr = rows
+        .iter()
+        .map(|r| r.strategy.chars().count())
+        .fold(8, usize::max);
+    print!("{:<ws$} {:<wr$}", "scenario", "strategy");
+    for k in KPIS {
+        print!(" {:>34}", k.label());
+    }
+    println!();
     for chunk in rows.chunks(KPIS.len()) {
-        let f = |r: &BenchmarkRow| match (r.lo, r.hi) {
-            (Some(lo), Some(hi)) => format!("{:.3} [{:.3}, {:.3}]", r.mean, lo, hi),
-            _ => format!("{:.3}", r.mean),
-        };
-        let npv = |r: &BenchmarkRow| format!("{:.3e}", r.mean);
-        println!(
-            "{:<16} {:<26} {:>24} {:>24} {:>24}",
-            chunk[0].scenario,
-            chunk[0].strategy,
-            f(&chunk[0]),
-            f(&chunk[1]),
-            npv(&chunk[2])
-        );
+        print!("{:<ws$} {:<wr$}", chunk[0].scenario, chunk[0].strategy);
+        for r in chunk {
+            let i = omnimix_sim::stats::Interval {
+                mean: r.mean,
+                sd: 0.0,
+                lo: r.lo,
+                hi: r.hi,
+                n: r.n,
+            };
+            print!(" {:>34}", interval(Some(&i), r.kpi.unit(), currency));
+        }
+        println!();
     }
 }

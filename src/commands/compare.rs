@@ -34,29 +34,28 @@ pub fn compare(cfg: &CompareConfig, backend: &dyn Backend) -> Result<()> {
 }
 
 fn print_table(c: &Comparison) {
+    use crate::print::{diff_interval, value};
     println!(
-        "{} replications, seed {} (common random numbers); difference from {} with its 90 % interval",
+        "{} replications, seed {} (common random numbers); each KPI's mean, and beneath it the difference from {} with its 90 % interval",
         c.replications, c.seed, c.names[0]
     );
-    print!("{:<28}", "");
+    let cur = &c.currency;
+    print!("{:<32}", "");
     for n in &c.names {
-        print!(" {n:>16}");
+        print!(" {n:>34}");
     }
     println!();
     for k in &c.kpis {
-        print!("{:<28}", k.measure.name());
+        let unit = k.measure.unit();
+        print!("{:<32}", k.measure.label());
         for v in &k.values {
-            print!(" {:>16.4}", v.mean);
+            print!(" {:>34}", value(v.mean, unit, cur));
         }
         println!();
-        print!("{:<28}", "");
-        print!(" {:>16}", "");
+        print!("{:<32}", "");
+        print!(" {:>34}", "");
         for d in k.differences.iter().skip(1) {
-            let s = match (d.lo, d.hi) {
-                (Some(lo), Some(hi)) => format!("{:+.3} [{:+.3},{:+.3}]", d.mean, lo, hi),
-                _ => format!("{:+.4}", d.mean),
-            };
-            print!(" {s:>16}");
+            print!(" {:>34}", diff_interval(d, unit, cur));
         }
         println!();
     }

@@ -16,7 +16,6 @@ use crate::progress::Stage;
 use anyhow::{Context, Result};
 use omnimix_optimizer::{Checkpointer, Evaluator, Observer};
 use omnimix_sim::kpis::{Kpi, KpiSummary};
-use omnimix_sim::stats::Interval;
 use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns, REPLICATIONS};
 use omnimix_studies::optimize::{COMPARED, Comparison, Found, PlanFile, PlanSearch};
 use omnimix_studies::{Objective, StudyError};
@@ -314,6 +313,7 @@ fn remove_stale_checkpoint(cfg: &OptimizeConfig) {
 }
 
 fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {
+    use crate::print::{diff_interval, interval, value};
     println!(
         "{}: optimized for {} ({} risk) with {} evaluations in {:.0} s; compared on {} fresh replications ({:.0} s in all)",
         c.scenario,
@@ -324,29 +324,28 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
         c.replications,
         total_secs
     );
-    let show = |k: &KpiSummary, kpi: Kpi| -> String {
-        k.get(kpi).map_or("-".into(), |i| format!("{:.4}", i.mean))
-    };
+    let cur = &c.currency;
+    let show = |k: &KpiSummary, kpi: Kpi| interval(k.get(kpi), kpi.unit(), cur);
     println!(
-        "{:<18} {:>14} {:>14} {:>14}",
+        "{:<30} {:>34} {:>34} {:>34}",
         "", "plan", "current", "equal split"
     );
-    for name in COMPARED {
+    for kpi in COMPARED {
         println!(
-            "{:<18} {:>14} {:>14} {:>14}",
-            name.name(),
-            show(&c.plan, name),
-            show(&c.current, name),
-            show(&c.equal_split, name)
+            "{:<30} {:>34} {:>34} {:>34}",
+            kpi.label(),
+            show(&c.plan, kpi),
+            show(&c.current, kpi),
+            show(&c.equal_split, kpi)
         );
     }
+    println!("(mean [90 % interval] over the fresh replications)");
     if let Some(t) = &c.target {
         println!(
-            "target {} >= {}: smallest annual budget found {:.0} {}; met on fresh replications: {}",
-            t.kpi,
-            t.value,
-            t.annual_budget_needed,
-            c.currency,
+            "target {} >= {}: smallest annual budget found {}; met on fresh replications: {}",
+            t.kpi.name(),
+            value(t.value, t.kpi.unit(), cur),
+            value(t.annual_budget_needed, omnimix_sim::kpis::Unit::Money, cur),
             if t.met_on_fresh_replications {
                 "yes"
             } else {
@@ -355,18 +354,39 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
         );
     }
     if let Some(b) = &c.budget_use {
-        println!("budget: {}", b.reading);
+        use omnimix_sim::kpis::Unit;
+        let share = if b.budget > 0.0 {
+            b.unspent / b.budget
+        } else {
+            0.0
+        };
+        let m = &b.marginal_roi;
+        let more = format!(
+            "10 % more media would return {} per unit of cost",
+            interval(Some(m), Unit::Ratio, cur)
+        );
+        let left = format!(
+            "{} ({}) of the budget left unspent",
+            value(b.unspent, Unit::Money, cur),
+            value(share, Unit::Share, cur)
+        );
+        if share <= 0.01 {
+            println!("budget: the plan spends the budget; {more}");
+        } else if m.hi.is_some_and(|h| h < 0.0) {
+            println!("budget: {left}: {more}, a loss, so leaving it unspent is justified");
+        } else if m.lo.is_some_and(|l| l > 0.0) {
+            println!("budget: {left} although {more}: more evaluations (--evals) should spend it");
+        } else {
+            println!("budget: {left}; {more} (not clearly above or below 0)");
+        }
     }
+    let unit = obj.kpi().unit();
     let d = &c.difference_vs_current[&obj.kpi()];
     let e = &c.difference_vs_equal_split[&obj.kpi()];
-    let fmt = |i: &Interval| match (i.lo, i.hi) {
-        (Some(lo), Some(hi)) => format!("{:+.4} [{:+.4}, {:+.4}]", i.mean, lo, hi),
-        _ => format!("{:+.4}", i.mean),
-    };
     println!(
         "{} gain vs current: {}; vs equal split: {}",
-        obj.kpi().name(),
-        fmt(d),
-        fmt(e)
+        obj.kpi().label(),
+        diff_interval(d, unit, cur),
+        diff_interval(e, unit, cur)
     );
 }

@@ -2,7 +2,7 @@
 
 use crate::backend::{Backend, with_threads};
 use crate::config::SimulateConfig;
-use crate::print::{fmt_interval, print_written};
+use crate::print::{interval, print_written};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use omnimix_sim::engine::{RunOptions, run_on};
@@ -109,16 +109,18 @@ fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
         "value (NPV + equity)",
         "incremental ROI"
     );
+    let cur = &sum.currency;
+    let f = |k: &KpiSummary, kpi: Kpi| interval(k.get(kpi), kpi.unit(), cur);
     let row = |name: &str, k: &KpiSummary| {
         println!(
             "{:<8} {:>26} {:>26} {:>30} {:>30} {:>30} {:>26}",
             name,
-            fmt_interval(k.get(Kpi::Retention12m), true),
-            fmt_interval(k.get(Kpi::RetentionRate), true),
-            fmt_interval(k.get(Kpi::Revenue), false),
-            fmt_interval(k.get(Kpi::CostTotal), false),
-            fmt_interval(k.get(Kpi::Value), false),
-            fmt_interval(k.get(Kpi::Roi), true),
+            f(k, Kpi::Retention12m),
+            f(k, Kpi::RetentionRate),
+            f(k, Kpi::Revenue),
+            f(k, Kpi::CostTotal),
+            f(k, Kpi::Value),
+            f(k, Kpi::Roi),
         )
     };
     row("company", &sum.company);

@@ -4,8 +4,9 @@
 //! (each country's paid media re-split in proportion to MODEL's credit, computed
 //! from journeys simulated under the current strategy on separate replications),
 //! and `optimizer` (the plan of `omnimix optimize --objective retention`). Every
-//! rule is then simulated on the same replications 0..seeds (common random numbers)
-//! and reported with mean and 90 % interval of retention, ROI and NPV.
+//! rule is then simulated on the same replications 0..seeds (common random numbers),
+//! with its counterfactual without paid media for the incremental ROI, and reported
+//! with mean and 90 % interval of retention, ROI and NPV.
 
 use crate::error::StudyError;
 use omnimix_attribution::{Model, Options as AttributionOptions};
@@ -14,7 +15,7 @@ use omnimix_optimizer::{
     Evaluator, NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize,
 };
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, incremental_kpis, journey_rows, replication_kpis};
 use omnimix_sim::stats::interval;
 use omnimix_sim::{Channel, Scenario, Strategy, World};
 use serde::{Deserialize, Serialize};
@@ -100,12 +101,12 @@ pub struct BenchmarkRow {
 /// The KPIs every rule is reported with, in the order of the rows.
 pub const KPIS: [Kpi; 3] = [Kpi::Retention, Kpi::Roi, Kpi::Npv];
 
-/// Company-level attribution credit shares under the current strategy.
-fn credit_shares(
+/// The journeys of the current strategy the attribution rules learn from: two
+/// replications out of sample, simulated once per scenario and shared by every model.
+fn current_journeys(
     s: &Scenario,
     seed: u64,
-    model: &Model,
-) -> Result<BTreeMap<Channel, f64>, StudyError> {
+) -> Result<omnimix_attribution::JourneyTable, StudyError> {
     let world = World::new(s, &s.strategy);
     let opts = RunOptions {
         seed,
@@ -115,9 +116,16 @@ fn credit_shares(
     };
     let reps = run(&world, &opts, &Silent);
     let rows = journey_rows(&world, &reps);
-    let table = crate::truth::journey_table(&rows)?;
+    crate::truth::journey_table(&rows)
+}
+
+/// Company-level attribution credit shares of a model on the current journeys.
+fn credit_shares(
+    table: &omnimix_attribution::JourneyTable,
+    model: &Model,
+) -> Result<BTreeMap<Channel, f64>, StudyError> {
     let credits =
-        omnimix_attribution::attribute_with(&table, *model, &AttributionOptions::default())
+        omnimix_attribution::attribute_with(table, *model, &AttributionOptions::default())
             .map_err(|source| StudyError::Attribution {
                 what: "attribution",
                 source,
@@ -190,11 +198,20 @@ impl<'a> Bench<'a> {
     ) -> Result<Vec<BenchmarkRow>, StudyError> {
         let (s, ps, seed) = (self.s, &self.ps, self.seed);
         let mut rows = Vec::new();
+        let mut journeys = None;
         for rule in rules {
             let st = match rule {
                 Rule::Current => s.strategy.clone(),
                 Rule::EqualSplit => ps.equal_split(),
-                Rule::Attribution(m) => ps.reallocate(&credit_shares(s, seed, m)?),
+                Rule::Attribution(m) => {
+                    if journeys.is_none() {
+                        journeys = Some(current_journeys(s, seed)?);
+                    }
+                    match &journeys {
+                        Some(table) => ps.reallocate(&credit_shares(table, m)?),
+                        None => continue,
+                    }
+                }
                 Rule::Optimizer => self.optimizer_plan(evals, evaluator)?,
             };
             rows.extend(rule_rows(s, &st, &rule.name(), seed, seeds));
@@ -204,19 +221,24 @@ impl<'a> Bench<'a> {
 }
 
 /// [`KPIS`] rows of one strategy simulated on replications `0..seeds`.
+/// The incremental ROI comes from the counterfactual without paid media on the
+/// same replications, as in `simulate` and `optimize`.
 fn rule_rows(s: &Scenario, st: &Strategy, rule: &str, seed: u64, seeds: u32) -> Vec<BenchmarkRow> {
     let world = World::new(s, st);
-    let reps = run(
-        &world,
-        &RunOptions {
-            seed,
-            replications: seeds,
-            first_replication: 0,
-            journeys: false,
-        },
-        &Silent,
-    );
-    let ks: Vec<_> = reps.iter().map(|r| replication_kpis(&world, r).0).collect();
+    let without = World::new(s, &st.without_media(None));
+    let opts = RunOptions {
+        seed,
+        replications: seeds,
+        first_replication: 0,
+        journeys: false,
+    };
+    let reps = run(&world, &opts, &Silent);
+    let reps0 = run(&without, &opts, &Silent);
+    let ks: Vec<_> = reps
+        .iter()
+        .zip(&reps0)
+        .map(|(r, r0)| incremental_kpis(&world, r, &without, r0).0)
+        .collect();
     KPIS.iter()
         .map(|&name| {
             let xs: Vec<f64> = ks.iter().map(|k| k.value(name)).collect();

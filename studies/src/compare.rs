@@ -41,13 +41,27 @@ pub const KPIS: [Kpi; 13] = [
 /// Service KPIs compared per service channel with contacts.
 pub const SERVICE_KPIS: [ServiceKpi; 2] = [ServiceKpi::MeanWaitMin, ServiceKpi::AbandonRate];
 
+/// Country KPIs compared for a country a variant changes on its own (its population,
+/// market figures or strategy), beside the company's.
+pub const COUNTRY_KPIS: [Kpi; 7] = [
+    Kpi::Retention,
+    Kpi::Value,
+    Kpi::Revenue,
+    Kpi::IncrementalRevenue,
+    Kpi::CostTotal,
+    Kpi::ActiveCustomers,
+    Kpi::NewCustomers,
+];
+
 /// What one row of a comparison measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Measure {
     /// A company KPI.
     Company(Kpi),
     /// A service channel's KPI.
     Service(ServiceKpi, Channel),
+    /// A KPI of one country (its code).
+    Country(Kpi, String),
 }
 
 impl Measure {
@@ -56,13 +70,23 @@ impl Measure {
         match self {
             Measure::Company(k) => k.name().to_string(),
             Measure::Service(k, c) => format!("{}.{}", k.name(), c.name()),
+            Measure::Country(k, code) => format!("{code}.{}", k.name()),
+        }
+    }
+
+    /// A reader's name: the KPI's label, with the channel for service KPIs.
+    pub fn label(&self) -> String {
+        match self {
+            Measure::Company(k) => k.label().to_string(),
+            Measure::Service(k, c) => format!("{} ({})", k.label(), c.name()),
+            Measure::Country(k, code) => format!("{code}: {}", k.label()),
         }
     }
 
     /// What it counts.
     pub fn unit(&self) -> Unit {
         match self {
-            Measure::Company(k) => k.unit(),
+            Measure::Company(k) | Measure::Country(k, _) => k.unit(),
             Measure::Service(k, _) => k.unit(),
         }
     }
@@ -104,6 +128,7 @@ fn simulate(
     s: &Scenario,
     seed: u64,
     reps: u32,
+    countries: &[String],
     exchange: &dyn ShardExchange,
 ) -> (Vec<Vec<(Measure, f64)>>, Vec<f64>) {
     let world = World::new(s, &s.strategy);
@@ -123,7 +148,7 @@ fn simulate(
         .iter()
         .zip(&runs0)
         .map(|(r, r0)| {
-            let k: Kpis = incremental_kpis(&world, r, &without, r0).0;
+            let (k, by_country): (Kpis, Vec<Kpis>) = incremental_kpis(&world, r, &without, r0);
             // retention: the 12-month figure, named for what it is when the horizon is shorter
             let retention = if k.get(Kpi::Retention12m).is_some() {
                 Kpi::Retention
@@ -145,10 +170,68 @@ fn simulate(
                     }
                 }
             }
+            for code in countries {
+                let Some(ck) = world
+                    .countries
+                    .iter()
+                    .position(|c| &c.code == code)
+                    .and_then(|i| by_country.get(i))
+                else {
+                    continue;
+                };
+                for kpi in COUNTRY_KPIS {
+                    let kpi = if kpi == Kpi::Retention {
+                        retention
+                    } else {
+                        kpi
+                    };
+                    if kpi == Kpi::Retention || ck.get(kpi).is_some() {
+                        v.push((Measure::Country(kpi, code.clone()), ck.value(kpi)));
+                    }
+                }
+            }
             v
         })
         .collect();
     (per_rep, company)
+}
+
+/// The countries whose own figures some scenario changes against the first (the
+/// country's market figures, or its spend, staff, specialists or integration), when
+/// that is not every country: their KPIs are compared beside the company's.
+pub fn changed_countries(scenarios: &[Scenario]) -> Vec<String> {
+    let Some(base) = scenarios.first() else {
+        return Vec::new();
+    };
+    let own = |s: &Scenario, code: &str| {
+        let st = &s.strategy;
+        (
+            s.countries.get(code).cloned(),
+            st.annual_spend.get(code).cloned(),
+            st.service_staff.get(code).cloned(),
+            st.specialists.get(code).cloned(),
+            st.integration.get(code).cloned(),
+            st.phases
+                .iter()
+                .map(|p| p.annual_spend.get(code).cloned())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let changed: Vec<String> = base
+        .countries
+        .keys()
+        .filter(|code| {
+            scenarios[1..]
+                .iter()
+                .any(|s| own(s, code) != own(base, code))
+        })
+        .cloned()
+        .collect();
+    if changed.len() < base.countries.len() {
+        changed
+    } else {
+        Vec::new()
+    }
 }
 
 /// Simulate every scenario on replications `0..replications` of `seed` and compare
@@ -163,9 +246,10 @@ pub fn compare(
     replications: u32,
     exchange: &dyn ShardExchange,
 ) -> Comparison {
+    let countries = changed_countries(scenarios);
     let results: Vec<_> = scenarios
         .iter()
-        .map(|s| simulate(s, seed, replications, exchange))
+        .map(|s| simulate(s, seed, replications, &countries, exchange))
         .collect();
     let first: &[(Measure, f64)] = results
         .first()
@@ -173,7 +257,7 @@ pub fn compare(
         .map_or(&[], |v| v.as_slice());
     let measures: Vec<Measure> = first
         .iter()
-        .map(|(m, _)| *m)
+        .map(|(m, _)| m.clone())
         .filter(|m| {
             results.iter().all(|(per_rep, _)| {
                 per_rep
@@ -182,19 +266,19 @@ pub fn compare(
             })
         })
         .collect();
-    let values_of = |s: usize, m: Measure| -> Vec<f64> {
+    let values_of = |s: usize, m: &Measure| -> Vec<f64> {
         results[s]
             .0
             .iter()
-            .map(|r| r.iter().find(|(n, _)| *n == m).map_or(f64::NAN, |x| x.1))
+            .map(|r| r.iter().find(|(n, _)| n == m).map_or(f64::NAN, |x| x.1))
             .collect()
     };
     let kpis = measures
         .iter()
-        .map(|&m| {
+        .map(|m| {
             let b = values_of(0, m);
             KpiRow {
-                measure: m,
+                measure: m.clone(),
                 values: (0..scenarios.len())
                     .map(|s| interval(&values_of(s, m), INTERVAL_LEVEL))
                     .collect(),

@@ -135,37 +135,69 @@ pub fn allocation_rows(s: &Scenario, strategies: &[(&str, &Strategy)]) -> Vec<Al
     rows
 }
 
-/// A country's line of the budget: what the plan spends and employs there.
+/// A country's line of the budget: what the plan spends, employs and invests there
+/// over the horizon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryBudget {
     /// Country code.
     pub code: String,
     /// Country name.
     pub name: String,
-    /// Annual spend (base rates).
-    pub spend: f64,
+    /// Media spend over the horizon (every phase at its run rate).
+    pub media: f64,
     /// Service staff (FTE).
     pub service_staff: f64,
     /// Marketing specialists (FTE).
     pub specialists: f64,
-    /// Annual wages of both.
+    /// Wages of both over the horizon.
     pub wages: f64,
-    /// Spend as a share of the annual budget.
+    /// Integration capex paid within the horizon.
+    pub integration_capex: f64,
+    /// Integration opex (with privacy profile costs) over the horizon.
+    pub integration_opex: f64,
+    /// Media + wages + integration.
+    pub total: f64,
+    /// `total` as a share of the plan's total cost.
     pub share: f64,
 }
 
-/// A channel's line of the budget (channels with spend or staff).
+/// A channel's line of the budget over the horizon (channels with spend or staff).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelBudget {
     /// Channel name.
     pub channel: String,
-    /// Annual spend in all countries.
-    pub spend: f64,
+    /// Media spend in all countries.
+    pub media: f64,
     /// Service staff (FTE).
     pub service_staff: f64,
     /// Marketing specialists (FTE).
     pub specialists: f64,
-    /// Spend as a share of the annual budget.
+    /// Wages of both.
+    pub wages: f64,
+    /// Media + wages.
+    pub total: f64,
+    /// `total` as a share of the plan's total cost.
+    pub share: f64,
+}
+
+/// One country and channel of the budget over the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellBudget {
+    /// Country code.
+    pub country: String,
+    /// Channel name.
+    pub channel: String,
+    /// Media spend.
+    pub media: f64,
+    /// Service staff (FTE).
+    pub service_staff: f64,
+    /// Marketing specialists (FTE).
+    pub specialists: f64,
+    /// Wages of both.
+    pub wages: f64,
+    /// Media + wages.
+    pub total: f64,
+    /// `total` as a share of the plan's total cost.
     pub share: f64,
 }
 
@@ -180,75 +212,173 @@ pub struct StaffCost {
     pub service_staff: f64,
     /// Marketing specialists (FTE).
     pub specialists: f64,
-    /// Annual wages ([`omnimix_sim::mechanisms::finance::weekly_channel_wages`] × 52).
+    /// Wages over the horizon ([`omnimix_sim::mechanisms::finance::weekly_channel_wages`]
+    /// × weeks).
     pub wages: f64,
 }
 
-/// The plan's budget by country, by channel, per cell and for staff.
+/// One integration initiative in one country and what it costs within the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationCost {
+    /// Country code.
+    pub country: String,
+    /// Initiative name.
+    pub initiative: String,
+    /// Week the project starts, from 1.
+    pub start_week: u32,
+    /// First live week, from 1 (beyond the horizon: it never goes live in the run).
+    pub live_week: u32,
+    /// One-off cost, paid in the start week.
+    pub capex: f64,
+    /// Running cost from the live week to the horizon (with privacy profile costs).
+    pub opex: f64,
+    /// Capex + opex.
+    pub total: f64,
+    /// `total` as a share of the plan's total cost.
+    pub share: f64,
+}
+
+/// The plan's planned costs over the horizon by country, by channel, per cell, for
+/// staff and per integration initiative. Every money table adds up to `total`
+/// ([`omnimix_sim::mechanisms::finance::planned_costs`]): by country with its
+/// integration, by channel and per cell with integration as lines of their own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
+    /// Weeks of the horizon the amounts cover.
+    pub weeks: u32,
+    /// The plan's total planned cost over the horizon (media + wages + integration).
+    pub total: f64,
+    /// The budget over the horizon (the annual budget × weeks / 52).
+    pub budget: f64,
     /// One line per country, in the scenario's order.
     pub by_country: Vec<CountryBudget>,
     /// One line per channel with spend or staff.
     pub by_channel: Vec<ChannelBudget>,
-    /// Country × channel cells (the rows of `plan.csv`).
-    pub cells: Vec<PlanRow>,
+    /// Country × channel cells with spend or staff.
+    pub cells: Vec<CellBudget>,
     /// Staff per country and channel with their wages.
     pub staffing: Vec<StaffCost>,
+    /// Integration initiatives per country (those a plan starts within the horizon).
+    pub integration: Vec<IntegrationCost>,
 }
 
-/// The budget of a strategy: spend and headcount per country and channel, wages from
-/// the finance mechanism.
+/// Media spend of a strategy in one country and channel over the horizon (every
+/// phase at its run rate), as [`omnimix_sim::mechanisms::finance::planned_costs`]
+/// counts it.
+pub fn horizon_media(s: &Scenario, st: &Strategy, code: &str, ch: Channel) -> f64 {
+    st.spend_periods(s.horizon_weeks)
+        .iter()
+        .map(|p| st.spend_in(p, code, ch.name()) * f64::from(p.end - p.start) / 52.0)
+        .sum()
+}
+
+/// The budget of a strategy over the scenario's horizon: spend, headcount, wages
+/// and integration per country, channel and initiative, each with its share of the
+/// plan's total cost.
 pub fn budget(s: &Scenario, plan: &Strategy) -> Budget {
-    use omnimix_sim::mechanisms::finance::{weekly_channel_wages, weekly_wages};
-    let annual = s.finance.annual_budget;
+    use omnimix_sim::mechanisms::finance::{planned_costs, weekly_channel_wages};
+    use omnimix_sim::mechanisms::integration::rollouts;
+    use omnimix_sim::scenario::INITIATIVES;
+    let weeks = s.horizon_weeks;
+    let total = planned_costs(s, plan).total();
+    let share = |x: f64| if total > 0.0 { x / total } else { 0.0 };
     let mut by_country = Vec::new();
+    let mut cells = Vec::new();
     let mut staffing = Vec::new();
+    let mut integration = Vec::new();
     for (code, country) in &s.countries {
-        let sum = |f: &dyn Fn(Channel) -> f64| -> f64 { Channel::ALL.iter().map(|c| f(*c)).sum() };
-        let spend = sum(&|c| plan.spend_of(code, c));
-        by_country.push(CountryBudget {
-            code: code.clone(),
-            name: country.name.clone(),
-            spend,
-            service_staff: sum(&|c| plan.staff_of(code, c)),
-            specialists: sum(&|c| plan.specialists_of(code, c)),
-            wages: weekly_wages(s, plan, code) * 52.0,
-            share: spend / annual,
-        });
+        let (mut media, mut staff, mut spec, mut wages) = (0.0, 0.0, 0.0, 0.0);
         for ch in Channel::ALL {
+            let m = horizon_media(s, plan, code, ch);
             let (st, sp) = (plan.staff_of(code, ch), plan.specialists_of(code, ch));
+            let w = weekly_channel_wages(s, plan, code, ch) * f64::from(weeks);
+            media += m;
+            staff += st;
+            spec += sp;
+            wages += w;
             if st > 0.0 || sp > 0.0 {
                 staffing.push(StaffCost {
                     country: code.clone(),
                     channel: ch.name().into(),
                     service_staff: st,
                     specialists: sp,
-                    wages: weekly_channel_wages(s, plan, code, ch) * 52.0,
+                    wages: w,
+                });
+            }
+            if m > 0.0 || st > 0.0 || sp > 0.0 {
+                cells.push(CellBudget {
+                    country: code.clone(),
+                    channel: ch.name().into(),
+                    media: m,
+                    service_staff: st,
+                    specialists: sp,
+                    wages: w,
+                    total: m + w,
+                    share: share(m + w),
                 });
             }
         }
+        let (mut capex, mut opex) = (0.0, 0.0);
+        for (i, r) in rollouts(s, plan, code).iter().enumerate() {
+            let Some(r) = r else { continue };
+            if r.start_week >= weeks {
+                continue; // starts after the horizon: costs nothing in it
+            }
+            let c = r.capex;
+            let o = r.opex_weekly * f64::from(weeks.saturating_sub(r.live_week));
+            capex += c;
+            opex += o;
+            integration.push(IntegrationCost {
+                country: code.clone(),
+                initiative: INITIATIVES[i].into(),
+                start_week: r.start_week + 1,
+                live_week: r.live_week.saturating_add(1),
+                capex: c,
+                opex: o,
+                total: c + o,
+                share: share(c + o),
+            });
+        }
+        let t = media + wages + capex + opex;
+        by_country.push(CountryBudget {
+            code: code.clone(),
+            name: country.name.clone(),
+            media,
+            service_staff: staff,
+            specialists: spec,
+            wages,
+            integration_capex: capex,
+            integration_opex: opex,
+            total: t,
+            share: share(t),
+        });
     }
     let mut by_channel = Vec::new();
     for ch in Channel::ALL {
-        let sum = |f: &dyn Fn(&str) -> f64| -> f64 { s.countries.keys().map(|c| f(c)).sum() };
-        let spend = sum(&|c| plan.spend_of(c, ch));
-        let staff = sum(&|c| plan.staff_of(c, ch));
-        let spec = sum(&|c| plan.specialists_of(c, ch));
-        if spend > 0.0 || staff > 0.0 || spec > 0.0 {
+        let of = |f: &dyn Fn(&CellBudget) -> f64| -> f64 {
+            cells.iter().filter(|c| c.channel == ch.name()).map(f).sum()
+        };
+        if cells.iter().any(|c| c.channel == ch.name()) {
+            let (media, wages) = (of(&|c| c.media), of(&|c| c.wages));
             by_channel.push(ChannelBudget {
                 channel: ch.name().into(),
-                spend,
-                service_staff: staff,
-                specialists: spec,
-                share: spend / annual,
+                media,
+                service_staff: of(&|c| c.service_staff),
+                specialists: of(&|c| c.specialists),
+                wages,
+                total: media + wages,
+                share: share(media + wages),
             });
         }
     }
     Budget {
+        weeks,
+        total,
+        budget: s.finance.annual_budget * f64::from(weeks) / 52.0,
         by_country,
         by_channel,
-        cells: plan_rows(s, plan),
+        cells,
         staffing,
+        integration,
     }
 }

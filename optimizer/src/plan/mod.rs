@@ -1,4 +1,4 @@
-//! The simulator's decisions as a search [`Space`] (MODEL.md §4), and back.
+//! The simulator's decisions as a search [`Space`] (docs/model.md, "What the optimizer decides"), and back.
 //!
 //! Variables, per country:
 //! - annual spend per available paid channel: continuous, semi-continuous at the

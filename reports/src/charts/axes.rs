@@ -1,7 +1,7 @@
 //! Axes: value ranges, a plot with numeric axes, a plot with one category per
 //! tick, and where the legend column starts.
 
-use super::{FONT, Plot, msg, tick};
+use super::{FONT, Plot, axis_tick, msg};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -56,8 +56,8 @@ pub(super) fn numeric_plot<'a, DB: DrawingBackend>(
         .y_desc(y_label)
         .axis_desc_style((FONT, 14))
         .label_style((FONT, 12))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| axis_tick(*v, x.0, x.1))
+        .y_label_formatter(&|v| axis_tick(*v, y.0, y.1))
         .draw()
         .map_err(msg)?;
     Ok(chart)
@@ -109,7 +109,7 @@ pub(super) fn category_plot<'a, DB: DrawingBackend>(
         .x_label_formatter(&label)
         .x_label_style(style)
         .y_label_style((FONT, 12))
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| axis_tick(*v, y.0, y.1))
         .y_desc(y_label)
         .axis_desc_style((FONT, 14))
         .draw()

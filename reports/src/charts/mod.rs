@@ -85,6 +85,24 @@ fn msg(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// Tick label on an axis from `lo` to `hi`: decimals down to a hundredth of the
+/// span (finer than any step plotters puts between ticks), trailing zeros dropped,
+/// so two ticks never share a label (48, 48.05, 48.1 — not 48, 48, 48.1, 48.1).
+pub fn axis_tick(v: f64, lo: f64, hi: f64) -> String {
+    let step = (hi - lo).abs() / 100.0;
+    if !(step.is_finite() && step > 0.0) {
+        return tick(v);
+    }
+    let decimals = (-step.log10()).ceil().clamp(0.0, 9.0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
 /// Tick label: thousands separated, at most two decimals, no trailing zeros.
 pub fn tick(v: f64) -> String {
     let a = v.abs();

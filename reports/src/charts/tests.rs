@@ -131,6 +131,45 @@ fn legacy_svg_writers_keep_their_labels() {
 }
 
 #[test]
+fn ticks_of_a_narrow_axis_are_all_different() {
+    // an axis from 47.98 to 48.12 with a tick every 0.02 (as plotters places them)
+    let (lo, hi) = (47.98, 48.12);
+    let labels: Vec<String> = (0..8)
+        .map(|i| axis_tick(47.98 + 0.02 * f64::from(i), lo, hi))
+        .collect();
+    let mut unique = labels.clone();
+    unique.dedup();
+    assert_eq!(unique, labels, "repeated tick labels: {labels:?}");
+    assert_eq!(labels[1], "48");
+    assert_eq!(labels[2], "48.02");
+    // a wide axis keeps whole numbers
+    assert_eq!(axis_tick(250_000.0, 0.0, 1e6), "250000");
+    assert_eq!(axis_tick(0.5, 0.0, 1.0), "0.5");
+    // the same through a chart: the SVG's labels of a narrow range are distinct
+    let chart = Chart::Intervals {
+        title: "t".into(),
+        y_label: "y".into(),
+        categories: vec!["a".into(), "b".into()],
+        mean: vec![48.02, 48.06],
+        lo: vec![48.0, 48.04],
+        hi: vec![48.04, 48.08],
+    };
+    let svg = svg_string(&chart).unwrap();
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+        .map(str::trim)
+        .filter(|t| t.parse::<f64>().is_ok())
+        .collect();
+    assert!(texts.len() >= 4, "{texts:?}");
+    let mut sorted = texts.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), texts.len(), "repeated tick labels: {texts:?}");
+}
+
+#[test]
 fn ticks_are_short() {
     assert_eq!(tick(1234.0), "1234");
     assert_eq!(tick(12.5), "12.5");

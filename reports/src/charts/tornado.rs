@@ -4,7 +4,7 @@
 use super::axes::{legend_origin, range_of};
 use super::draw::bar;
 use super::legend::{Key, draw_legend, legend_width};
-use super::{FONT, Plot, TornadoRow, msg, tick};
+use super::{FONT, Plot, TornadoRow, axis_tick, msg};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -43,7 +43,7 @@ fn tornado_plot<'a, DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .y_labels(n)
         .y_label_formatter(&label)
-        .x_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| axis_tick(*v, x0, x1))
         .label_style((FONT, 12))
         .x_desc(x_label)
         .axis_desc_style((FONT, 14))
@@ -68,7 +68,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     );
     let n = rows.len().max(1);
     let entries = vec![
-        ("as planned".to_string(), Key::Rule),
+        ("as planned (search scale)".to_string(), Key::Rule),
         ("assumption −20 %".to_string(), Key::Bar(0)),
         ("assumption +20 %".to_string(), Key::Bar(1)),
     ];

@@ -51,6 +51,7 @@ fn cell(x: f64, u: Unit) -> Cell {
     match u {
         Unit::Money | Unit::MoneyShort => Cell::Money(x),
         Unit::Percent => Cell::Share(x),
+        Unit::Count => Cell::Count(x),
         _ => Cell::Number(x),
     }
 }

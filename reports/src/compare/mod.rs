@@ -26,6 +26,7 @@ fn label(m: &Measure) -> String {
     match m {
         Measure::Company(k) => k.label().to_string(),
         Measure::Service(k, ch) => format!("{}, {}", k.label(), ch.name().replace('_', " ")),
+        Measure::Country(k, code) => format!("{code}: {}", k.label()),
     }
 }
 

@@ -62,7 +62,8 @@ pub enum Unit {
     Percent,
     /// A count, no decimals.
     Count,
-    /// Full-time equivalents, one decimal.
+    /// Full-time equivalents: whole people without decimals, a part-time share
+    /// with one.
     Fte,
     /// Minutes, one decimal.
     Minutes,
@@ -100,6 +101,7 @@ pub fn fmt(x: f64, unit: Unit, currency: &str) -> String {
         Unit::MoneyShort => format!("{} {currency}", thousands(x, 0)),
         Unit::Percent => format!("{} %", thousands(x * 100.0, 1)),
         Unit::Count => thousands(x, 0),
+        Unit::Fte if (x - x.round()).abs() < 1e-9 => thousands(x, 0),
         Unit::Fte => thousands(x, 1),
         Unit::Minutes => format!("{} min", thousands(x, 2)),
         Unit::Number => thousands(x, 2),
@@ -144,9 +146,41 @@ pub fn range(lo: f64, hi: f64, unit: Unit, currency: &str, diff: bool) -> String
         Unit::Fte => (1.0, 1, String::new()),
         Unit::Number => (1.0, 2, String::new()),
     };
+    let decimals = telling_decimals(&[lo * scale, hi * scale], decimals);
     format!(
         "[{}, {}]{suffix}",
         sign(lo, thousands(lo * scale, decimals)),
         sign(hi, thousands(hi * scale, decimals))
     )
+}
+
+/// The decimals that keep values apart: at least `min`, and enough (up to `min` + 3)
+/// that every non-zero value keeps its sign and first digit and every two different
+/// values stay different (an interval from -39 k to +1.8 m in millions is
+/// `[-0.04, +1.80]`, not `[0.0, +1.8]`).
+///
+/// ```
+/// use omnimix_reports::html::telling_decimals;
+/// assert_eq!(telling_decimals(&[-0.039, 1.8], 1), 2);
+/// assert_eq!(telling_decimals(&[46.8, 47.6], 1), 1);
+/// assert_eq!(telling_decimals(&[48.02, 48.04, 48.06], 0), 2);
+/// ```
+pub fn telling_decimals(values: &[f64], min: usize) -> usize {
+    let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut smallest = f64::INFINITY;
+    for (i, a) in finite.iter().enumerate() {
+        if *a != 0.0 {
+            smallest = smallest.min(a.abs());
+        }
+        for b in &finite[i + 1..] {
+            if a != b {
+                smallest = smallest.min((a - b).abs());
+            }
+        }
+    }
+    if !smallest.is_finite() || smallest <= 0.0 {
+        return min;
+    }
+    let needed = (-smallest.log10()).ceil().max(0.0) as usize;
+    needed.clamp(min, min + 3)
 }

@@ -7,7 +7,7 @@ mod format;
 #[cfg(test)]
 mod tests;
 
-pub use format::{Unit, esc, fmt, fmt_diff, range, thousands};
+pub use format::{Unit, esc, fmt, fmt_diff, range, telling_decimals, thousands};
 
 /// A table cell.
 #[derive(Debug, Clone, PartialEq)]

@@ -60,3 +60,22 @@ fn tables_escape_and_align() {
     assert!(t.contains("a&lt;b") && t.contains("x &amp; y"));
     assert!(t.contains("<th class=\"num\">n</th>") && t.contains("<td class=\"num\">1,000</td>"));
 }
+
+#[test]
+fn an_interval_keeps_the_sign_of_a_small_bound() {
+    // -39 k to +1.8 m in millions: the lower bound is negative, not "0.0"
+    assert_eq!(
+        range(-39_000.0, 1_800_000.0, Unit::MoneyShort, "EUR", true),
+        "[-0.04, +1.80] m EUR"
+    );
+    assert_eq!(
+        range(-0.0004, 0.02, Unit::Percent, "", true),
+        "[-0.04, +2.00] pts"
+    );
+}
+
+#[test]
+fn whole_fte_without_a_decimal() {
+    assert_eq!(fmt(153.0, Unit::Fte, ""), "153");
+    assert_eq!(fmt(2.5, Unit::Fte, ""), "2.5");
+}

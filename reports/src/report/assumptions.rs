@@ -29,7 +29,7 @@ pub(super) fn section(ctx: &Ctx) -> String {
 /// (`annual budget`, `gross margin`), so the unit is read from it; `None` for text.
 fn assumption_unit(name: &str) -> Option<Unit> {
     match name {
-        "annual budget" => Some(Unit::Money),
+        n if n.contains("budget") || n.contains("cost") => Some(Unit::Money),
         n if n.contains("margin") || n.contains("rate") || n.contains("volatility") => {
             Some(Unit::Percent)
         }

@@ -41,15 +41,24 @@ pub(super) fn kpi_cell(k: &KpiSummary, kpi: Kpi, cur: &str) -> Td {
 }
 
 /// How a column of a workbook copy is shown. Its heading is the sheet's human
-/// heading (`annual spend`, `service staff (FTE)`), so the unit is read from it.
+/// heading (`media spend`, `service staff (FTE)`, `share of total cost`), so the
+/// unit is read from it; `None` for labels and week numbers.
 fn column_unit(heading: &str) -> Option<Unit> {
-    if heading.contains("spend")
-        || heading.contains("wages")
-        || heading.contains("budget") && !heading.contains("share")
+    if heading.contains("share") {
+        Some(Unit::Percent)
+    } else if [
+        "spend",
+        "wages",
+        "budget",
+        "cost",
+        "integration",
+        "capex",
+        "opex",
+    ]
+    .iter()
+    .any(|w| heading.contains(w))
     {
         Some(Unit::Money)
-    } else if heading.contains("share") {
-        Some(Unit::Percent)
     } else if heading.contains("FTE") {
         Some(Unit::Fte)
     } else {

@@ -14,8 +14,17 @@ pub(super) fn section(ctx: &Ctx, figs: &Figures) -> String {
     b += &figs.html(Figure::Phases);
     b += &figs.html(Figure::PlanVsCurrent);
     if let Some(t) = country_x_channel(ctx.data) {
-        b += "<h3>Spend and staff by country and channel</h3>\n";
+        if ctx.data.budget.country_x_channel.is_some() {
+            b += "<h3>Planned cost by country and channel over the horizon</h3>\n";
+            b += "<p class=\"note\">Media, wages and each country's integration (capex and opex) on a line of its own: the total is the plan's total planned cost.</p>\n";
+        } else {
+            b += "<h3>Spend and staff by country and channel</h3>\n";
+        }
         b += &budget_table(&t, ctx.cur, true);
+    }
+    if let Some(t) = &ctx.data.budget.integration {
+        b += "<h3>Integration by country and initiative</h3>\n";
+        b += &budget_table(t, ctx.cur, true);
     }
     b
 }

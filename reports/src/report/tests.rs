@@ -144,3 +144,24 @@ fn a_malformed_data_row_is_an_input_error_naming_the_file_and_row() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_chosen_plan_that_its_variants_dominate_is_explained() {
+    let dir = simulate_folder();
+    // the chosen spend (1 ×) is beaten by the 1.5 × variant on retention and ROI
+    std::fs::write(
+        dir.path().join("response_curves.csv"),
+        "channel,multiplier,annual_spend,chosen,retention,roi,npv,revenue,cost_total\n\
+         search,0.5,200000,false,0.50,0.10,1,1,1\n\
+         search,1,400000,true,0.52,0.12,1,1,1\n\
+         search,1.5,600000,false,0.53,0.15,1,1,1\n",
+    )
+    .unwrap();
+    render_dir(dir.path()).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("1 of the variants beat the chosen plan on both retention and ROI"),
+        "the dominated choice is explained"
+    );
+    assert!(html.contains("coarse estimate (search scale, 1 replication)"));
+}

@@ -1,4 +1,4 @@
-//! Management pressure and consistency (MODEL.md §3.6): running more channels
+//! Management pressure and consistency (docs/model.md, "One step of one agent"): running more channels
 //! without integration produces inconsistency events (price, stock and information
 //! mismatches) that hurt trust. A mismatch can only be noticed when a customer
 //! meets the brand on a second channel: every cross-channel touch carries the

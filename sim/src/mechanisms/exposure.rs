@@ -1,4 +1,4 @@
-//! Media response per country and channel (MODEL.md §3.1, §3.10): spend → impressions
+//! Media response per country and channel (docs/model.md, "One step of one agent"): spend → impressions
 //! → adstock → Hill saturation → weekly reach, capped by the channel's audience in
 //! the country given its infrastructure.
 //!

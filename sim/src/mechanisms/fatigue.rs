@@ -1,4 +1,4 @@
-//! Content fatigue (MODEL.md §3.7): every touch with the same content adds fatigue;
+//! Content fatigue (docs/model.md, "One step of one agent"): every touch with the same content adds fatigue;
 //! fatigue decays week by week, lowers response and makes consent-channel
 //! recipients opt out. Creative budget (the strategy's creative share) refreshes
 //! content: fatigue per touch × exp(−k · creative share).

@@ -1,4 +1,4 @@
-//! Weak finances and the budget (MODEL.md §3.4).
+//! Weak finances and the budget (docs/model.md, "Finance").
 //!
 //! The plan's costs over the horizon are deterministic: media (annual spend run
 //! rate), wages of service staff and marketing specialists, and integration capex,

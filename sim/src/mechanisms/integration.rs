@@ -1,4 +1,4 @@
-//! Omnichannel integration (MODEL.md §3.8): investments with capex, opex and an
+//! Omnichannel integration (docs/model.md, "Integration"): investments with capex, opex and an
 //! implementation delay that is longer with legacy systems, regulatory friction and
 //! weak infrastructure.
 //!

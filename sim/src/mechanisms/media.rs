@@ -1,6 +1,6 @@
 //! Media response: carry-over (adstock) and diminishing returns (Hill saturation).
 //!
-//! What it computes, in the forms used in marketing-mix practice (MODEL.md §6):
+//! What it computes, in the forms used in marketing-mix practice (docs/model.md, "Sources"):
 //!
 //! - Geometric adstock `a_t = x_t + θ·a_{t−1}` ([`adstock_step`], [`geometric_adstock`]),
 //!   as in Meta's Robyn (`adstock_geometric`, documentation "Adstocking

@@ -1,4 +1,4 @@
-//! Privacy regimes (MODEL.md §1): the consent rate decides who can be reached on
+//! Privacy regimes (docs/model.md, "Privacy regimes"): the consent rate decides who can be reached on
 //! consent channels (email, app) and who can be personalised; the regime caps
 //! personalisation; unified customer data pays a cost per profile held
 //! (see [`super::integration`]).

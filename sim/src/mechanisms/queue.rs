@@ -9,7 +9,7 @@
 //! - [`erlang_c`] and [`erlang_c_metrics`]: the delay system M/M/N (infinite patience):
 //!   probability of waiting `C = N·B / (N − A·(1 − B))`, mean wait `C·h / (N − A)`,
 //!   service level `SL(t) = 1 − C·e^{−(N−A)·t/h}`, occupancy `A/N`. These are the
-//!   formulas of workforce-management practice (MODEL.md §6).
+//!   formulas of workforce-management practice (docs/model.md, "Sources").
 //! - [`erlang_a`]: M/M/N+M, the model the simulator uses — Erlang C plus exponential
 //!   patience, so that callers abandon (Palm 1946; Garnett, Mandelbaum & Reiman 2002,
 //!   "Designing a call center with impatient customers", *M&SOM* 4(3); Mandelbaum &

@@ -12,7 +12,7 @@
 //! `P(1) = α/(α+β)`, `P(t) = (β+t−2)/(α+β+t−1) · P(t−1)`;
 //! `S(t) = B(α, β+t)/B(α, β) = Π_{i≤t} r_i`; `r_t = (β+t−1)/(α+β+t−1)`.
 //! `r_t` rises with `t` although no individual becomes more loyal — the sorting effect
-//! of heterogeneity that the simulator's cohort curves should reproduce (MODEL.md §6).
+//! of heterogeneity that the simulator's cohort curves should reproduce (docs/model.md, "Sources").
 //!
 //! Preconditions: α > 0 and β > 0. Non-positive or NaN parameters are clamped to the
 //! smallest positive `f64`, which gives the limits "nobody churns" (α → 0) and

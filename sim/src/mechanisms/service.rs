@@ -1,4 +1,4 @@
-//! Split resources and service response time (MODEL.md §3.2).
+//! Split resources and service response time (docs/model.md, "One step of one agent").
 //!
 //! Service contacts from customers (and prospects with questions) are routed to the
 //! open service channels by preference weight. The chatbot resolves its share of

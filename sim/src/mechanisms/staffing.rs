@@ -1,4 +1,4 @@
-//! Specialist staff (MODEL.md §3.3): a channel run without enough marketing
+//! Specialist staff (docs/model.md, "One step of one agent"): a channel run without enough marketing
 //! specialists performs worse, with diminishing returns, and below a minimum crew
 //! it cannot run at all.
 //!

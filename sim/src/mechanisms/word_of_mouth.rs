@@ -1,4 +1,4 @@
-//! Touchpoints outside the company's control (MODEL.md §3.9): word of mouth and
+//! Touchpoints outside the company's control (docs/model.md, "One step of one agent"): word of mouth and
 //! reviews. The share of satisfied and dissatisfied customers in a country (read
 //! from the previous step) drives earned exposure of non-customers (positive or
 //! negative familiarity) and a review multiplier on every conversion.

@@ -7,7 +7,7 @@
 //! - `internet_use`: ITU DataHub / World Bank indicator IT.NET.USER.ZS (individuals
 //!   using the internet, % of population), latest year available.
 //! - `online_share`: e-commerce share of retail sales from national statistics
-//!   offices and industry estimates as collected in MODEL.md §6.
+//!   offices and industry estimates as collected in docs/model.md, "Sources".
 //! - `logistics_reliability` (share of online orders delivered without failure):
 //!   1 − 0.05 × (5 − LPI), from the World Bank Logistics Performance Index 2023
 //!   score (1–5); the linear mapping is a planning assumption.
@@ -163,7 +163,7 @@ pub fn privacy_regimes() -> BTreeMap<String, PrivacySpec> {
     ])
 }
 
-/// Catalogue integration initiatives (MODEL.md §3.8). `effect` means:
+/// Catalogue integration initiatives (docs/model.md, "Integration"). `effect` means:
 /// - `unified_data`: conversion and repeat-purchase uplift of personalisation at full cap,
 ///   for consented customers (personalisation most often lifts revenue 10–15 %:
 ///   McKinsey, *The value of getting personalization right*, 2021);

@@ -676,7 +676,7 @@ impl Strategy {
     }
 }
 
-/// The six integration initiatives of MODEL.md §3.8, in index order.
+/// The six integration initiatives of docs/model.md, "Integration", in index order.
 pub const INITIATIVES: [&str; 6] = [
     "unified_data",
     "consistent_messaging",

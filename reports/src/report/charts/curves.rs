@@ -44,7 +44,10 @@ pub(super) fn response(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError>
             lines,
             marked_label: Some("chosen spend".into()),
         },
-        "Each channel's spend scaled from 0 to 2 × the plan's (everything else as planned), simulated at search scale on the same replications.",
+        &format!(
+            "Each channel's spend scaled from 0 to 2 × the plan's (everything else as planned), on the same random numbers: a {}; the summary's figures come from the fresh runs at full resolution.",
+            super::coarse(ctx)
+        ),
     )
 }
 
@@ -77,6 +80,9 @@ pub(super) fn staffing(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError>
             lines,
             marked_label: Some("planned staffing".into()),
         },
-        "Contact-centre staff scaled from 0.5 to 2 × the plan's; mean wait per contact over the horizon.",
+        &format!(
+            "Contact-centre staff scaled from 0.5 to 2 × the plan's; mean wait per contact over the horizon: a {}.",
+            super::coarse(ctx)
+        ),
     )
 }

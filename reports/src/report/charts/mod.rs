@@ -15,6 +15,19 @@ mod sensitivity;
 mod service;
 mod tradeoff;
 
+/// How the report labels a figure from the analysis runs: a coarse estimate at
+/// search scale on one replication, not the summary's fresh full-resolution runs.
+pub(super) fn coarse(ctx: &Ctx) -> String {
+    let scale = match ctx.summary().comparison() {
+        Some(c) => format!("search scale: {} customers per agent", c.search_agent_scale),
+        None => "search scale".to_string(),
+    };
+    format!(
+        "coarse estimate ({scale}, {} replication)",
+        omnimix_studies::analysis::REPLICATIONS
+    )
+}
+
 /// Draw every chart the data allow, in this order (the order of the files written).
 pub(super) fn draw_all(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
     plan::draw(ctx, figs)?;

@@ -3,7 +3,7 @@
 
 use crate::ReportError;
 use crate::charts::{Chart, TornadoRow};
-use crate::html::Unit;
+use crate::html::{Unit, fmt};
 use crate::report::Ctx;
 use crate::report::data::Sensitivity;
 use crate::report::figures::{Figure, Figures};
@@ -53,14 +53,37 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
     };
     let (rows, base) = tornado_rows(s, scale);
     let label = s.objective.label();
+    let u = Unit::from(s.objective.unit());
+    // the summary's figure of the same plan, from the fresh runs at full resolution
+    let full = ctx
+        .summary()
+        .comparison()
+        .and_then(|c| Some((c.plan.get(s.objective)?.mean, c.replications)))
+        .map(|(x, n)| {
+            format!(
+                " The summary's {} for the plan, {}, comes from {n} fresh replications at full resolution; compare the bars with each other and with the line, not with it.",
+                label,
+                fmt(x, u, ctx.cur)
+            )
+        })
+        .unwrap_or_default();
+    let as_planned = s
+        .rows
+        .first()
+        .map(|r| fmt(r.base, u, ctx.cur))
+        .unwrap_or_default();
     figs.draw(
         Figure::Sensitivity,
         Chart::Tornado {
-            title: format!("Sensitivity of {label} to ±20 % assumptions"),
-            x_label: format!("{label} ({unit})"),
+            title: format!("Sensitivity of {label} to ±20 % assumptions (coarse estimate)"),
+            x_label: format!("{label} ({unit}), search scale"),
             base,
             rows,
         },
-        "The plan re-simulated with one assumption 20 % lower or higher at a time (search scale, same replications); widest effect on top.",
+        &format!(
+            "The plan re-simulated with one assumption 20 % lower or higher at a time, widest effect on top: a {}. The line, the plan as planned at that scale, is at {}.{full}",
+            super::coarse(ctx),
+            as_planned
+        ),
     )
 }

@@ -91,10 +91,16 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
         marked: t.chosen,
         points_only: false,
     }];
+    let dominating = t.chosen.map_or(0, |c| {
+        t.points
+            .iter()
+            .filter(|q| q.0 >= c.0 && q.1 >= c.1 && (q.0 > c.0 || q.1 > c.1))
+            .count()
+    });
     let (title, caption) = if t.from_front {
         (
             "Pareto front: retention vs ROI",
-            "The retention–ROI front of the search (--objective pareto); no plan on it is beaten on both.",
+            "The retention–ROI front of the search (--objective pareto); no plan on it is beaten on both.".to_string(),
         )
     } else {
         lines.push(Line {
@@ -103,9 +109,29 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
             marked: None,
             points_only: true,
         });
+        let objective = match ctx.summary().comparison() {
+            Some(c) if c.objective == "value" => {
+                "its objective, value (NPV + customer equity), not for retention or ROI".to_string()
+            }
+            Some(c) => format!(
+                "its objective ({}) on fresh full-resolution runs",
+                c.objective
+            ),
+            None => "its own objective".to_string(),
+        };
+        let why = if dominating > 0 {
+            format!(
+                " {dominating} of the variants beat the chosen plan on both retention and ROI here: the plan was chosen for {objective}, and every point is a coarse estimate, so gaps this small can be noise."
+            )
+        } else {
+            String::new()
+        };
         (
             "Retention vs ROI of the plan's variants",
-            "Every variant simulated for the response and staffing curves; the line joins those no other variant beats on both retention and ROI.",
+            format!(
+                "Every variant simulated for the response and staffing curves, a {}; the line joins those no other variant beats on both retention and ROI.{why}",
+                super::coarse(ctx)
+            ),
         )
     };
     figs.draw(
@@ -117,6 +143,6 @@ pub(super) fn draw(ctx: &Ctx, figs: &mut Figures) -> Result<(), ReportError> {
             lines,
             marked_label: Some("chosen plan".into()),
         },
-        caption,
+        &caption,
     )
 }

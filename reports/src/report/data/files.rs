@@ -135,16 +135,19 @@ pub struct BudgetTables {
     pub staffing: Option<Table>,
     /// `budget_assumptions.csv`.
     pub assumptions: Option<Table>,
+    /// `budget_integration.csv`: integration capex and opex per country and initiative.
+    pub integration: Option<Table>,
 }
 
 impl BudgetTables {
     /// The file names of the copies, as [`BudgetTables::slot`] knows them.
-    pub const FILES: [&str; 5] = [
+    pub const FILES: [&str; 6] = [
         "budget_country_x_channel.csv",
         "budget_by_country.csv",
         "budget_by_channel.csv",
         "budget_staffing.csv",
         "budget_assumptions.csv",
+        "budget_integration.csv",
     ];
 
     /// The field a copy named `file` fills; `None` for a sheet the report does not show.
@@ -155,6 +158,7 @@ impl BudgetTables {
             "budget_by_channel.csv" => Some(&mut self.by_channel),
             "budget_staffing.csv" => Some(&mut self.staffing),
             "budget_assumptions.csv" => Some(&mut self.assumptions),
+            "budget_integration.csv" => Some(&mut self.integration),
             _ => None,
         }
     }
