@@ -45,7 +45,18 @@ fn held() -> std::sync::MutexGuard<'static, Option<Held>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Is process `pid` running?
+/// The process has ended and waits to be reaped (Linux: state `Z` in
+/// `/proc/PID/stat`; elsewhere never).
+#[cfg(unix)]
+fn zombie(pid: libc::pid_t) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// Is process `pid` running (a zombie is not)?
 fn running(pid: u32) -> bool {
     #[cfg(unix)]
     {
@@ -54,7 +65,9 @@ fn running(pid: u32) -> bool {
         };
         // SAFETY: signal 0 only checks that the process exists.
         if unsafe { libc::kill(pid, 0) } == 0 {
-            return true;
+            // a zombie (ended, not yet reaped: an aborted MPI rank whose launcher is
+            // gone) holds nothing
+            return !zombie(pid);
         }
         std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
     }

@@ -230,7 +230,7 @@ fn a_job_that_failed_resumes_from_its_checkpoint_to_the_same_plan() {
     assert!(!o.status.success(), "the job fails:\n{}", stderr(&o));
     let cp: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(d.join("cp/checkpoint.json")).unwrap()).unwrap();
-    let done = cp["evals_done"].as_u64().unwrap();
+    let done = cp["state"]["evals_done"].as_u64().unwrap();
     assert!((1..300).contains(&done), "checkpoint mid-search: {done}");
     assert!(!d.join("resumed/plan.json").exists());
     // Resumed on another number of ranks.
