@@ -81,18 +81,32 @@ const COST_COLUMNS: [&str; 7] = [
     "share of total cost",
 ];
 
+/// The [`COST_COLUMNS`] cells of one line: media, service staff, specialists, wages,
+/// integration, total and its share of the plan's total cost.
+fn cost_cells(
+    media: f64,
+    staff: f64,
+    specialists: f64,
+    wages: f64,
+    integration: f64,
+    total: f64,
+    share: f64,
+) -> Vec<Cell> {
+    vec![
+        Cell::Money(media),
+        Cell::Count(staff),
+        Cell::Count(specialists),
+        Cell::Money(wages),
+        Cell::Money(integration),
+        Cell::Money(total),
+        Cell::Share(share),
+    ]
+}
+
 /// An integration line: its cost in the integration and total columns.
 fn integration_cells(cost: f64, total: f64) -> Vec<Cell> {
     let share = if total > 0.0 { cost / total } else { 0.0 };
-    vec![
-        Cell::Money(0.0),
-        Cell::Count(0.0),
-        Cell::Count(0.0),
-        Cell::Money(0.0),
-        Cell::Money(cost),
-        Cell::Money(cost),
-        Cell::Share(share),
-    ]
+    cost_cells(0.0, 0.0, 0.0, 0.0, cost, cost, share)
 }
 
 /// Media, staff and wages per channel, then integration on a line of its own.
@@ -101,16 +115,17 @@ fn by_channel(b: &Budget) -> Sheet {
         .by_channel
         .iter()
         .map(|r| {
-            vec![
-                Cell::Text(r.channel.clone()),
-                Cell::Money(r.media),
-                Cell::Count(r.service_staff),
-                Cell::Count(r.specialists),
-                Cell::Money(r.wages),
-                Cell::Money(0.0),
-                Cell::Money(r.total),
-                Cell::Share(r.share),
-            ]
+            let mut row = vec![Cell::Text(r.channel.clone())];
+            row.extend(cost_cells(
+                r.media,
+                r.service_staff,
+                r.specialists,
+                r.wages,
+                0.0,
+                r.total,
+                r.share,
+            ));
+            row
         })
         .collect();
     let integration: f64 = b.integration.iter().map(|r| r.total).sum();
@@ -135,17 +150,17 @@ fn country_x_channel(b: &Budget) -> Sheet {
     let mut rows = Vec::new();
     for country in &b.by_country {
         for r in b.cells.iter().filter(|r| r.country == country.code) {
-            rows.push(vec![
-                Cell::Text(r.country.clone()),
-                Cell::Text(r.channel.clone()),
-                Cell::Money(r.media),
-                Cell::Count(r.service_staff),
-                Cell::Count(r.specialists),
-                Cell::Money(r.wages),
-                Cell::Money(0.0),
-                Cell::Money(r.total),
-                Cell::Share(r.share),
-            ]);
+            let mut row = vec![Cell::Text(r.country.clone()), Cell::Text(r.channel.clone())];
+            row.extend(cost_cells(
+                r.media,
+                r.service_staff,
+                r.specialists,
+                r.wages,
+                0.0,
+                r.total,
+                r.share,
+            ));
+            rows.push(row);
         }
         let integration = country.integration_capex + country.integration_opex;
         if integration > 0.0 {
