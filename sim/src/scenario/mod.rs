@@ -11,6 +11,7 @@
 //! Money is in the scenario's `currency`; spends and budgets are **annual** run
 //! rates (per 52 weeks), so changing `horizon_weeks` keeps the plan's pace.
 
+pub mod calibrate;
 pub mod catalog;
 pub mod load;
 pub mod validate;
@@ -100,6 +101,9 @@ pub struct Scenario {
     /// Bounds and fixed decisions for `omnimix optimize`.
     #[serde(default)]
     pub optimize: OptimizeSpec,
+    /// The company's history and the free parameters `omnimix calibrate` fits.
+    #[serde(default, skip_serializing_if = "calibrate::CalibrateSpec::is_empty")]
+    pub calibrate: calibrate::CalibrateSpec,
     /// Strategies that cost more than the budget and were scaled down to it by the
     /// cut policy when the scenario was loaded: (strategy name, what was cut).
     #[serde(skip)]

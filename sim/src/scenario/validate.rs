@@ -115,6 +115,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     check_optimize(&mut c, s);
+    check_calibrate(&mut c, s);
     let structural = c.problems.is_empty();
     check_strategy(&mut c, s, "strategy", &s.strategy, structural);
     for (name, st) in &s.strategies {
@@ -611,5 +612,54 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
                 Problem::new(format!("optimize.fix.{i}"), "empty decision name").with_value("\"\""),
             );
         }
+    }
+}
+
+/// The free parameters name numeric scenario values and have sound priors; the fit's
+/// budgets are positive.
+fn check_calibrate(c: &mut Checker, s: &Scenario) {
+    let k = &s.calibrate;
+    if k.params.0.is_empty() {
+        return;
+    }
+    let tree = toml::Value::try_from(s).ok();
+    for (path, prior) in &k.params.0 {
+        let at = format!("calibrate.params.{path}");
+        let found = tree.as_ref().and_then(|t| {
+            path.split('.')
+                .try_fold(t, |v, seg| v.as_table().and_then(|t| t.get(seg)))
+        });
+        match found {
+            Some(toml::Value::Float(_) | toml::Value::Integer(_)) => {}
+            Some(other) => c.push(Problem::new(
+                at.clone(),
+                format!(
+                    "not a number in the scenario (it is a {}); name a numeric value such as channels.search.conversion",
+                    other.type_str()
+                ),
+            )),
+            None => c.push(Problem::new(
+                at.clone(),
+                "no such scenario value (key paths as in --set, e.g. channels.search.conversion, behaviour.churn_alpha is segments.NAME.churn_alpha)",
+            )),
+        }
+        for m in prior.problems() {
+            c.push(Problem::new(at.clone(), m));
+        }
+    }
+    if k.evaluations < 10 {
+        c.push(Problem::new("calibrate.evaluations", "must be at least 10").with_value(k.evaluations));
+    }
+    if !(1..=64).contains(&k.replications) {
+        c.push(Problem::new("calibrate.replications", "must be between 1 and 64").with_value(k.replications));
+    }
+    if !(10..=100_000).contains(&k.draws) {
+        c.push(Problem::new("calibrate.draws", "must be between 10 and 100000").with_value(k.draws));
+    }
+    if k.coarse_agent_scale == Some(0) {
+        c.push(Problem::new("calibrate.coarse_agent_scale", "must be at least 1").with_value(0));
+    }
+    for (kpi, w) in &k.weights {
+        c.non_negative(format!("calibrate.weights.{kpi}"), *w);
     }
 }
