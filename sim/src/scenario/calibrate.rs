@@ -51,6 +51,11 @@ pub struct CalibrateSpec {
     pub replications: u32,
     /// Draws written to `posterior.csv`.
     pub draws: u32,
+    /// Posterior draws of the free parameters (`posterior.csv`, relative to the
+    /// scenario file), written by `calibrate` into the calibrated scenario:
+    /// `simulate`, `optimize` and `compare` then draw one parameter set per
+    /// replication from it, so their intervals cover parameter uncertainty too.
+    pub posterior: Option<String>,
     /// Weight of each KPI in the fit (`orders`, `revenue`, `active_customers`,
     /// `new_customers`, `contacts`, `mean_wait_min`, `abandon_rate`, `lift`,
     /// `cohorts`); a KPI the history holds and this table leaves out weighs 1.
@@ -71,6 +76,7 @@ impl Default for CalibrateSpec {
             evaluations: 400,
             replications: 2,
             draws: 200,
+            posterior: None,
             weights: BTreeMap::new(),
         }
     }
@@ -218,6 +224,100 @@ impl Prior {
                 format!("normal({m}, {s}) in [{}, {}]", self.lo, self.hi)
             }
             (d, _, _) => format!("{} [{}, {}]", d.name(), self.lo, self.hi),
+        }
+    }
+}
+
+/// Draws of the free parameters: `names[j]` is a scenario key path, `draws[i][j]` its
+/// value in draw `i` (the rows of `posterior.csv`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Posterior {
+    /// Key paths of the parameters, in column order.
+    pub names: Vec<String>,
+    /// One row per draw.
+    pub draws: Vec<Vec<f64>>,
+}
+
+impl Posterior {
+    /// The draw replication `rep` uses: draw `rep mod n`, so that two strategies run on
+    /// the same replication share their parameters as they share their random numbers.
+    pub fn draw_for(&self, rep: u32) -> Option<&[f64]> {
+        let n = self.draws.len();
+        (n > 0).then(|| self.draws[rep as usize % n].as_slice())
+    }
+
+    /// The scenario of replication `rep`: the base with that draw's values.
+    pub fn scenario_for(
+        &self,
+        base: &super::Scenario,
+        rep: u32,
+    ) -> Result<super::Scenario, String> {
+        match self.draw_for(rep) {
+            None => Ok(base.clone()),
+            Some(d) => {
+                base.with_values(self.names.iter().map(String::as_str).zip(d.iter().copied()))
+            }
+        }
+    }
+}
+
+impl super::Scenario {
+    /// The scenario with numeric values replaced at key paths (`channels.search.conversion`
+    /// -> 0.02), deserialized and validated again; an error names each path that is not
+    /// a number of the scenario and each value out of its range.
+    ///
+    /// ```
+    /// use omnimix_sim::{ScenarioSource, scenario::load::load};
+    /// let text = "name = 't'\n[finance]\nannual_budget = 1e6\n[countries.DE]\npopulation = 1000\n\
+    ///             [strategy.annual_spend.DE]\nsearch = 100000\n[strategy.specialists.DE]\nsearch = 1\n";
+    /// let s = load(&ScenarioSource::new("t", text), &[]).unwrap();
+    /// let t = s.with_values([("channels.search.conversion", 0.02)]).unwrap();
+    /// assert_eq!(t.channels["search"].conversion, 0.02);
+    /// assert!(s.with_values([("channels.search.nope", 1.0)]).is_err());
+    /// assert!(s.with_values([("finance.gross_margin", 7.0)]).is_err());
+    /// ```
+    pub fn with_values<'a>(
+        &self,
+        values: impl IntoIterator<Item = (&'a str, f64)>,
+    ) -> Result<super::Scenario, String> {
+        let mut tree = toml::Value::try_from(self).map_err(|e| e.to_string())?;
+        let mut problems = Vec::new();
+        for (path, x) in values {
+            let mut at = &mut tree;
+            let mut ok = true;
+            for seg in path.split('.') {
+                match at.as_table_mut().and_then(|t| t.get_mut(seg)) {
+                    Some(v) => at = v,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            match at {
+                toml::Value::Float(f) if ok => *f = x,
+                toml::Value::Integer(i) if ok => *i = x.round() as i64,
+                _ => problems.push(format!("{path}: not a number of the scenario")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        let mut s: super::Scenario =
+            super::Scenario::deserialize(tree).map_err(|e| e.to_string())?;
+        s.budget_fits = self.budget_fits.clone();
+        let bad = super::validate::validate(&s);
+        if bad.is_empty() {
+            Ok(s)
+        } else {
+            Err(bad
+                .iter()
+                .map(|p| match &p.value {
+                    Some(v) => format!("{} = {v}: {}", p.path, p.message),
+                    None => format!("{}: {}", p.path, p.message),
+                })
+                .collect::<Vec<_>>()
+                .join("; "))
         }
     }
 }

@@ -648,13 +648,20 @@ fn check_calibrate(c: &mut Checker, s: &Scenario) {
         }
     }
     if k.evaluations < 10 {
-        c.push(Problem::new("calibrate.evaluations", "must be at least 10").with_value(k.evaluations));
+        c.push(
+            Problem::new("calibrate.evaluations", "must be at least 10").with_value(k.evaluations),
+        );
     }
     if !(1..=64).contains(&k.replications) {
-        c.push(Problem::new("calibrate.replications", "must be between 1 and 64").with_value(k.replications));
+        c.push(
+            Problem::new("calibrate.replications", "must be between 1 and 64")
+                .with_value(k.replications),
+        );
     }
     if !(10..=100_000).contains(&k.draws) {
-        c.push(Problem::new("calibrate.draws", "must be between 10 and 100000").with_value(k.draws));
+        c.push(
+            Problem::new("calibrate.draws", "must be between 10 and 100000").with_value(k.draws),
+        );
     }
     if k.coarse_agent_scale == Some(0) {
         c.push(Problem::new("calibrate.coarse_agent_scale", "must be at least 1").with_value(0));
