@@ -283,21 +283,9 @@ impl super::Scenario {
         let mut tree = toml::Value::try_from(self).map_err(|e| e.to_string())?;
         let mut problems = Vec::new();
         for (path, x) in values {
-            let mut at = &mut tree;
-            let mut ok = true;
-            for seg in path.split('.') {
-                match at.as_table_mut().and_then(|t| t.get_mut(seg)) {
-                    Some(v) => at = v,
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            match at {
-                toml::Value::Float(f) if ok => *f = x,
-                toml::Value::Integer(i) if ok => *i = x.round() as i64,
-                _ => problems.push(format!("{path}: not a number of the scenario")),
+            let segs: Vec<&str> = path.split('.').collect();
+            if !set_number(&mut tree, &segs, x) {
+                problems.push(format!("{path}: not a number of the scenario"));
             }
         }
         if !problems.is_empty() {
@@ -319,6 +307,24 @@ impl super::Scenario {
                 .collect::<Vec<_>>()
                 .join("; "))
         }
+    }
+}
+
+/// Set the number at a key path; false when the path names no number.
+fn set_number(v: &mut toml::Value, path: &[&str], x: f64) -> bool {
+    match (path.split_first(), v) {
+        (None, toml::Value::Float(f)) => {
+            *f = x;
+            true
+        }
+        (None, toml::Value::Integer(i)) => {
+            *i = x.round() as i64;
+            true
+        }
+        (Some((first, rest)), toml::Value::Table(t)) => t
+            .get_mut(*first)
+            .is_some_and(|inner| set_number(inner, rest, x)),
+        _ => false,
     }
 }
 
