@@ -62,6 +62,9 @@ pub enum StudyError {
         #[source]
         source: omnimix_attribution::JourneyError,
     },
+    /// A calibration could not run (no free parameters, too short a history).
+    #[error("{0}")]
+    Calibration(String),
     /// A search ended without a plan (an empty front, no target round).
     #[error("{0}")]
     NoPlan(&'static str),
@@ -72,7 +75,10 @@ impl StudyError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            StudyError::Fix(_) | StudyError::Infeasible(_) | StudyError::ResumeMismatch(_)
+            StudyError::Fix(_)
+                | StudyError::Infeasible(_)
+                | StudyError::ResumeMismatch(_)
+                | StudyError::Calibration(_)
         )
     }
 

@@ -19,6 +19,8 @@
 //! - [`truth`]: attribution ground truth from counterfactual runs.
 //! - [`benchmark`]: budgeting rules × scenarios × seeds.
 //! - [`compare`]: what-if scenarios simulated on common random numbers.
+//! - [`calibrate`]: the fit of free parameters to a company's history (simulation-based
+//!   inference on common random numbers) and its posterior.
 //!
 //! Every batch of simulations that a workflow can spread goes through an
 //! [`omnimix_optimizer::Evaluator`] (the search and the analysis) or an
@@ -27,6 +29,7 @@
 
 pub mod analysis;
 pub mod benchmark;
+pub mod calibrate;
 pub mod compare;
 mod error;
 pub mod objective;
