@@ -31,6 +31,9 @@ pub enum Command {
     /// What-if comparison: two scenarios, or one scenario and --variant what-ifs, on the
     /// same random numbers; KPIs side by side with paired differences and intervals.
     Compare(CompareArgs),
+    /// Fit the scenario's free parameters ([calibrate.params]) to the company's weekly
+    /// history (and lift tests): a calibrated scenario, posterior draws, the fit and its report.
+    Calibrate(CalibrateArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
     /// Print the embedded default scenario (a starting point for your own).
@@ -149,6 +152,55 @@ pub struct OptimizeArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// No progress bar and no report on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `omnimix calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The weekly history, CSV or XLSX (default: the scenario's `calibrate.data`).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Worksheet of an XLSX history (default: `calibrate.sheet`, else the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Lift or geo tests: country,channel,start,end,incremental_orders|incremental_revenue[,lo,hi|se].
+    #[arg(long, value_name = "FILE")]
+    pub lift: Option<PathBuf>,
+    /// Retention cohorts: country,cohort_start,period_weeks,k,share_active.
+    #[arg(long, value_name = "FILE")]
+    pub cohorts: Option<PathBuf>,
+    /// Map a column (repeatable): week=DATE, country=geo, channel=medium,
+    /// spend.search=search_S, impressions.social=fb_I, kpi.revenue=sales
+    /// (as `[calibrate.columns]`; a flag wins over the scenario).
+    #[arg(long = "column", value_name = "ROLE=COLUMN")]
+    pub columns: Vec<String>,
+    /// Last weeks of the history left out of the fit and scored out of sample
+    /// (default: `calibrate.holdout_weeks`).
+    #[arg(long, value_name = "WEEKS")]
+    pub holdout: Option<u32>,
+    /// Simulated histories the fit may run (default: `calibrate.evaluations`).
+    #[arg(long)]
+    pub evals: Option<u32>,
+    /// Replications averaged per simulated history (default: `calibrate.replications`).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Posterior draws written to posterior.csv (default: `calibrate.draws`).
+    #[arg(long)]
+    pub draws: Option<u32>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder.
+    #[arg(long, default_value = "out/calibrate")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -133,6 +133,7 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
             | cli::Command::Compare(_)
             | cli::Command::Attribute(_)
             | cli::Command::Benchmark(_)
+            | cli::Command::Calibrate(_)
     );
     if !distributed && !backend.is_root() {
         return Ok(());
@@ -175,6 +176,12 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
             let cfg = CompareConfig::from_args(&a)?;
             into(&cfg.out, "compare", backend, || {
                 commands::compare(&cfg, backend)
+            })
+        }
+        cli::Command::Calibrate(a) => {
+            let cfg = CalibrateConfig::from_args(&a)?;
+            into(&cfg.out, "calibrate", backend, || {
+                commands::calibrate(&cfg, backend)
             })
         }
         cli::Command::Validate(a) => {

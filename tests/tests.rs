@@ -5,6 +5,7 @@ mod util;
 mod attribute;
 mod backend;
 mod benchmark;
+mod calibrate;
 mod checkpoint;
 mod compare;
 mod layout;

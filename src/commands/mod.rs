@@ -3,6 +3,7 @@
 
 mod attribute;
 mod benchmark;
+mod calibrate;
 mod compare;
 mod optimize;
 mod report;
@@ -11,6 +12,7 @@ mod validate;
 
 pub use attribute::attribute;
 pub use benchmark::benchmark;
+pub use calibrate::calibrate;
 pub use compare::compare;
 pub use optimize::optimize;
 pub use report::report;

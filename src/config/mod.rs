@@ -4,12 +4,14 @@
 
 mod attribute;
 mod benchmark;
+mod calibrate;
 mod compare;
 pub mod memory;
 mod optimize;
 
 pub use attribute::{AttributeConfig, JourneySource};
 pub use benchmark::BenchmarkConfig;
+pub use calibrate::CalibrateConfig;
 pub use compare::CompareConfig;
 pub use optimize::{OptimizeConfig, checkpoint_file};
 

@@ -118,61 +118,42 @@ fn a_single_recovery_case_covers_the_truth_and_the_channel_effects() {
 }
 
 #[test]
-#[ignore]
-fn debug_truth_answer() {
-    let base = load(&ScenarioSource::new("recovery", SCENARIO), &[]).unwrap();
-    let truth = [
-        ("channels.search.conversion", 0.007),
-        ("channels.social.conversion", 0.004),
-        ("behaviour.organic_conversion_weekly", 0.0012),
-    ];
-    let true_s = base.with_values(truth.iter().copied()).unwrap();
-    let spend = synthetic::flighted_spend(&base, 78, 5);
-    let obs = synthetic::history(&true_s, spend, 5, 0.02);
-    let priors = [log(0.001, 0.02), log(0.0005, 0.015), log(0.0002, 0.004)];
-    let params: Vec<FreeParam> = truth
-        .iter()
-        .zip(&priors)
-        .map(|((p, _), pr)| FreeParam {
-            path: p.to_string(),
-            prior: pr.clone(),
-        })
-        .collect();
-    let problem = Problem::new(base.clone(), obs.clone(), params);
-    let u: Vec<f64> = truth
-        .iter()
-        .zip(&priors)
-        .map(|((_, v), p)| omnimix_studies::calibrate::prior::to_unit(p, *v))
-        .collect();
-    let ev = RayonEvaluator::new(|x: &[f64], r: u32| problem.evaluate(x, r));
-    let found = [0.774069749539066, 0.322350058013611, 0.4272907488582879];
-    for k in 0..=10 {
-        let t = k as f64 / 10.0;
-        let pt: Vec<f64> = (0..3).map(|i| u[i] + t * (found[i] - u[i])).collect();
-        for sc in [4, 8] {
-            let a = problem
-                .mean_answers(&ev, std::slice::from_ref(&pt), sc, 0..2)
-                .remove(0);
-            eprintln!(
-                "t {t} scale {sc} loss {:.2}",
-                omnimix_studies::calibrate::fit::loss_of(&problem, &a)
-            );
+fn a_lift_test_that_disagrees_with_the_history_moves_the_channel_effect_toward_it() {
+    use omnimix_sim::channel::Channel;
+    use omnimix_studies::calibrate::{LiftTarget, Measure};
+    let base = load(&ScenarioSource::new("recovery", SCENARIO), &[("agent_scale=8").parse().unwrap()]).unwrap();
+    let truth = base.with_values([("channels.social.conversion", 0.004)]).unwrap();
+    let spend = synthetic::flighted_spend(&base, 52, 3);
+    let obs = synthetic::history(&truth, spend, 3, 0.02);
+    let (true_lift, _) = synthetic::lift_test(&truth, &obs, "DE", Channel::Social, (20, 27), 3, 4);
+    let social_effect = |lift: Option<f64>| -> f64 {
+        let mut o = obs.clone();
+        if let Some(x) = lift {
+            o.lift.push(LiftTarget {
+                country: "DE".into(),
+                channel: Channel::Social,
+                start: 20,
+                end: 27,
+                measure: Measure::Orders,
+                estimate: x,
+                se: 0.05 * x,
+            });
         }
-    }
-    for scale in [4.0, 8.0] {
-        let mut x = u.clone();
-        x.push(scale);
-        let a = problem.evaluate(&x, 0);
-        let n = obs.weeks();
-        for (s, ser) in obs.series.iter().enumerate() {
-            let o: f64 = ser.values.iter().sum();
-            let m: f64 = a[s * n..(s + 1) * n].iter().sum();
-            eprintln!(
-                "scale {scale} {:?}: observed {o:.0} model {m:.0} first {:.0} vs {:.0}",
-                ser.measure,
-                ser.values[0],
-                a[s * n]
-            );
-        }
-    }
+        let mut s = base.clone();
+        s.calibrate.evaluations = 60;
+        s.calibrate.draws = 50;
+        let params = vec![
+            FreeParam { path: "channels.search.conversion".into(), prior: log(0.001, 0.02) },
+            FreeParam { path: "channels.social.conversion".into(), prior: log(0.0005, 0.015) },
+        ];
+        let problem = Problem::new(s, o, params);
+        let ev = RayonEvaluator::new(|x: &[f64], r: u32| problem.evaluate(x, r));
+        let c = calibrate(&problem, &ev, &Quiet).unwrap();
+        c.effects.iter().find(|e| e.channel == Channel::Social).unwrap().incremental_orders
+    };
+    let without = social_effect(None);
+    // An experiment that says social adds twice what the history implies.
+    let with = social_effect(Some(2.0 * true_lift));
+    eprintln!("social effect: {without:.0} without the lift test, {with:.0} with it (lift truth {true_lift:.0})");
+    assert!(with > 1.15 * without, "the experiment pulls the effect up: {without:.0} -> {with:.0}");
 }

@@ -78,15 +78,39 @@ impl<'a> Loss<'a> {
             return f64::INFINITY;
         }
         let mut total = 0.0;
-        for s in 0..self.p.observed.series.len() {
-            let r = self.residuals(m, s);
-            let n = r.len() as f64;
-            let y = &self.p.observed.series[s].values[..self.n_fit];
-            let floor = 1e-9 * (y.iter().map(|v| v * v).sum::<f64>() / n).max(1e-12);
-            let ssr: f64 = r.iter().map(|e| e * e).sum::<f64>() / n + floor;
-            let rho = self.rho[s];
-            let n_eff = n * (1.0 - rho) / (1.0 + rho);
-            total += self.weights[s] * n_eff / 2.0 * ssr.ln();
+        // Per country: the series' residuals are correlated (revenue moves with
+        // orders), so their covariance is profiled out jointly: n_eff/2 · ln det Σ̂.
+        let series = &self.p.observed.series;
+        let mut countries: Vec<&str> = series.iter().map(|s| s.country.as_str()).collect();
+        countries.dedup();
+        for code in countries {
+            let idx: Vec<usize> = (0..series.len())
+                .filter(|&k| series[k].country == code && self.weights[k] > 0.0)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            let n = self.n_fit;
+            let res: Vec<Vec<f64>> = idx.iter().map(|&k| self.residuals(m, k)).collect();
+            let k = idx.len();
+            let mut cov = DMatrix::<f64>::zeros(k, k);
+            for i in 0..k {
+                for j in i..k {
+                    let c = res[i].iter().zip(&res[j]).map(|(a, b)| a * b).sum::<f64>() / n as f64;
+                    cov[(i, j)] = c;
+                    cov[(j, i)] = c;
+                }
+                let y = &series[idx[i]].values[..n];
+                cov[(i, i)] += 1e-9 * (y.iter().map(|v| v * v).sum::<f64>() / n as f64).max(1e-12);
+            }
+            let logdet = match cov.cholesky() {
+                Some(c) => 2.0 * c.l().diagonal().iter().map(|x| x.ln()).sum::<f64>(),
+                None => return f64::INFINITY,
+            };
+            let rho = idx.iter().map(|&k| self.rho[k]).sum::<f64>() / k as f64;
+            let w = idx.iter().map(|&k| self.weights[k]).sum::<f64>() / k as f64;
+            let n_eff = n as f64 * (1.0 - rho) / (1.0 + rho);
+            total += w * n_eff / 2.0 * logdet;
         }
         let base = self.p.observed.series.len() * self.p.observed.weeks();
         for (k, t) in self.p.observed.lift.iter().enumerate() {
@@ -326,12 +350,12 @@ fn laplace(
     // Mode: centre − H_u⁻¹ g_u with g_u = D⁻¹ g_z, kept inside the cube.
     let gu = &dh * g;
     let mut step = &cov * gu;
-    // No further than two design sd from the centre: the quadratic holds only there.
+    // No further than one design sd from the centre: the quadratic holds only there.
     let dist = design.clone().try_inverse().map_or(0.0, |inv| {
         (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
     });
-    if dist > 2.0 {
-        step *= 2.0 / dist;
+    if dist > 1.0 {
+        step /= dist;
     }
     let mode: Vec<f64> = (0..d)
         .map(|i| (centre[i] - step[i]).clamp(0.0, 1.0))
@@ -454,13 +478,15 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     }
 
     obs.stage("posterior");
-    // Three rounds of a Gaussian design around the optimum: the first shaped by the
+    // Two rounds of a Gaussian design around the optimum: the first shaped by the
     // search's covariance, each later one by the previous one's posterior; a quadratic fitted to
     // each round's losses gives the curvature.
     let mut centre = m.clone();
-    let mut shape = s.clone() * 2.25;
+    // The design spans about three posterior sd each way: the loss's simulation noise is
+    // of the order of its curvature over one sd, so a narrower design fits noise.
+    let mut shape = s.clone() * 4.0;
     let mut result: Option<(Vec<f64>, DMatrix<f64>)> = None;
-    const ROUNDS: usize = 3;
+    const ROUNDS: usize = 2;
     for round in 0..ROUNDS {
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
@@ -472,11 +498,21 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         while pts.len() < n {
             pts.push(sample(&centre, &l, &mut rng));
         }
-        let losses = arc.run(p, &loss, ev, obs, pts.clone(), fine);
-        let near: Vec<(Vec<f64>, f64)> = pts
-            .into_iter()
-            .zip(losses)
-            .filter(|(_, l)| l.is_finite())
+        arc.run(p, &loss, ev, obs, pts, fine);
+        // Every refined point within 1.5 design sd of the centre.
+        let inv = shape.clone().try_inverse();
+        let near: Vec<(Vec<f64>, f64)> = arc
+            .points
+            .iter()
+            .filter(|(u, sc, l)| {
+                *sc == fine
+                    && l.is_finite()
+                    && inv.as_ref().is_none_or(|inv| {
+                        let dx = DVector::from_iterator(d, (0..d).map(|i| u[i] - centre[i]));
+                        (dx.transpose() * inv * &dx)[(0, 0)] <= 2.25
+                    })
+            })
+            .map(|(u, _, l)| (u.clone(), *l))
             .collect();
         let h: Vec<f64> = (0..d).map(|i| shape[(i, i)].sqrt().max(1e-3)).collect();
         if let Some((g, hz)) = quadratic(&near, &centre, &h) {
@@ -489,7 +525,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 );
             }
             centre = mode.clone();
-            shape = cov.clone() * 2.25;
+            shape = cov.clone() * 9.0;
             result = Some((mode, cov));
         }
     }

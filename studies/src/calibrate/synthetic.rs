@@ -85,3 +85,35 @@ pub fn history(
     }
     obs
 }
+
+/// A lift test of `channel` in `country` over weeks `start..=end` of a synthetic
+/// history, as an experiment would measure it: the truth's incremental orders over the
+/// test's weeks (mean over `reps` replications of the history with and without the
+/// channel in those weeks, same seeds), and the standard error of that mean.
+pub fn lift_test(
+    truth: &Scenario,
+    obs: &Observed,
+    country: &str,
+    channel: Channel,
+    weeks: (usize, usize),
+    seed: u64,
+    reps: u32,
+) -> (f64, f64) {
+    let st = observed::history_strategy(truth, obs);
+    let off = observed::without_channel(&st, country, channel, weeks.0, weeks.1);
+    let s = observed::history_scenario(truth, obs, truth.agent_scale);
+    let (w1, w0) = (World::new(&s, &st), World::new(&s, &off));
+    let Some(ci) = w1.countries.iter().position(|c| c.code == country) else {
+        return (f64::NAN, f64::NAN);
+    };
+    let scale = w1.countries[ci].scale;
+    let orders = |w: &World, r: u32| -> f64 {
+        let rep = run_replication(w, seed, HISTORY_REPLICATION + 1 + r, false, &Silent);
+        (weeks.0..=weeks.1).map(|k| Measure::Orders.of(&rep.weeks[k][ci], scale)).sum()
+    };
+    let d: Vec<f64> = (0..reps).map(|r| orders(&w1, r) - orders(&w0, r)).collect();
+    let n = d.len().max(1) as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, (var / n).sqrt())
+}

@@ -1,0 +1,184 @@
+//! `omnimix calibrate`: the shipped example dataset, a small end-to-end fit, and bad data.
+
+use crate::util::{Dir, assert_bad_input, run, stderr};
+use omnimix_sim::channel::{Channel, N_CHANNELS};
+use omnimix_sim::{ScenarioSource, scenario::load::load};
+use omnimix_studies::calibrate::{Measure, Observed, synthetic};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The truth the shipped example was generated with (scenarios/example-history/company.toml, "TRUTH").
+const EXAMPLE_TRUTH: [(&str, f64); 10] = [
+    ("channels.search.conversion", 0.007),
+    ("channels.social.conversion", 0.0035),
+    ("channels.display.conversion", 0.001),
+    ("channels.print.conversion", 0.0012),
+    ("channels.email.conversion", 0.005),
+    ("behaviour.organic_conversion_weekly", 0.0012),
+    ("segments.b2c_mass.purchase_rate_weekly", 0.045),
+    ("countries.US.seasonality.cos1", 0.15),
+    ("countries.US.seasonality.sin1", -0.10),
+    ("countries.US.seasonality.events.black_friday.multiplier", 1.8),
+];
+
+/// ISO date `days` after 1970-01-01 (proleptic Gregorian; Hinnant's civil_from_days).
+fn iso_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A wide, Robyn-style history table: DATE, one `<channel>_S` spend column per paid
+/// channel, then orders, revenue, active_customers.
+fn wide_csv(obs: &Observed, first_day: i64) -> String {
+    let paid: Vec<Channel> = Channel::ALL.iter().copied().filter(|c| !c.is_service()).collect();
+    let mut t = String::from("DATE");
+    for c in &paid {
+        write!(t, ",{}_S", c.name()).unwrap();
+    }
+    t.push_str(",orders,revenue,active_customers\n");
+    let spend = &obs.spend[0].1;
+    let get = |m: Measure| obs.series.iter().find(|s| s.measure == m).map(|s| s.values.clone()).unwrap();
+    let (o, r, a) = (get(Measure::Orders), get(Measure::Revenue), get(Measure::ActiveCustomers));
+    for w in 0..obs.weeks() {
+        t.push_str(&iso_date(first_day + 7 * w as i64));
+        for c in &paid {
+            write!(t, ",{:.2}", spend[w][c.index()]).unwrap();
+        }
+        writeln!(t, ",{:.0},{:.2},{:.0}", o[w], r[w], a[w]).unwrap();
+    }
+    t
+}
+
+/// The example's files as its truth generates them: history.csv and lift.csv.
+fn example_files() -> (String, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-history");
+    let text = std::fs::read_to_string(dir.join("company.toml")).unwrap();
+    let base = load(&ScenarioSource::new("company.toml", text), &[]).unwrap();
+    let truth = base.with_values(EXAMPLE_TRUTH.iter().copied()).unwrap();
+    let spend = synthetic::flighted_spend(&base, 104, 2023);
+    let mut obs = synthetic::history(&truth, spend, 2023, 0.03);
+    obs.start_date = Some("2023-01-02".into());
+    let first_day = 19_359; // 2023-01-02
+    assert_eq!(iso_date(first_day), "2023-01-02");
+    let history = wide_csv(&obs, first_day);
+    let (est, se) = synthetic::lift_test(&truth, &obs, "US", Channel::Social, (60, 67), 2023, 8);
+    let lift = format!(
+        "country,channel,start,end,incremental_orders,lo,hi\nUS,social,{},{},{est:.0},{:.0},{:.0}\n",
+        iso_date(first_day + 7 * 60),
+        iso_date(first_day + 7 * 67),
+        est - 1.645 * se.max(0.1 * est.abs()),
+        est + 1.645 * se.max(0.1 * est.abs()),
+    );
+    let _ = N_CHANNELS;
+    (history, lift)
+}
+
+#[test]
+fn the_shipped_example_history_is_what_its_truth_generates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-history");
+    let (history, lift) = example_files();
+    if std::env::var_os("OMNIMIX_REGENERATE_EXAMPLE").is_some() {
+        std::fs::write(dir.join("history.csv"), &history).unwrap();
+        std::fs::write(dir.join("lift.csv"), &lift).unwrap();
+    }
+    let shipped = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+    assert!(shipped == history, "history.csv differs from what its truth generates; OMNIMIX_REGENERATE_EXAMPLE=1 rewrites it");
+    let shipped = std::fs::read_to_string(dir.join("lift.csv")).unwrap();
+    assert_eq!(shipped, lift);
+}
+
+/// A one-country scenario small enough for a fit in seconds.
+const TINY: &str = r#"
+name = "tiny-history"
+seed = 5
+agent_scale = 5
+[finance]
+annual_budget = 3e6
+[countries.DE]
+population = 60_000
+[strategy.annual_spend.DE]
+search = 300_000
+social = 200_000
+[strategy.specialists.DE]
+search = 1
+social = 1
+[calibrate]
+data = "history.csv"
+evaluations = 40
+draws = 50
+[calibrate.params]
+"channels.search.conversion" = { dist = "log_uniform", lo = 0.001, hi = 0.03 }
+"behaviour.organic_conversion_weekly" = { dist = "log_uniform", lo = 0.0002, hi = 0.004 }
+"#;
+
+/// TINY's history (52 weeks, from its own truth) written beside it.
+fn tiny(d: &Dir) -> std::path::PathBuf {
+    let f = d.file("tiny.toml", TINY);
+    let base = load(&ScenarioSource::new("tiny", TINY), &[]).unwrap();
+    let truth = base.with_values([("channels.search.conversion", 0.008)]).unwrap();
+    let obs = synthetic::history(&truth, synthetic::flighted_spend(&base, 52, 1), 1, 0.02);
+    d.file("history.csv", &wide_csv(&obs, 19_359).replace("DATE", "week").replace("_S,", "_spend,"));
+    f
+}
+
+#[test]
+fn calibrate_writes_a_scenario_that_simulate_loads_with_its_posterior() {
+    let d = Dir::new();
+    let f = tiny(&d);
+    let out = d.join("cal");
+    let o = run(&["calibrate", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--holdout", "4"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in ["posterior.csv", "parameters.csv", "fit.csv", "scenario.toml", "report.html"] {
+        assert!(out.join(name).is_file(), "{name} written");
+    }
+    let posterior = std::fs::read_to_string(out.join("posterior.csv")).unwrap();
+    assert!(posterior.starts_with("draw,"), "{posterior}");
+    assert_eq!(posterior.lines().count(), 51, "50 draws and the header");
+    let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    assert!(fit.lines().filter(|l| l.ends_with(",true")).count() >= 4, "holdout weeks marked");
+    let sim = d.join("sim");
+    let o = run(&["simulate", out.join("scenario.toml").to_str().unwrap(), "--out", sim.to_str().unwrap(), "-q", "--replications", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn calibrate_refuses_a_scenario_without_free_parameters_or_history() {
+    let d = Dir::new();
+    let no_params = TINY.split("[calibrate.params]").next().unwrap();
+    let f = d.file("np.toml", no_params);
+    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
+    assert_bad_input(&o, &["no free parameters", "[calibrate.params]"]);
+    let f = d.file("nd.toml", &TINY.replace("data = \"history.csv\"\n", ""));
+    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
+    assert_bad_input(&o, &["no history", "--data"]);
+    let f = d.file("np2.toml", &TINY.replace("channels.search.conversion\"", "channels.search.conversoin\""));
+    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
+    assert_bad_input(&o, &["calibrate.params.channels.search.conversoin", "no such scenario value"]);
+}
+
+#[test]
+fn calibrate_refuses_bad_flags_and_experiments_it_cannot_use() {
+    let d = Dir::new();
+    let f = tiny(&d);
+    let out = d.join("o");
+    let args = |extra: &[&str]| {
+        let mut a = vec!["calibrate", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    assert_bad_input(&args(&["--holdout", "50"]), &["holdout of 50 weeks", "at least 8"]);
+    assert_bad_input(&args(&["--column", "colour=red"]), &["--column colour=red", "unknown role"]);
+    let lift = d.file("lift.csv", "country,channel,start,end,incremental_orders\nDE,search,2023-02-06,2023-02-27,900\n");
+    assert_bad_input(&args(&["--lift", lift.to_str().unwrap()]), &["lift.csv", "row 2", "no uncertainty"]);
+    let coh = d.file("coh.csv", "country,cohort_start,period_weeks,k,share_active\nDE,2023-01-09,4,2,0.5\n");
+    assert_bad_input(&args(&["--cohorts", coh.to_str().unwrap()]), &["coh.csv", "row 2", "not yet supported"]);
+    assert_bad_input(&args(&["--evals", "3"]), &["--evals 3", "at least 10"]);
+}
