@@ -16,6 +16,22 @@
 //! history.csv: row 14, column spend_search: expected a number, found "12,5k"
 //! ```
 //!
+//! ```
+//! use omnimix_data::{Kpi, read_history};
+//! use omnimix_sim::{Channel, ScenarioSource, scenario::load::load};
+//! let text = "name = 'demo'\n[finance]\nannual_budget = 1e6\n[countries.DE]\npopulation = 1000\n\
+//!             [strategy.annual_spend.DE]\nsearch = 100000\n[strategy.specialists.DE]\nsearch = 1\n";
+//! let scenario = load(&ScenarioSource::new("demo.toml", text), &[]).unwrap();
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("history.csv");
+//! std::fs::write(&path, "week,spend_search,social_spend,orders\n\
+//!                        2024-01-01,1000,500,40\n2024-01-08,1200,500,46\n").unwrap();
+//! let history = read_history(&path, None, &Default::default(), &scenario).unwrap();
+//! assert_eq!(history.start_date.as_deref(), Some("2024-01-01"));
+//! assert_eq!(history.countries["DE"].channel_spend(Channel::Search), [1000.0, 1200.0]);
+//! assert_eq!(history.countries["DE"].kpis[&Kpi::Orders], [40.0, 46.0]);
+//! ```
+//!
 //! Where to find things:
 //! - [`history`]: the weekly table, long (one row per week × country × channel, as
 //!   `omnimix simulate` writes `weekly.csv`) or wide (one row per week × country,
