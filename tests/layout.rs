@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 /// Each crate's folder and the omnimix crates it may depend on (normal dependencies).
-const ALLOWED: [(&str, &[&str]); 6] = [
+const ALLOWED: [(&str, &[&str]); 7] = [
     ("sim", &[]),
+    ("data", &["omnimix-sim"]),
     ("optimizer", &["omnimix-sim"]),
     ("attribution", &[]),
     (
