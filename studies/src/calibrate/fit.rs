@@ -159,6 +159,19 @@ impl Archive {
         pts: Vec<Vec<f64>>,
         scale: u32,
     ) -> Vec<f64> {
+        self.run_answers(p, loss, ev, obs, pts, scale).1
+    }
+
+    /// [`Archive::run`], also returning the mean answers.
+    fn run_answers(
+        &mut self,
+        p: &Problem,
+        loss: &Loss,
+        ev: &dyn Evaluator,
+        obs: &dyn FitObserver,
+        pts: Vec<Vec<f64>>,
+        scale: u32,
+    ) -> (Vec<Vec<f64>>, Vec<f64>) {
         let answers = p.mean_answers(ev, &pts, scale, 0..p.replications);
         let losses: Vec<f64> = answers.iter().map(|m| loss.value(m)).collect();
         for (u, l) in pts.into_iter().zip(&losses) {
@@ -167,7 +180,7 @@ impl Archive {
         let best = self.best(scale).map_or(f64::INFINITY, |b| b.2);
         self.trace.push((self.points.len(), best));
         obs.progress(self.points.len(), self.budget, best);
-        losses
+        (answers, losses)
     }
 
     fn best(&self, scale: u32) -> Option<&(Vec<f64>, u32, f64)> {
@@ -278,90 +291,122 @@ fn cross_entropy(
     }
 }
 
-/// Least-squares quadratic `L(z) ≈ c + gᵀz + ½ zᵀHz` in `z = (u − centre) / h`;
-/// returns `(g, H)` or None when the design cannot determine it.
-fn quadratic(
-    points: &[(Vec<f64>, f64)],
+/// The posterior's mode and covariance on the cube from a local linear emulator.
+///
+/// Each simulated value (every series week, lift effect and cohort point) is regressed
+/// on the design points, `y_k(u) ≈ a_k + b_kᵀ(u − c)`. With the residuals `r = y_obs − a`
+/// at the centre, the per-country residual covariance `Σ̂` of the series, and the
+/// autocorrelation discount `f = (1 − ρ)/(1 + ρ)`, the Fisher information of the
+/// profiled likelihood is `I = Σ_weeks f·Jᵀ Σ̂⁻¹ J (+ Σ_lift b bᵀ / se²)`, the score
+/// `g = Σ f·Jᵀ Σ̂⁻¹ r (+ Σ_lift b r / se²)`. The mode is `c + I⁻¹ g` (no further than 1.5
+/// design sd), the covariance `I⁻¹`, its eigenvalues clipped so that no direction is
+/// wider than the prior (sd 1/√12 on the cube).
+fn gauss_newton(
+    p: &Problem,
+    loss: &Loss,
+    pts: &[Vec<f64>],
+    answers: &[Vec<f64>],
     centre: &[f64],
-    h: &[f64],
-) -> Option<(DVector<f64>, DMatrix<f64>)> {
+    shape: &DMatrix<f64>,
+) -> Option<(Vec<f64>, DMatrix<f64>)> {
     let d = centre.len();
-    let ncoef = 1 + d + d * (d + 1) / 2;
-    if points.len() < ncoef + 2 {
+    let rows: Vec<usize> = (0..pts.len()).filter(|&i| answers[i].iter().all(|x| x.is_finite())).collect();
+    if rows.len() < d + 2 {
         return None;
     }
-    let mut a = DMatrix::<f64>::zeros(points.len(), ncoef);
-    let mut b = DVector::<f64>::zeros(points.len());
-    for (r, (u, l)) in points.iter().enumerate() {
-        let z: Vec<f64> = (0..d).map(|i| (u[i] - centre[i]) / h[i]).collect();
-        a[(r, 0)] = 1.0;
-        for i in 0..d {
-            a[(r, 1 + i)] = z[i];
+    let k = answers[rows[0]].len();
+    let mut x = DMatrix::<f64>::zeros(rows.len(), d + 1);
+    let mut y = DMatrix::<f64>::zeros(rows.len(), k);
+    for (r, &i) in rows.iter().enumerate() {
+        x[(r, 0)] = 1.0;
+        for j in 0..d {
+            x[(r, 1 + j)] = pts[i][j] - centre[j];
         }
-        let mut k = 1 + d;
-        for i in 0..d {
-            for j in i..d {
-                a[(r, k)] = if i == j {
-                    0.5 * z[i] * z[i]
-                } else {
-                    z[i] * z[j]
-                };
-                k += 1;
+        for c in 0..k {
+            y[(r, c)] = answers[i][c];
+        }
+    }
+    let coef = x.svd(true, true).solve(&y, 1e-12).ok()?; // (d + 1) × k
+    let a = |c: usize| coef[(0, c)];
+    let b = |c: usize| DVector::from_iterator(d, (0..d).map(|j| coef[(1 + j, c)]));
+    let obs = &p.observed;
+    let n = obs.weeks();
+    let nf = loss.n_fit;
+    let mut info = DMatrix::<f64>::zeros(d, d);
+    let mut score = DVector::<f64>::zeros(d);
+    let series = &obs.series;
+    let mut countries: Vec<&str> = series.iter().map(|s| s.country.as_str()).collect();
+    countries.dedup();
+    for code in countries {
+        let idx: Vec<usize> = (0..series.len())
+            .filter(|&s| series[s].country == code && loss.weights[s] > 0.0)
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let m = idx.len();
+        let resid: Vec<Vec<f64>> = idx
+            .iter()
+            .map(|&s| (0..nf).map(|w| series[s].values[w] - a(s * n + w)).collect())
+            .collect();
+        let mut cov = DMatrix::<f64>::zeros(m, m);
+        for i in 0..m {
+            for j in 0..m {
+                cov[(i, j)] = resid[i].iter().zip(&resid[j]).map(|(u, v)| u * v).sum::<f64>() / nf as f64;
             }
+            let yv = &series[idx[i]].values[..nf];
+            cov[(i, i)] += 1e-9 * (yv.iter().map(|v| v * v).sum::<f64>() / nf as f64).max(1e-12);
         }
-        b[r] = *l;
-    }
-    let coef = a.svd(true, true).solve(&b, 1e-10).ok()?;
-    let g = DVector::from_iterator(d, (0..d).map(|i| coef[1 + i]));
-    let mut hm = DMatrix::<f64>::zeros(d, d);
-    let mut k = 1 + d;
-    for i in 0..d {
-        for j in i..d {
-            hm[(i, j)] = coef[k];
-            hm[(j, i)] = coef[k];
-            k += 1;
+        let inv = cov.try_inverse()?;
+        let rho = idx.iter().map(|&s| loss.rho[s]).sum::<f64>() / m as f64;
+        let w = idx.iter().map(|&s| loss.weights[s]).sum::<f64>() / m as f64;
+        let f = w * (1.0 - rho) / (1.0 + rho);
+        for wk in 0..nf {
+            let mut jm = DMatrix::<f64>::zeros(m, d);
+            let mut r = DVector::<f64>::zeros(m);
+            for (i, &s) in idx.iter().enumerate() {
+                let bi = b(s * n + wk);
+                for j in 0..d {
+                    jm[(i, j)] = bi[j];
+                }
+                r[i] = resid[i][wk];
+            }
+            let jt_inv = jm.transpose() * &inv;
+            info += f * &jt_inv * &jm;
+            score += f * &jt_inv * r;
         }
     }
-    Some((g, hm))
-}
-
-/// The Laplace posterior on the cube from the quadratic's curvature: precision
-/// eigenvalues clipped so that no direction is wider than the prior (sd 1/√12 on the
-/// cube) nor narrower than 1e-4.
-fn laplace(
-    g: &DVector<f64>,
-    hz: &DMatrix<f64>,
-    centre: &[f64],
-    h: &[f64],
-    design: &DMatrix<f64>,
-) -> (Vec<f64>, DMatrix<f64>) {
-    let d = centre.len();
-    let dh = DMatrix::from_diagonal(&DVector::from_iterator(d, h.iter().map(|x| 1.0 / x)));
-    // Precision on the cube: H_u = D⁻¹ H_z D⁻¹.
-    let hu = &dh * hz * &dh;
-    let eig = SymmetricEigen::new(hu);
-    let lo = 12.0;
-    let hi = 1e8;
-    let vals = eig.eigenvalues.map(|v| v.clamp(lo, hi));
-    let prec = &eig.eigenvectors * DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose();
-    let cov = &eig.eigenvectors
-        * DMatrix::from_diagonal(&vals.map(|v| 1.0 / v))
-        * eig.eigenvectors.transpose();
-    // Mode: centre − H_u⁻¹ g_u with g_u = D⁻¹ g_z, kept inside the cube.
-    let gu = &dh * g;
-    let mut step = &cov * gu;
-    // No further than one design sd from the centre: the quadratic holds only there.
-    let dist = design.clone().try_inverse().map_or(0.0, |inv| {
-        (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
-    });
-    if dist > 1.0 {
-        step /= dist;
+    let base = series.len() * n;
+    for (t, lt) in obs.lift.iter().enumerate() {
+        let c = base + t;
+        let bi = b(c);
+        let w = loss.lift_weight / (lt.se * lt.se);
+        info += w * &bi * bi.transpose();
+        score += w * &bi * (lt.estimate - a(c));
     }
-    let mode: Vec<f64> = (0..d)
-        .map(|i| (centre[i] - step[i]).clamp(0.0, 1.0))
-        .collect();
-    let _ = prec;
-    (mode, cov)
+    let base = base + obs.lift.len();
+    if !obs.cohorts.is_empty() {
+        let res: Vec<f64> = obs.cohorts.iter().enumerate().map(|(t, c)| c.share_active - a(base + t)).collect();
+        let var = (res.iter().map(|r| r * r).sum::<f64>() / res.len() as f64).max(1e-8);
+        for (t, r) in res.iter().enumerate() {
+            let bi = b(base + t);
+            info += (loss.cohort_weight / var) * &bi * bi.transpose();
+            score += (loss.cohort_weight / var) * &bi * *r;
+        }
+    }
+    let eig = SymmetricEigen::new(info);
+    let vals = eig.eigenvalues.map(|v| v.clamp(12.0, 1e10));
+    let covm = &eig.eigenvectors * DMatrix::from_diagonal(&vals.map(|v| 1.0 / v)) * eig.eigenvectors.transpose();
+    let mut step = &covm * score;
+    let dist = shape
+        .clone()
+        .try_inverse()
+        .map_or(0.0, |inv| (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt());
+    if dist > 1.5 {
+        step *= 1.5 / dist;
+    }
+    let mode = (0..d).map(|i| (centre[i] + step[i]).clamp(0.0, 1.0)).collect();
+    Some((mode, covm))
 }
 
 /// Search and posterior.
@@ -478,51 +523,31 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     }
 
     obs.stage("posterior");
-    // Two rounds of a Gaussian design around the optimum: the first shaped by the
-    // search's covariance, each later one by the previous one's posterior; a quadratic fitted to
-    // each round's losses gives the curvature.
+    // Three rounds of a Gaussian design around the optimum (the first shaped by the
+    // search's covariance, each later one by the previous one's posterior, each spanning about
+    // three posterior sd): a linear emulator of every simulated weekly value, fitted to
+    // the round's answers, gives the Jacobian; the Gauss-Newton step and the Fisher
+    // information of the profiled likelihood give the mode and the covariance.
     let mut centre = m.clone();
-    // The design spans about three posterior sd each way: the loss's simulation noise is
-    // of the order of its curvature over one sd, so a narrower design fits noise.
     let mut shape = s.clone() * 4.0;
     let mut result: Option<(Vec<f64>, DMatrix<f64>)> = None;
-    const ROUNDS: usize = 2;
+    const ROUNDS: usize = 3;
     for round in 0..ROUNDS {
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
         } else {
             n_post - (ROUNDS - 1) * (n_post / ROUNDS)
         };
-        let (_, l) = factor(&shape, 1e-5, 0.1);
+        let (_, l) = factor(&shape, 1e-6, 0.1);
         let mut pts: Vec<Vec<f64>> = vec![centre.clone()];
-        while pts.len() < n {
+        while pts.len() < n.max(d + 3) {
             pts.push(sample(&centre, &l, &mut rng));
         }
-        arc.run(p, &loss, ev, obs, pts, fine);
-        // Every refined point within 1.5 design sd of the centre.
-        let inv = shape.clone().try_inverse();
-        let near: Vec<(Vec<f64>, f64)> = arc
-            .points
-            .iter()
-            .filter(|(u, sc, l)| {
-                *sc == fine
-                    && l.is_finite()
-                    && inv.as_ref().is_none_or(|inv| {
-                        let dx = DVector::from_iterator(d, (0..d).map(|i| u[i] - centre[i]));
-                        (dx.transpose() * inv * &dx)[(0, 0)] <= 2.25
-                    })
-            })
-            .map(|(u, _, l)| (u.clone(), *l))
-            .collect();
-        let h: Vec<f64> = (0..d).map(|i| shape[(i, i)].sqrt().max(1e-3)).collect();
-        if let Some((g, hz)) = quadratic(&near, &centre, &h) {
-            let (mode, cov) = laplace(&g, &hz, &centre, &h, &shape);
+        let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine);
+        if let Some((mode, cov)) = gauss_newton(p, &loss, &pts, &answers, &centre, &shape) {
             if dbg {
                 let sd: Vec<f64> = (0..d).map(|i| cov[(i, i)].sqrt()).collect();
-                eprintln!(
-                    "round {round}: centre {centre:?} h {h:?} mode {mode:?} sd {sd:?} best {:?}",
-                    arc.best(fine)
-                );
+                eprintln!("round {round}: centre {centre:?} mode {mode:?} sd {sd:?} best {:?}", arc.best(fine));
             }
             centre = mode.clone();
             shape = cov.clone() * 9.0;
