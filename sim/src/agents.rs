@@ -751,7 +751,7 @@ impl Shard {
             }
             let sp = &p.segments[self.segment[i] as usize];
             let level = (self.satisfaction[i] >> 4) as usize;
-            let mut q = sp.purchase * p.sat_purchase[level];
+            let mut q = sp.purchase_flat * p.sat_purchase[level];
             if self.used[i].count_ones() >= 2 {
                 q *= p.omni_repeat;
             }

@@ -56,6 +56,7 @@ pub mod mechanisms {
     pub mod privacy;
     pub mod queue;
     pub mod retention;
+    pub mod seasonality;
     pub mod service;
     pub mod staffing;
     pub mod word_of_mouth;

@@ -50,8 +50,11 @@ pub struct SegmentStep {
     pub conv: [f64; N_PAID],
     /// Personalisation multiplier for consented customers.
     pub personalisation: f64,
-    /// Per-step repeat purchase probability.
+    /// Per-step repeat purchase probability (× the week's demand index).
     pub purchase: f64,
+    /// Per-step repeat purchase probability at flat demand (customer equity spans
+    /// years, not the week's season).
+    pub purchase_flat: f64,
     /// Repeat-purchase multiplier when touched on a channel.
     pub touch_purchase_boost: [f64; N_PAID],
     /// Order value in this country.
@@ -436,19 +439,23 @@ pub fn compile(
     });
     p.touch_order = order;
 
-    // Segments.
+    // Segments. The week's demand index scales every purchase propensity: repeat
+    // purchases, organic conversion and the conversion of a touch (paid and service).
+    let demand = c.demand_at(week);
     let cross_bonus = 1.0 + 0.5 * on(initiative::CONSISTENT_MESSAGING);
     for seg in &c.segments {
         let mut st = SegmentStep {
             consider_thr: qi(b.consider_threshold),
-            organic: per_step(b.organic_conversion_weekly, dt) * senti.review_multiplier,
+            organic: (per_step(b.organic_conversion_weekly, dt) * demand).min(1.0)
+                * senti.review_multiplier,
             personalisation: privacy::personalisation_multiplier(
                 live(initiative::UNIFIED_DATA),
                 effect(initiative::UNIFIED_DATA),
                 c.personalisation_cap,
                 seg.spec.price_sensitivity,
             ),
-            purchase: per_step(seg.spec.purchase_rate_weekly, dt),
+            purchase: (per_step(seg.spec.purchase_rate_weekly, dt) * demand).min(1.0),
+            purchase_flat: per_step(seg.spec.purchase_rate_weekly, dt),
             touch_purchase_boost: std::array::from_fn(|i| 1.0 + world.specs[i].reminder_uplift),
             order_value: seg.order_value,
             ..Default::default()
@@ -481,7 +488,8 @@ pub fn compile(
             st.gain[i] = q8(g);
             st.gain_cross[i] = q8(g * cross_bonus);
             let staff = if i == store { store_factor } else { 1.0 };
-            st.conv[i] = (spec.conversion * senti.review_multiplier * staff).clamp(0.0, 1.0);
+            st.conv[i] =
+                (spec.conversion * senti.review_multiplier * staff * demand).clamp(0.0, 1.0);
         }
         p.segments.push(st);
     }
@@ -525,7 +533,7 @@ pub fn compile(
         0
     };
     for i in [cc, lc] {
-        p.desk_sell_thr[i] = thr(world.specs[i].conversion * senti.review_multiplier);
+        p.desk_sell_thr[i] = thr(world.specs[i].conversion * senti.review_multiplier * demand);
         p.desks[i] = DeskStep {
             abandon_thr: thr(d[i].p_abandon),
             long_thr: thr(d[i].p_abandon + d[i].p_long_wait),

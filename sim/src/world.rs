@@ -3,7 +3,7 @@
 //! spend, staff, integration rollouts, wages).
 
 use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
-use crate::mechanisms::{finance, integration, staffing};
+use crate::mechanisms::{finance, integration, seasonality, staffing};
 use crate::scenario::{CountrySpec, Scenario, SegmentSpec, Strategy};
 use crate::stats::BetaQuantiles;
 use std::collections::BTreeMap;
@@ -63,6 +63,10 @@ pub struct CountryModel {
     pub rollouts: [Option<integration::Rollout>; 6],
     /// Weekly wages of staff and specialists.
     pub wages_weekly: f64,
+    /// Demand index (seasonality, trend, events) of each week of the horizon.
+    pub demand: Vec<f64>,
+    /// Day count of week 0 (the scenario's `start_date`), for weeks past the table.
+    pub start_day: Option<i64>,
 }
 
 impl CountryModel {
@@ -82,6 +86,14 @@ impl CountryModel {
             .weekly_spend
             .partition_point(|(start, _)| *start <= week);
         &self.weekly_spend[k.saturating_sub(1)].1
+    }
+
+    /// Demand index of the country in `week` (1 = flat demand).
+    pub fn demand_at(&self, week: u32) -> f64 {
+        match self.demand.get(week as usize) {
+            Some(&d) => d,
+            None => seasonality::demand_index(&self.spec.seasonality, self.start_day, week),
+        }
     }
 
     /// True once initiative `i` is live in `week`.
@@ -215,5 +227,7 @@ fn compile_country(
         specialists: by(&st.specialists),
         rollouts: integration::rollouts(s, st, code),
         wages_weekly: finance::weekly_wages(s, st, code),
+        demand: seasonality::demand_table(&spec.seasonality, s.start_day(), s.horizon_weeks),
+        start_day: s.start_day(),
     }
 }

@@ -555,6 +555,8 @@ pub struct WeeklyRow {
     pub active_customers: f64,
     /// Customers who prefer the channel lost this week.
     pub churned: f64,
+    /// Demand index of the country this week (seasonality, trend, events; 1 = flat).
+    pub demand_index: f64,
 }
 
 /// `weekly.csv` rows: week × country × channel, means over replications.
@@ -581,6 +583,7 @@ pub fn weekly_rows(world: &World, reps: &[Replication]) -> Vec<WeeklyRow> {
                     abandon_rate: 0.0,
                     active_customers: 0.0,
                     churned: 0.0,
+                    demand_index: c.demand_at(w as u32),
                 };
                 for r in reps {
                     let cw = &r.weeks[w][ci];

@@ -85,6 +85,7 @@ pub fn country(code: &str) -> Option<CountrySpec> {
             initial_customer_share: 0.15,
             initial_aware_share: 0.3,
             channels: Channel::ALL.iter().map(|c| c.name().to_string()).collect(),
+            seasonality: Default::default(),
         })
 }
 

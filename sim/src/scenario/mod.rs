@@ -20,6 +20,7 @@ use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use crate::mechanisms::seasonality::{Event, Seasonality};
 pub use load::{Override, ScenarioSource};
 
 /// Length of one simulation step.
@@ -71,6 +72,10 @@ pub struct Scenario {
     /// Annual discount rate used for NPV.
     #[serde(default = "defaults::discount_rate_annual")]
     pub discount_rate_annual: f64,
+    /// Date (ISO `YYYY-MM-DD`) of week 0: places the weeks in the calendar for
+    /// seasonality and yearly events (none: week 0 is week 1 of the year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
     /// Budget, margin and volatility.
     pub finance: Finance,
     /// Company-wide facts that are not decisions.
@@ -458,6 +463,9 @@ pub struct CountrySpec {
     pub initial_aware_share: f64,
     /// Channels the company can use in this country (default: all).
     pub channels: Vec<String>,
+    /// Seasonality, trend and dated events of demand (default: flat).
+    #[serde(default)]
+    pub seasonality: Seasonality,
 }
 
 /// Channel → amount.
@@ -713,6 +721,13 @@ impl Scenario {
             None | Some("current") | Some("plan") => Some(&self.strategy),
             Some(n) => self.strategies.get(n),
         }
+    }
+
+    /// Day count (from 1970-01-01) of week 0: the parsed `start_date`, if any.
+    pub fn start_day(&self) -> Option<i64> {
+        self.start_date
+            .as_deref()
+            .and_then(|d| crate::mechanisms::seasonality::parse_date(d).ok())
     }
 
     /// Agents simulated for a country (population / agent scale, at least 1).

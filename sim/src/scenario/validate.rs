@@ -65,6 +65,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.push(Problem::new("agent_scale", "must be at least 1 customer per agent").with_value(0));
     }
     c.range("discount_rate_annual", s.discount_rate_annual, 0.0, 0.99);
+    if let Some(d) = &s.start_date
+        && let Err(e) = crate::mechanisms::seasonality::parse_date(d)
+    {
+        c.push(Problem::new("start_date", e).with_value(format!("\"{d}\"")));
+    }
 
     let f = &s.finance;
     c.positive("finance.annual_budget", f.annual_budget);
@@ -347,6 +352,16 @@ fn check_country(c: &mut Checker, s: &Scenario, code: &str, x: &CountrySpec) {
             Problem::new(p("segments"), "at most 8 segments per country")
                 .with_value(x.segments.len()),
         );
+    }
+    for (path, message, value) in
+        crate::mechanisms::seasonality::problems(&p("seasonality"), &x.seasonality)
+    {
+        let problem = Problem::new(path, message);
+        c.push(if value.is_empty() {
+            problem
+        } else {
+            problem.with_value(value)
+        });
     }
     for (i, ch) in x.channels.iter().enumerate() {
         if let Err(e) = ch.parse::<Channel>() {
