@@ -214,9 +214,13 @@ pub fn history_strategy(s: &Scenario, obs: &Observed) -> Strategy {
 
 /// The scenario the history is simulated on: the horizon is the history's length,
 /// budget volatility is off (the history is the spend that happened), and the budget
-/// is large enough for the history's spend.
+/// is large enough for the history's spend; week 0 is the history's first week (its
+/// date, when the history has dates, so that seasonality falls on the right weeks).
 pub fn history_scenario(s: &Scenario, obs: &Observed, agent_scale: u32) -> Scenario {
     let mut h = s.clone();
+    if obs.start_date.is_some() {
+        h.start_date = obs.start_date.clone();
+    }
     h.horizon_weeks = obs.weeks() as u32;
     h.finance.volatility = 0.0;
     h.agent_scale = agent_scale;
