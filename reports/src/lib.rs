@@ -8,6 +8,7 @@
 //! report behind.
 
 pub mod budget;
+pub mod calibration;
 pub mod charts;
 pub mod compare;
 pub mod html;

@@ -1,7 +1,7 @@
 //! One chart on any plotters backend: the kind's drawing on a white page, and the
 //! bar every kind of bar chart is made of.
 
-use super::{Chart, Plot, bars, color, intervals, lines, msg, tornado};
+use super::{Chart, Plot, band, bars, color, intervals, lines, msg, ranges, tornado};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -40,6 +40,35 @@ pub(super) fn draw_chart<DB: DrawingBackend>(
             lo,
             hi,
         } => intervals::draw(root, title, y_label, categories, [mean, lo, hi])?,
+        Chart::Fit {
+            title,
+            x_label,
+            y_label,
+            x,
+            observed,
+            fitted,
+            lo,
+            hi,
+            shaded_from,
+        } => band::draw(
+            root,
+            [title, x_label, y_label],
+            &band::Series {
+                x,
+                observed,
+                fitted,
+                lo,
+                hi,
+            },
+            *shaded_from,
+        )?,
+        Chart::Ranges {
+            title,
+            x_label,
+            rows,
+            series,
+            bar_label,
+        } => ranges::draw(root, [title, x_label], rows, series, bar_label.as_deref())?,
         Chart::Tornado {
             title,
             x_label,

@@ -24,6 +24,18 @@ pub struct TornadoRow {
     pub high: f64,
 }
 
+/// One row of a [`Chart::Ranges`]: a name, an optional bar, and per series an
+/// interval with its point `(lo, point, hi)` (None: no mark of that series).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeRow {
+    /// Label left of the row.
+    pub name: String,
+    /// A grey bar from `.0` to `.1` (e.g. a prior's range).
+    pub bar: Option<(f64, f64)>,
+    /// Marks, one per series.
+    pub marks: Vec<Option<(f64, f64, f64)>>,
+}
+
 /// A chart's data; [`render`](super::render) draws it to SVG and PNG.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -53,6 +65,28 @@ pub enum Chart {
         mean: Vec<f64>,
         lo: Vec<f64>,
         hi: Vec<f64>,
+    },
+    /// A weekly series against a model: observed points, the model line inside its
+    /// 90 % band, weeks from `shaded_from` on shaded (held out of a fit).
+    Fit {
+        title: String,
+        x_label: String,
+        y_label: String,
+        x: Vec<f64>,
+        observed: Vec<f64>,
+        fitted: Vec<f64>,
+        lo: Vec<f64>,
+        hi: Vec<f64>,
+        shaded_from: Option<f64>,
+    },
+    /// Horizontal rows: a grey bar per row and an interval with its point per series.
+    Ranges {
+        title: String,
+        x_label: String,
+        rows: Vec<RangeRow>,
+        series: Vec<String>,
+        /// Legend label of the bars.
+        bar_label: Option<String>,
     },
     /// Horizontal bars from the base value to the low and high settings.
     Tornado {
@@ -84,7 +118,11 @@ impl Chart {
             Chart::Intervals { categories, .. } => {
                 ((240 + categories.len() * 95).clamp(900, 1400) as u32, 460)
             }
-            Chart::Lines { .. } => (900, 500),
+            Chart::Lines { .. } | Chart::Fit { .. } => (900, 500),
+            Chart::Ranges { rows, series, .. } => (
+                1000,
+                (150 + rows.len() as u32 * (24 + 10 * series.len() as u32)).max(300),
+            ),
             Chart::Tornado { rows, .. } => (900, (140 + rows.len() as u32 * 40).max(320)),
         }
     }
@@ -95,6 +133,8 @@ impl Chart {
             Chart::Bars { title, .. }
             | Chart::Lines { title, .. }
             | Chart::Intervals { title, .. }
+            | Chart::Fit { title, .. }
+            | Chart::Ranges { title, .. }
             | Chart::Tornado { title, .. } => title,
         }
     }

@@ -44,6 +44,10 @@ pub(super) enum Key {
     Rule,
     /// A mean with its interval whisker.
     Whisker,
+    /// A filled area of this colour (a band, a shaded span).
+    Fill(RGBColor),
+    /// The marker of series k alone (points without a line).
+    Marker(usize),
 }
 
 pub(super) const LEGEND_FONT: u32 = 13;
@@ -125,6 +129,10 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
                 root.draw(&Circle::new((x + 9, cy), 4, c.filled()))
                     .map_err(msg)?;
             }
+            Key::Fill(c) => root
+                .draw(&Rectangle::new([(x, cy - 6), (x + 18, cy + 6)], c.filled()))
+                .map_err(msg)?,
+            Key::Marker(k) => draw_marker(root, (x + 9, cy), k, 4, line_color(k).filled())?,
         }
         root.draw(&Text::new(
             label.clone(),

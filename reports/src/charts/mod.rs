@@ -11,13 +11,14 @@
 //! Files: `kinds.rs` (the chart types and their sizes), `output.rs` (SVG, PNG and
 //! the files), `draw.rs` (one chart on any backend, and the bar primitive),
 //! `axes.rs`, `legend.rs`, and one file per kind: `bars.rs`, `lines.rs`,
-//! `intervals.rs`, `tornado.rs`.
+//! `intervals.rs`, `tornado.rs`, `band.rs` (fit), `ranges.rs`.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::sync::Once;
 
 mod axes;
+mod band;
 mod bars;
 mod draw;
 mod intervals;
@@ -25,11 +26,12 @@ mod kinds;
 mod legend;
 mod lines;
 mod output;
+mod ranges;
 #[cfg(test)]
 mod tests;
 mod tornado;
 
-pub use kinds::{Chart, Line, TornadoRow};
+pub use kinds::{Chart, Line, RangeRow, TornadoRow};
 pub use output::{
     grouped_bars_svg, intervals_svg, png_bytes, render, render_keeping_svg, svg_string,
 };

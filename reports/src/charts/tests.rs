@@ -45,6 +45,35 @@ fn every_kind() -> Vec<Chart> {
             lo: vec![0.5, -2.5],
             hi: vec![1.5, -1.5],
         },
+        Chart::Fit {
+            title: "Fit".into(),
+            x_label: "week".into(),
+            y_label: "orders".into(),
+            x: (0..20).map(f64::from).collect(),
+            observed: (0..20).map(|w| 100.0 + f64::from(w % 5)).collect(),
+            fitted: (0..20).map(|w| 101.0 + f64::from(w) * 0.1).collect(),
+            lo: (0..20).map(|w| 98.0 + f64::from(w) * 0.1).collect(),
+            hi: (0..20).map(|w| 104.0 + f64::from(w) * 0.1).collect(),
+            shaded_from: Some(15.5),
+        },
+        Chart::Ranges {
+            title: "Parameters".into(),
+            x_label: "position in the prior range".into(),
+            rows: vec![
+                RangeRow {
+                    name: "channels.search.conversion".into(),
+                    bar: Some((0.0, 1.0)),
+                    marks: vec![Some((0.2, 0.3, 0.45)), None],
+                },
+                RangeRow {
+                    name: "behaviour.churn".into(),
+                    bar: None,
+                    marks: vec![Some((0.5, 0.6, 0.7)), Some((0.4, 0.55, 0.9))],
+                },
+            ],
+            series: vec!["posterior".into(), "other".into()],
+            bar_label: Some("prior range".into()),
+        },
         Chart::Tornado {
             title: "Sensitivity".into(),
             x_label: "retention (%)".into(),
