@@ -91,10 +91,12 @@ fn write(cfg: &CalibrateConfig, c: &Calibration) -> Result<Vec<std::path::PathBu
     let info = omnimix_reports::calibration::RunInfo {
         history: cfg.history_origin.clone(),
         lift: cfg.lift_origin.clone(),
+        cohorts: cfg.cohorts_origin.clone(),
         seed: cfg.problem.seed,
         replications: cfg.problem.replications,
         evaluations: c.evaluations,
         holdout_weeks: cfg.problem.holdout,
+        wall_seconds: None,
     };
     Ok(omnimix_reports::calibration::write_calibration(
         &cfg.out,

@@ -26,6 +26,8 @@ pub struct CalibrateConfig {
     pub history_origin: String,
     /// The lift-test file, as named.
     pub lift_origin: Option<String>,
+    /// The cohorts file, as named.
+    pub cohorts_origin: Option<String>,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -274,13 +276,14 @@ impl CalibrateConfig {
         }
         cfg_scenario.calibrate.data = Some(data.display().to_string());
         cfg_scenario.calibrate.lift_tests = lift_path.map(|p| p.display().to_string());
-        cfg_scenario.calibrate.cohorts = cohort_path.map(|p| p.display().to_string());
+        cfg_scenario.calibrate.cohorts = cohort_path.as_ref().map(|p| p.display().to_string());
         Ok(CalibrateConfig {
             problem: Problem::new(cfg_scenario, obs, params),
             source_text,
             source_path,
             history_origin: data.display().to_string(),
             lift_origin: lift_origin(&a.lift, &k.lift_tests),
+            cohorts_origin: cohort_path.map(|p| p.display().to_string()),
             out: writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,
