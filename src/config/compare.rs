@@ -18,6 +18,8 @@ pub struct CompareConfig {
     pub descriptions: Vec<String>,
     pub seed: u64,
     pub replications: u32,
+    /// Per scenario: the posterior's draws applied to it (all empty without one).
+    pub draws: Vec<omnimix_studies::posterior::Draws>,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -149,7 +151,15 @@ impl CompareConfig {
                 base.currency, s.currency
             )));
         }
+        // --posterior, else the first scenario's [calibrate] posterior, for every scenario
+        let first_file = a.files.first().map(|p| p.as_path());
+        let file = super::posterior::file(a.posterior.as_deref(), first_file, base);
+        let draws = scenarios
+            .iter()
+            .map(|s| super::posterior::draws_from(file.as_deref(), s))
+            .collect::<Result<Vec<_>>>()?;
         Ok(CompareConfig {
+            draws,
             seed: a.seed.unwrap_or(base.seed),
             replications: reps,
             scenarios,

@@ -31,6 +31,7 @@ pub mod compare;
 mod error;
 pub mod objective;
 pub mod optimize;
+pub mod posterior;
 pub mod tables;
 pub mod truth;
 
