@@ -94,6 +94,32 @@ fn with_a_posterior_results_are_byte_identical_on_one_and_two_threads() {
             "{f}"
         );
     }
+    for (out, t) in [("o1", "1"), ("o2", "2")] {
+        let o = run_small(
+            &d,
+            "optimize",
+            out,
+            &[
+                "--posterior",
+                p,
+                "--threads",
+                t,
+                "--evals",
+                "20",
+                "--replications",
+                "3",
+                "--no-report",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    for f in ["summary.json", "plan.json", "trace.csv"] {
+        assert_eq!(
+            fs::read(d.join(&format!("o1/{f}"))).unwrap(),
+            fs::read(d.join(&format!("o2/{f}"))).unwrap(),
+            "{f}"
+        );
+    }
 }
 
 #[test]
@@ -311,4 +337,36 @@ fn compare_with_a_posterior_widens_the_intervals_and_keeps_differences_paired() 
     assert_eq!(row(&post, "same", "new_customers")[4..], [0.0, 0.0, 0.0]);
     let html = fs::read_to_string(d.join("post/compare.html")).unwrap();
     assert!(html.contains("parameter uncertainty (2 posterior draws)"));
+}
+
+#[test]
+fn resume_refuses_a_checkpoint_written_with_another_posterior() {
+    let d = Dir::new();
+    let p = d.file("posterior.csv", WIDE);
+    let cp = d.join("cp");
+    let go = |out: &str, extra: &[&str]| {
+        let mut a = vec![
+            "--evals",
+            "20",
+            "--replications",
+            "2",
+            "--checkpoint",
+            cp.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        run_small(&d, "optimize", out, &a)
+    };
+    let o = go("first", &["--posterior", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_bad_input(
+        &go("x", &["--resume"]),
+        &[
+            "written by another run",
+            "posterior",
+            "2 draws",
+            "(this run: none)",
+        ],
+    );
+    let o = go("again", &["--resume", "--posterior", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

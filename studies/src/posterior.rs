@@ -235,3 +235,82 @@ impl Worlds {
         summary
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omnimix_sim::engine::{Local, Silent, run_on};
+    use omnimix_sim::scenario::load::load;
+    use omnimix_sim::{ScenarioSource, kpis::Kpi};
+
+    fn small() -> Scenario {
+        let text = "name = 't'\nhorizon_weeks = 8\n[finance]\nannual_budget = 1e6\n\
+                    [countries.DE]\npopulation = 3000\n[strategy.annual_spend.DE]\n\
+                    search = 100000\n[strategy.specialists.DE]\nsearch = 1\n";
+        load(&ScenarioSource::new("t", text), &[]).unwrap()
+    }
+
+    fn opts(reps: u32) -> RunOptions {
+        RunOptions {
+            seed: 9,
+            replications: reps,
+            first_replication: 0,
+            journeys: false,
+        }
+    }
+
+    #[test]
+    fn without_draws_the_runs_and_summary_are_the_engines() {
+        let s = small();
+        let worlds = Worlds::new(&s, &Draws::none(), &s.strategy, 0..3);
+        let ours = worlds.run_on(&opts(3), &Silent, &Local);
+        let world = World::new(&s, &s.strategy);
+        let theirs = run_on(&world, &opts(3), &Silent, &Local);
+        let a = worlds.summarise("current", 9, &ours, None);
+        let b = omnimix_sim::kpis::summarise(&world, "current", 9, &theirs);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn replication_r_runs_on_draw_r_mod_n() {
+        let s = small();
+        let p = Posterior {
+            names: vec!["channels.search.conversion".into()],
+            draws: vec![vec![0.0], vec![0.2]],
+        };
+        let draws = Draws::new(&s, &p, "p.csv").unwrap();
+        let worlds = Worlds::new(&s, &draws, &s.strategy, 0..4);
+        let runs = worlds.run_on(&opts(4), &Silent, &Local);
+        let new = |i: usize| {
+            worlds.kpis(&runs[i..=i], None)[0]
+                .0
+                .value(Kpi::NewCustomers)
+        };
+        // draw 1 converts on search, draw 0 never does
+        assert!(
+            new(1) > new(0) && new(3) > new(2),
+            "{:?}",
+            (0..4).map(new).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            worlds.for_rep(2).scenario.channels["search"].conversion,
+            0.0
+        );
+        assert_eq!(
+            worlds.for_rep(3).scenario.channels["search"].conversion,
+            0.2
+        );
+        assert!(
+            Draws::new(&s, &p, "p.csv")
+                .unwrap()
+                .interval_covers()
+                .contains("(2 posterior draws)")
+        );
+        let bad = Posterior {
+            names: vec!["channels.search.conversion".into()],
+            draws: vec![vec![0.1], vec![-1.0]],
+        };
+        let e = Draws::new(&s, &bad, "p.csv").unwrap_err();
+        assert!(e.starts_with("draw 1: channels.search.conversion"), "{e}");
+    }
+}
