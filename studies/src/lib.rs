@@ -19,6 +19,8 @@
 //! - [`truth`]: attribution ground truth from counterfactual runs.
 //! - [`benchmark`]: budgeting rules × scenarios × seeds.
 //! - [`compare`]: what-if scenarios simulated on common random numbers.
+//! - [`posterior`]: parameter uncertainty — replication `r` of every run on draw
+//!   `r mod n` of a posterior's parameters.
 //!
 //! Every batch of simulations that a workflow can spread goes through an
 //! [`omnimix_optimizer::Evaluator`] (the search and the analysis) or an
