@@ -370,3 +370,49 @@ fn resume_refuses_a_checkpoint_written_with_another_posterior() {
     let o = go("again", &["--resume", "--posterior", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn a_variant_of_a_posterior_parameter_is_bad_input_and_a_set_of_one_is_noted() {
+    let d = Dir::new();
+    let p = d.file("posterior.csv", WIDE);
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("c");
+    let o = run(&[
+        "compare",
+        f.to_str().unwrap(),
+        "--variant",
+        "conv:channels.search.conversion=0.03",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--posterior",
+        p.to_str().unwrap(),
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            "--variant conv: channels.search.conversion is a parameter of the posterior",
+            "--posterior none",
+        ],
+    );
+    assert!(!out.exists());
+    let o = run_small(
+        &d,
+        "simulate",
+        "s",
+        &[
+            "--set",
+            "channels.search.conversion=0.03",
+            "--posterior",
+            p.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "note: --set channels.search.conversion: the posterior's draws replace this value"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -158,6 +158,20 @@ impl CompareConfig {
             .iter()
             .map(|s| super::posterior::draws_from(file.as_deref(), s))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(d) = draws.first() {
+            super::posterior::note_replaced(d, &a.set);
+            // a what-if of a value the draws replace would compare the scenario with itself
+            for v in &a.variants {
+                let (name, sets) = parse_variant(v)?;
+                if let Some(k) = super::posterior::replaced(d, &sets).first() {
+                    return Err(bad(format!(
+                        "--variant {name}: {k} is a parameter of the posterior {}, whose draws \
+                         replace it in every replication (--posterior none compares fixed values)",
+                        d.source
+                    )));
+                }
+            }
+        }
         Ok(CompareConfig {
             draws,
             seed: a.seed.unwrap_or(base.seed),

@@ -145,6 +145,7 @@ impl SimulateConfig {
             a.scenario.file.as_deref(),
             &scenario,
         )?;
+        posterior::note_replaced(&draws, &a.scenario.set);
         Ok(SimulateConfig {
             draws,
             seed: a.seed.unwrap_or(scenario.seed),

@@ -108,6 +108,7 @@ impl OptimizeConfig {
             a.scenario.file.as_deref(),
             &scenario,
         )?;
+        super::posterior::note_replaced(&draws, &a.scenario.set);
         let mut search = SearchConfig {
             seed: a.seed.unwrap_or(scenario.seed),
             scenario,

@@ -41,6 +41,24 @@ pub fn draws_from(file: Option<&Path>, base: &Scenario) -> Result<Draws> {
     }
 }
 
+/// The keys of `--set KEY=VALUE` overrides whose value the draws replace.
+pub fn replaced<'a>(draws: &Draws, sets: &'a [String]) -> Vec<&'a str> {
+    sets.iter()
+        .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|k| draws.names.iter().any(|n| n == k))
+        .collect()
+}
+
+/// A note on stderr for each `--set` whose value the draws replace in every replication.
+pub fn note_replaced(draws: &Draws, sets: &[String]) {
+    for k in replaced(draws, sets) {
+        eprintln!(
+            "note: --set {k}: the posterior's draws replace this value in every replication \
+             (--posterior none keeps it)"
+        );
+    }
+}
+
 fn bad(path: &Path, m: String) -> anyhow::Error {
     BadInput(format!("posterior {}: {m}", path.display())).into()
 }
@@ -148,6 +166,7 @@ fn apply(path: &Path, p: &Posterior, labels: &[String], base: &Scenario) -> Resu
     }
     Ok(Draws {
         source: path.display().to_string(),
+        names: p.names.clone(),
         scenarios,
     })
 }

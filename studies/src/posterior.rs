@@ -39,6 +39,8 @@ pub const NOISE_ONLY: &str = "run-to-run noise";
 pub struct Draws {
     /// Where the draws came from (the posterior file), for the files.
     pub source: String,
+    /// The key paths the draws set.
+    pub names: Vec<String>,
     /// One scenario per draw.
     pub scenarios: Vec<Scenario>,
 }
@@ -61,6 +63,7 @@ impl Draws {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Draws {
             source: source.to_string(),
+            names: posterior.names.clone(),
             scenarios,
         })
     }
@@ -87,6 +90,7 @@ impl Draws {
     pub fn map(&self, f: impl Fn(&mut Scenario)) -> Draws {
         Draws {
             source: self.source.clone(),
+            names: self.names.clone(),
             scenarios: self
                 .scenarios
                 .iter()
