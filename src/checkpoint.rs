@@ -3,7 +3,7 @@
 //! The file holds the search state and the identity of the run that wrote it
 //! (everything that changes the search: a hash of the validated scenario after
 //! `--set`, objective, risk, phases, fixes, search scale, target, seed, evaluations,
-//! replications, hand-made starts), with a checksum of its content. `--resume`
+//! replications, hand-made starts, the posterior's draws), with a checksum of its content. `--resume`
 //! refuses, as bad input, a file whose checksum does not match (edited or damaged),
 //! a file written by a run with another identity (naming what differs) and a state
 //! with more evaluations done than `--evals` allows.
@@ -72,6 +72,7 @@ impl Identity {
             ("evals", Value::from(cfg.evals)),
             ("replications", Value::from(cfg.final_replications)),
             ("hand_made_starts", Value::from(cfg.hand_made_starts)),
+            ("posterior", posterior_identity(cfg)),
         ])
     }
 
@@ -93,7 +94,11 @@ impl Identity {
         };
         self.0
             .iter()
-            .filter(|(k, v)| file.get(*k) != Some(v))
+            // a file written before the posterior was part of the identity had none
+            .filter(|(k, v)| match file.get(*k) {
+                None => !(*k == "posterior" && v.is_null()),
+                Some(f) => f != v,
+            })
             .map(|(k, v)| {
                 if *k == "scenario" {
                     format!(
@@ -107,6 +112,22 @@ impl Identity {
                 }
             })
             .collect()
+    }
+}
+
+/// The posterior of a search: its file, draws and a hash of the drawn scenarios
+/// (null without one).
+fn posterior_identity(cfg: &SearchConfig) -> Value {
+    match cfg.draws.posterior() {
+        None => Value::Null,
+        Some(file) => {
+            let bytes = serde_json::to_vec(&cfg.draws.scenarios).unwrap_or_default();
+            Value::from(format!(
+                "{file} ({} draws, hash {:016x})",
+                cfg.draws.len(),
+                fnv1a64(&bytes)
+            ))
+        }
     }
 }
 

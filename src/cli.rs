@@ -74,6 +74,11 @@ pub struct SimulateArgs {
     /// with a "strategy" object in the scenario's [strategy] format).
     #[arg(long, value_name = "PLAN.json")]
     pub plan: Option<PathBuf>,
+    /// Posterior draws of the parameters (posterior.csv of omnimix calibrate): replication
+    /// r runs on draw r mod n, so the intervals cover parameter uncertainty too. Default:
+    /// the scenario's [calibrate] posterior, if set; `none` turns it off.
+    #[arg(long, value_name = "FILE|none")]
+    pub posterior: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -148,6 +153,11 @@ pub struct OptimizeArgs {
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Posterior draws of the parameters (posterior.csv of omnimix calibrate): replication
+    /// r runs on draw r mod n, so the intervals cover parameter uncertainty too. Default:
+    /// the scenario's [calibrate] posterior, if set; `none` turns it off.
+    #[arg(long, value_name = "FILE|none")]
+    pub posterior: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -308,6 +318,11 @@ pub struct CompareArgs {
     /// Output folder (compare.csv, compare.xlsx, compare.html, charts/).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Posterior draws of the parameters (posterior.csv of omnimix calibrate): replication
+    /// r runs on draw r mod n, so the intervals cover parameter uncertainty too. Default:
+    /// the scenario's [calibrate] posterior, if set; `none` turns it off.
+    #[arg(long, value_name = "FILE|none")]
+    pub posterior: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,

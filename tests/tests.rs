@@ -11,6 +11,7 @@ mod compare;
 mod layout;
 mod optimize;
 mod outdir;
+mod posterior;
 mod report;
 mod simulate;
 mod tour;

@@ -310,6 +310,11 @@ fn assumptions(s: &Scenario, b: &Budget, c: &Comparison) -> Sheet {
             count("agent scale", s.agent_scale as f64),
             text("seed", c.seed.to_string()),
             count("fresh replications", c.replications as f64),
+            text("intervals cover", c.interval_covers.clone()),
+            text(
+                "posterior",
+                c.posterior.clone().unwrap_or_else(|| "none".into()),
+            ),
             count("search evaluations", c.evaluations as f64),
             text("omnimix version", c.omnimix_version.clone()),
         ],

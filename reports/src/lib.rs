@@ -113,10 +113,32 @@ pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), ReportErro
     write_atomic(path, &bytes)
 }
 
-/// Write `summary.json` into `dir`.
-pub fn write_summary(dir: &Path, summary: &Summary) -> Result<PathBuf, ReportError> {
+/// Write `summary.json` into `dir`, with what its intervals cover (`interval_covers`:
+/// `run-to-run noise`, or `run-to-run noise and parameter uncertainty (N posterior
+/// draws)`) and the posterior file they came from.
+pub fn write_summary(
+    dir: &Path,
+    summary: &Summary,
+    interval_covers: &str,
+    posterior: Option<&str>,
+) -> Result<PathBuf, ReportError> {
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        interval_covers: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        posterior: Option<&'a str>,
+    }
     let p = dir.join("summary.json");
-    write_json(&p, summary)?;
+    write_json(
+        &p,
+        &File {
+            summary,
+            interval_covers,
+            posterior,
+        },
+    )?;
     Ok(p)
 }
 

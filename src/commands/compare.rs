@@ -12,8 +12,9 @@ use omnimix_studies::compare::Comparison;
 /// shards; rank 0 writes the files.
 pub fn compare(cfg: &CompareConfig, backend: &dyn Backend) -> Result<()> {
     let comparison = with_threads(cfg.threads, || {
-        omnimix_studies::compare::compare(
+        omnimix_studies::compare::compare_with_draws(
             &cfg.scenarios,
+            &cfg.draws,
             cfg.names.clone(),
             cfg.descriptions.clone(),
             cfg.seed,
@@ -39,6 +40,7 @@ fn print_table(c: &Comparison) {
         "{} replications, seed {} (common random numbers); each KPI's mean, and beneath it the difference from {} with its 90 % interval",
         c.replications, c.seed, c.names[0]
     );
+    println!("The intervals cover {}.", c.interval_covers);
     let cur = &c.currency;
     print!("{:<32}", "");
     for n in &c.names {

@@ -213,8 +213,9 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         return Err(interrupted(cfg, &checkpointer));
     }
     let analysis = if cfg.report {
+        // the analysis runs replication 0: on the posterior's first draw, if any
         let input = AnalysisInput {
-            scenario: s,
+            scenario: sc.draws.scenario_for(s, 0),
             plan: &fresh.plan,
             current: &s.strategy,
             equal_split: Some(&fresh.equal_split),
@@ -340,6 +341,7 @@ fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs
         );
     }
     println!("(mean [90 % interval] over the fresh replications)");
+    println!("The intervals cover {}.", c.interval_covers);
     if let Some(t) = &c.target {
         println!(
             "target {} >= {}: smallest annual budget found {}; met on fresh replications: {}",

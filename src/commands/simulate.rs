@@ -5,10 +5,11 @@ use crate::config::SimulateConfig;
 use crate::print::{interval, print_written};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
-use omnimix_sim::engine::{RunOptions, run_on};
-use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, summarise_with, weekly_rows};
-use omnimix_sim::{Scenario, World};
+use omnimix_sim::Scenario;
+use omnimix_sim::engine::RunOptions;
+use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, weekly_rows};
 use omnimix_studies::analysis::{retention_curves, retention_rows};
+use omnimix_studies::posterior::Worlds;
 use omnimix_studies::tables::allocation_rows;
 use std::time::Instant;
 
@@ -19,9 +20,17 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         .scenario
         .strategy_named(Some(&cfg.strategy_name))
         .context("strategy vanished after validation")?;
-    let world = World::new(&cfg.scenario, strategy);
-    // the counterfactual of the incremental KPIs: paid media off, same seeds
-    let without = World::new(&cfg.scenario, &strategy.without_media(None));
+    // replication r on draw r mod n of the posterior (the scenario itself without one)
+    let reps_range = 0..cfg.replications;
+    let worlds = Worlds::new(&cfg.scenario, &cfg.draws, strategy, reps_range.clone());
+    // the counterfactual of the incremental KPIs: paid media off, same seeds and draws
+    let without = Worlds::new(
+        &cfg.scenario,
+        &cfg.draws,
+        &strategy.without_media(None),
+        reps_range,
+    );
+    let world = worlds.first();
     let steps = 2 * world.steps() as u64 * cfg.replications as u64;
     let progress = Progress::new(steps, "simulating", cfg.quiet || !backend.is_root());
     let opts = RunOptions {
@@ -32,34 +41,39 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
     };
     let t0 = Instant::now();
     let (reps, reps0) = with_threads(cfg.threads, || {
-        let reps = run_on(&world, &opts, &progress, backend.shards());
+        let reps = worlds.run_on(&opts, &progress, backend.shards());
         let plain = RunOptions {
             journeys: false,
             ..opts
         };
-        (reps, run_on(&without, &plain, &progress, backend.shards()))
+        (reps, without.run_on(&plain, &progress, backend.shards()))
     })?;
     progress.finish();
     if !backend.is_root() {
         return Ok(());
     }
     let elapsed = t0.elapsed();
-    let summary = summarise_with(
-        &world,
+    let summary = worlds.summarise(
         &cfg.strategy_name,
         cfg.seed,
         &reps,
         Some((&without, &reps0)),
     );
-    let mut written = vec![omnimix_reports::write_summary(&cfg.out, &summary)?];
+    let covers = cfg.draws.interval_covers();
+    let mut written = vec![omnimix_reports::write_summary(
+        &cfg.out,
+        &summary,
+        &covers,
+        cfg.draws.posterior().as_deref(),
+    )?];
     written.push(omnimix_reports::write_weekly(
         &cfg.out,
-        &weekly_rows(&world, &reps),
+        &weekly_rows(world, &reps),
     )?);
     if cfg.journeys {
         written.push(omnimix_reports::write_journeys(
             &cfg.out,
-            &journey_rows(&world, &reps),
+            &journey_rows(world, &reps),
         )?);
     }
     // the report: the strategy's allocation and retention curves from this run, then charts and report.html
@@ -75,7 +89,7 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
         &retention_rows(
             &cfg.scenario,
             &cfg.strategy_name,
-            &retention_curves(&world, &reps),
+            &retention_curves(world, &reps),
             true,
         ),
     )?;
@@ -88,13 +102,14 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
             &summary,
             world.agents(),
             elapsed.as_secs_f64(),
+            &covers,
         );
         print_written(&written);
     }
     Ok(())
 }
 
-fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
+fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64, covers: &str) {
     println!(
         "{} ({}), strategy {}: {} agents x {} weeks x {} replications in {:.1} s",
         s.name, sum.currency, sum.strategy, agents, s.horizon_weeks, sum.replications, secs
@@ -128,4 +143,5 @@ fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64) {
         row(code, k);
     }
     println!("({})", sum.interval);
+    println!("The intervals cover {covers}.");
 }

@@ -18,6 +18,8 @@ pub struct CompareConfig {
     pub descriptions: Vec<String>,
     pub seed: u64,
     pub replications: u32,
+    /// Per scenario: the posterior's draws applied to it (all empty without one).
+    pub draws: Vec<omnimix_studies::posterior::Draws>,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -149,7 +151,29 @@ impl CompareConfig {
                 base.currency, s.currency
             )));
         }
+        // --posterior, else the first scenario's [calibrate] posterior, for every scenario
+        let first_file = a.files.first().map(|p| p.as_path());
+        let file = super::posterior::file(a.posterior.as_deref(), first_file, base);
+        let draws = scenarios
+            .iter()
+            .map(|s| super::posterior::draws_from(file.as_deref(), s))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(d) = draws.first() {
+            super::posterior::note_replaced(d, &a.set);
+            // a what-if of a value the draws replace would compare the scenario with itself
+            for v in &a.variants {
+                let (name, sets) = parse_variant(v)?;
+                if let Some(k) = super::posterior::replaced(d, &sets).first() {
+                    return Err(bad(format!(
+                        "--variant {name}: {k} is a parameter of the posterior {}, whose draws \
+                         replace it in every replication (--posterior none compares fixed values)",
+                        d.source
+                    )));
+                }
+            }
+        }
         Ok(CompareConfig {
+            draws,
             seed: a.seed.unwrap_or(base.seed),
             replications: reps,
             scenarios,

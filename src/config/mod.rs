@@ -8,6 +8,7 @@ mod calibrate;
 mod compare;
 pub mod memory;
 mod optimize;
+pub mod posterior;
 
 pub use attribute::{AttributeConfig, JourneySource};
 pub use benchmark::BenchmarkConfig;
@@ -113,6 +114,8 @@ pub struct SimulateConfig {
     pub replications: u32,
     pub out: PathBuf,
     pub journeys: bool,
+    /// Posterior draws: replication r runs on draw r mod n (none: the scenario as it is).
+    pub draws: omnimix_studies::posterior::Draws,
     pub threads: Option<usize>,
     pub quiet: bool,
 }
@@ -139,7 +142,14 @@ impl SimulateConfig {
             1,
             "must be between 1 and 100000",
         )?;
+        let draws = posterior::draws(
+            a.posterior.as_deref(),
+            a.scenario.file.as_deref(),
+            &scenario,
+        )?;
+        posterior::note_replaced(&draws, &a.scenario.set);
         Ok(SimulateConfig {
+            draws,
             seed: a.seed.unwrap_or(scenario.seed),
             replications,
             strategy_name,

@@ -103,6 +103,12 @@ impl OptimizeConfig {
             )));
         }
         let fixes = fixes(a)?;
+        let draws = super::posterior::draws(
+            a.posterior.as_deref(),
+            a.scenario.file.as_deref(),
+            &scenario,
+        )?;
+        super::posterior::note_replaced(&draws, &a.scenario.set);
         let mut search = SearchConfig {
             seed: a.seed.unwrap_or(scenario.seed),
             scenario,
@@ -117,6 +123,7 @@ impl OptimizeConfig {
             target,
             resume: None,
             hand_made_starts: a.hand_made_starts,
+            draws,
         };
         let identity = Identity::of(&search);
         if let (Some(dir), true) = (&a.checkpoint, a.resume) {

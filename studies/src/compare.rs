@@ -16,10 +16,11 @@
 //! ```
 
 use crate::analysis::retention_curves;
-use omnimix_sim::engine::{RunOptions, ShardExchange, Silent, run_on};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit, incremental_kpis};
+use crate::posterior::{Draws, Worlds};
+use omnimix_sim::engine::{RunOptions, ShardExchange, Silent};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, Kpis, ServiceKpi, Unit};
 use omnimix_sim::stats::{Interval, interval};
-use omnimix_sim::{Channel, Scenario, World};
+use omnimix_sim::{Channel, Scenario};
 
 /// Company KPIs compared ([`Kpi::Retention`]: the 12-month figure, or the horizon's).
 pub const KPIS: [Kpi; 13] = [
@@ -116,6 +117,11 @@ pub struct Comparison {
     pub seed: u64,
     /// Replications of each scenario.
     pub replications: u32,
+    /// What the intervals cover: `run-to-run noise`, or `run-to-run noise and parameter
+    /// uncertainty (N posterior draws)`.
+    pub interval_covers: String,
+    /// The posterior file whose draws the replications ran on.
+    pub posterior: Option<String>,
     /// The KPIs.
     pub kpis: Vec<KpiRow>,
     /// Per scenario: company retention of the week-0 customers per week.
@@ -126,29 +132,30 @@ pub struct Comparison {
 /// retention curve.
 fn simulate(
     s: &Scenario,
+    draws: &Draws,
     seed: u64,
     reps: u32,
     countries: &[String],
     exchange: &dyn ShardExchange,
 ) -> (Vec<Vec<(Measure, f64)>>, Vec<f64>) {
-    let world = World::new(s, &s.strategy);
+    let worlds = Worlds::new(s, draws, &s.strategy, 0..reps);
+    let world = worlds.first();
     let opts = RunOptions {
         seed,
         replications: reps,
         first_replication: 0,
         journeys: false,
     };
-    let runs = run_on(&world, &opts, &Silent, exchange);
-    // the counterfactual of the incremental KPIs: paid media off, same seeds
-    let without = World::new(s, &s.strategy.without_media(None));
-    let runs0 = run_on(&without, &opts, &Silent, exchange);
-    let curves = retention_curves(&world, &runs);
+    let runs = worlds.run_on(&opts, &Silent, exchange);
+    // the counterfactual of the incremental KPIs: paid media off, same seeds and draws
+    let without = Worlds::new(s, draws, &s.strategy.without_media(None), 0..reps);
+    let runs0 = without.run_on(&opts, &Silent, exchange);
+    let curves = retention_curves(world, &runs);
     let company = curves.last().cloned().unwrap_or_default();
-    let per_rep = runs
-        .iter()
-        .zip(&runs0)
-        .map(|(r, r0)| {
-            let (k, by_country): (Kpis, Vec<Kpis>) = incremental_kpis(&world, r, &without, r0);
+    let per_rep = worlds
+        .kpis(&runs, Some((&without, &runs0)))
+        .into_iter()
+        .map(|(k, by_country): (Kpis, Vec<Kpis>)| {
             // retention: the 12-month figure, named for what it is when the horizon is shorter
             let retention = if k.get(Kpi::Retention12m).is_some() {
                 Kpi::Retention
@@ -246,10 +253,36 @@ pub fn compare(
     replications: u32,
     exchange: &dyn ShardExchange,
 ) -> Comparison {
+    compare_with_draws(
+        scenarios,
+        &[],
+        names,
+        descriptions,
+        seed,
+        replications,
+        exchange,
+    )
+}
+
+/// [`compare`] with each scenario's posterior draws (`draws[i]` for `scenarios[i]`;
+/// none when missing): replication `r` of every scenario runs on draw `r mod n`, so
+/// the differences stay paired by draw as by random numbers.
+pub fn compare_with_draws(
+    scenarios: &[Scenario],
+    draws: &[Draws],
+    names: Vec<String>,
+    descriptions: Vec<String>,
+    seed: u64,
+    replications: u32,
+    exchange: &dyn ShardExchange,
+) -> Comparison {
     let countries = changed_countries(scenarios);
+    let none = Draws::none();
+    let draws_of = |i: usize| draws.get(i).unwrap_or(&none);
     let results: Vec<_> = scenarios
         .iter()
-        .map(|s| simulate(s, seed, replications, &countries, exchange))
+        .enumerate()
+        .map(|(i, s)| simulate(s, draws_of(i), seed, replications, &countries, exchange))
         .collect();
     let first: &[(Measure, f64)] = results
         .first()
@@ -301,6 +334,8 @@ pub fn compare(
             .unwrap_or_default(),
         seed,
         replications,
+        interval_covers: draws_of(0).interval_covers(),
+        posterior: draws_of(0).posterior(),
         kpis,
         retention_curves: results.into_iter().map(|r| r.1).collect(),
     }

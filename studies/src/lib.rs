@@ -21,6 +21,8 @@
 //! - [`compare`]: what-if scenarios simulated on common random numbers.
 //! - [`calibrate`]: the fit of free parameters to a company's history (simulation-based
 //!   inference on common random numbers) and its posterior.
+//! - [`posterior`]: parameter uncertainty — replication `r` of every run on draw
+//!   `r mod n` of a posterior's parameters.
 //!
 //! Every batch of simulations that a workflow can spread goes through an
 //! [`omnimix_optimizer::Evaluator`] (the search and the analysis) or an
@@ -34,6 +36,7 @@ pub mod compare;
 mod error;
 pub mod objective;
 pub mod optimize;
+pub mod posterior;
 pub mod tables;
 pub mod truth;
 

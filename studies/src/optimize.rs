@@ -28,18 +28,15 @@
 
 use crate::error::StudyError;
 use crate::objective::{Guard, Objective};
+use crate::posterior::{Draws, Worlds};
 use omnimix_optimizer::plan::PlanSpace;
 use omnimix_optimizer::{
     Checkpointer, Evaluator, FrontPoint, OUT_OF_SAMPLE_BASE, Observer, Options, ParetoState, Risk,
     SearchState, TargetOptions, TargetState, minimal_budget_resumable, optimize,
     optimize_pareto_resumable,
 };
-use omnimix_sim::engine::{
-    Local, Replication, RunOptions, ShardExchange, Silent, run_on, run_replication,
-};
-use omnimix_sim::kpis::{
-    INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, incremental_kpis, replication_kpis,
-};
+use omnimix_sim::engine::{Local, Replication, RunOptions, ShardExchange, Silent, run_replication};
+use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, KpiSummary, Kpis, replication_kpis};
 use omnimix_sim::mechanisms::finance::planned_costs;
 use omnimix_sim::stats::{Interval, interval};
 use omnimix_sim::{Scenario, Strategy, World};
@@ -97,6 +94,9 @@ pub struct SearchConfig {
     /// search's random points (`--hand-made-starts`; off by default: they pull the
     /// search towards their advice).
     pub hand_made_starts: bool,
+    /// Posterior draws of the parameters: replication `r` of every evaluation and
+    /// fresh run is simulated on draw `r mod n` (none: the scenario as it is).
+    pub draws: Draws,
 }
 
 impl SearchConfig {
@@ -116,6 +116,7 @@ impl SearchConfig {
             target: None,
             resume: None,
             hand_made_starts: false,
+            draws: Draws::none(),
         }
     }
 }
@@ -297,6 +298,13 @@ pub struct Comparison {
     pub first_replication: u32,
     /// What the intervals are.
     pub interval: String,
+    /// What the intervals cover: `run-to-run noise`, or `run-to-run noise and parameter
+    /// uncertainty (N posterior draws)`.
+    #[serde(default = "noise_only")]
+    pub interval_covers: String,
+    /// The posterior file whose draws the replications ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
     /// The plan's KPIs.
     pub plan: KpiSummary,
     /// The current strategy's KPIs.
@@ -377,6 +385,8 @@ pub struct PlanSearch<'a> {
     cfg: &'a SearchConfig,
     space: PlanSpace,
     search_model: Scenario,
+    /// The posterior's draws at search scale.
+    search_draws: Draws,
     options: Options,
     /// The retention and roi objectives' floor (`optimize.guard_floor`), taken
     /// against the current plan on the same replication.
@@ -436,10 +446,13 @@ impl<'a> PlanSearch<'a> {
                     planned_costs(s, &s.strategy).media,
                 )
             });
+        let scale = search_model.agent_scale;
+        let search_draws = cfg.draws.map(|d| d.agent_scale = scale);
         Ok(PlanSearch {
             cfg,
             space,
             search_model,
+            search_draws,
             options,
             guard,
             current_by_rep: Mutex::new(BTreeMap::new()),
@@ -469,10 +482,11 @@ impl<'a> PlanSearch<'a> {
             }
         });
         let st = self.space.decode(x);
-        let world = World::new(&self.search_model, &st);
+        let model = self.search_draws.scenario_for(&self.search_model, rep);
+        let world = World::new(model, &st);
         let r = run_replication(&world, self.cfg.seed, rep, false, &Silent);
         if self.cfg.objective.needs_counterfactual() {
-            let w0 = World::new(&self.search_model, &st.without_media(None));
+            let w0 = World::new(model, &st.without_media(None));
             let r0 = run_replication(&w0, self.cfg.seed, rep, false, &Silent);
             let mut v = self
                 .cfg
@@ -499,7 +513,8 @@ impl<'a> PlanSearch<'a> {
         {
             return v;
         }
-        let world = World::new(&self.search_model, &self.cfg.scenario.strategy);
+        let model = self.search_draws.scenario_for(&self.search_model, rep);
+        let world = World::new(model, &self.cfg.scenario.strategy);
         let r = run_replication(&world, self.cfg.seed, rep, false, &Silent);
         let k = replication_kpis(&world, &r).0;
         let v = (k.value(Kpi::Revenue), k.value(Kpi::ActiveCustomers));
@@ -623,6 +638,7 @@ impl<'a> PlanSearch<'a> {
             }));
             let full = fresh_kpis(
                 &self.cfg.scenario,
+                &self.cfg.draws,
                 &self.space.decode(&o.plan.x),
                 self.cfg.seed,
                 self.cfg.final_replications,
@@ -653,14 +669,20 @@ impl<'a> PlanSearch<'a> {
         let (seed, reps) = (self.cfg.seed, self.cfg.final_replications);
         let plan = self.space.decode(x);
         let equal_split = self.space.equal_split();
+        // replication r of every strategy runs on the same draw, so differences stay paired
+        let d = &self.cfg.draws;
         let kpis = [
-            fresh_kpis(s, &plan, seed, reps, exchange),
-            fresh_kpis(s, &s.strategy, seed, reps, exchange),
-            fresh_kpis(s, &equal_split, seed, reps, exchange),
+            fresh_kpis(s, d, &plan, seed, reps, exchange),
+            fresh_kpis(s, d, &s.strategy, seed, reps, exchange),
+            fresh_kpis(s, d, &equal_split, seed, reps, exchange),
         ];
         // only revenue and cost are read from it: no run without paid media
-        let (world, runs) = fresh_runs(s, &plan.with_paid_media_scaled(1.1), seed, reps, exchange);
-        let more_media = runs.iter().map(|r| replication_kpis(&world, r).0).collect();
+        let more = plan.with_paid_media_scaled(1.1);
+        let (worlds, runs) = fresh_runs(s, d, &more, seed, reps, exchange);
+        let more_media = runs
+            .iter()
+            .map(|r| replication_kpis(worlds.for_rep(r.index), r).0)
+            .collect();
         Fresh {
             plan,
             equal_split,
@@ -697,6 +719,8 @@ impl<'a> PlanSearch<'a> {
             replications: self.cfg.final_replications,
             first_replication: OUT_OF_SAMPLE_BASE,
             interval: "90 % Student-t interval of the mean over fresh replications; differences paired by replication".into(),
+            interval_covers: self.cfg.draws.interval_covers(),
+            posterior: self.cfg.draws.posterior(),
             plan: summary(k_plan),
             current: summary(k_cur),
             equal_split: summary(k_eq),
@@ -777,38 +801,47 @@ pub fn paired(a: &[Kpis], b: &[Kpis]) -> BTreeMap<Kpi, Interval> {
         .collect()
 }
 
-/// A strategy's world and its runs on fresh replications at full resolution.
+/// A strategy's worlds (one per posterior draw used) and its runs on fresh
+/// replications at full resolution.
 fn fresh_runs(
     s: &Scenario,
+    draws: &Draws,
     st: &Strategy,
     seed: u64,
     reps: u32,
     exchange: &dyn ShardExchange,
-) -> (World, Vec<Replication>) {
-    let world = World::new(s, st);
+) -> (Worlds, Vec<Replication>) {
+    let range = OUT_OF_SAMPLE_BASE..OUT_OF_SAMPLE_BASE + reps;
+    let worlds = Worlds::new(s, draws, st, range);
     let opts = RunOptions {
         seed,
         replications: reps,
         first_replication: OUT_OF_SAMPLE_BASE,
         journeys: false,
     };
-    let runs = run_on(&world, &opts, &Silent, exchange);
-    (world, runs)
+    let runs = worlds.run_on(&opts, &Silent, exchange);
+    (worlds, runs)
+}
+
+fn noise_only() -> String {
+    crate::posterior::NOISE_ONLY.into()
 }
 
 /// Company KPIs of a strategy on fresh replications at full resolution, the
 /// incremental ones against the same replications without paid media.
 pub fn fresh_kpis(
     s: &Scenario,
+    draws: &Draws,
     st: &Strategy,
     seed: u64,
     reps: u32,
     exchange: &dyn ShardExchange,
 ) -> Vec<Kpis> {
-    let (world, runs) = fresh_runs(s, st, seed, reps, exchange);
-    let (without, runs0) = fresh_runs(s, &st.without_media(None), seed, reps, exchange);
-    runs.iter()
-        .zip(&runs0)
-        .map(|(r, r0)| incremental_kpis(&world, r, &without, r0).0)
+    let (worlds, runs) = fresh_runs(s, draws, st, seed, reps, exchange);
+    let (without, runs0) = fresh_runs(s, draws, &st.without_media(None), seed, reps, exchange);
+    worlds
+        .kpis(&runs, Some((&without, &runs0)))
+        .into_iter()
+        .map(|k| k.0)
         .collect()
 }

@@ -97,7 +97,14 @@ fn assumptions_sheet(c: &Comparison) -> Sheet {
             Cell::Text("replications".into()),
             Cell::Number(c.replications as f64),
         ],
+        vec![
+            Cell::Text("intervals cover".into()),
+            Cell::Text(c.interval_covers.clone()),
+        ],
     ];
+    if let Some(p) = &c.posterior {
+        rows.push(vec![Cell::Text("posterior".into()), Cell::Text(p.clone())]);
+    }
     for (n, d) in c.names.iter().zip(&c.descriptions) {
         rows.push(vec![Cell::Text(n.clone()), Cell::Text(d.clone())]);
     }

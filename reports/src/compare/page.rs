@@ -97,7 +97,14 @@ fn assumptions(c: &Comparison) -> String {
             Td::Text("replications".into()),
             Td::Num(c.replications.to_string()),
         ],
+        vec![
+            Td::Text("intervals cover".into()),
+            Td::Text(c.interval_covers.clone()),
+        ],
     ];
+    if let Some(p) = &c.posterior {
+        rows.push(vec![Td::Text("posterior".into()), Td::Text(p.clone())]);
+    }
     for (n, d) in c.names.iter().zip(&c.descriptions) {
         rows.push(vec![Td::Text(n.clone()), Td::Text(d.clone())]);
     }

@@ -14,6 +14,10 @@ pub(super) fn section(ctx: &Ctx, figs: &Figures) -> String {
         "<p>Every figure above is a mean over {} replications with a 90 % interval: the simulator draws customers, budget cuts and queues at random, and the interval shows how far the mean could move with other draws. ",
         ctx.summary().replications(),
     );
+    b += &format!(
+        "The intervals cover {}. ",
+        crate::html::esc(&ctx.data.interval_covers)
+    );
     if ctx.summary().comparison().is_some() {
         b += "Plan and baselines are compared on the same replications (common random numbers), so their difference is far more precise than each figure alone.";
     }

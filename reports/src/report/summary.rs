@@ -31,7 +31,7 @@ pub(super) fn section(ctx: &Ctx) -> String {
             comparison,
             objective,
         } => b += &optimize_summary(comparison, objective.kpi(), ctx.cur),
-        RunSummary::Simulate(s) => b += &simulate_summary(s, ctx.cur),
+        RunSummary::Simulate(s) => b += &simulate_summary(s, ctx.cur, &ctx.data.interval_covers),
     }
     b
 }
@@ -46,8 +46,9 @@ fn optimize_summary(c: &Comparison, main: Kpi, cur: &str) -> String {
     b += &optimize_cards(c, cur);
     b += &comparison_table(c, cur);
     b += &format!(
-        "<p class=\"note\">Means over {} fresh replications at full resolution; CI: the 90 % Student-t confidence interval of the mean. Differences are paired by replication (common random numbers). Objective: {} ({} risk), {} evaluations at search agent scale {}.</p>\n",
+        "<p class=\"note\">Means over {} fresh replications at full resolution; CI: the 90 % Student-t confidence interval of the mean, covering {}. Differences are paired by replication (common random numbers). Objective: {} ({} risk), {} evaluations at search agent scale {}.</p>\n",
         c.replications,
+        esc(&c.interval_covers),
         esc(&c.objective),
         esc(&c.risk),
         c.evaluations,
@@ -145,7 +146,7 @@ fn comparison_table(c: &Comparison, cur: &str) -> String {
 }
 
 /// The simulated strategy's company KPIs.
-fn simulate_summary(s: &Summary, cur: &str) -> String {
+fn simulate_summary(s: &Summary, cur: &str, covers: &str) -> String {
     let company = &s.company;
     let mut b = format!(
         "<p class=\"lead\">Simulation of the strategy <strong>{}</strong> over {} weeks, {} replications.</p>\n",
@@ -167,6 +168,9 @@ fn simulate_summary(s: &Summary, cur: &str) -> String {
         .map(|k| vec![Td::Text(k.label().into()), kpi_cell(company, *k, cur)])
         .collect();
     b += &table(&["KPI".into(), "company".into()], &rows, false);
-    b += "<p class=\"note\">Means over replications; CI: the 90 % Student-t confidence interval of the mean.</p>\n";
+    b += &format!(
+        "<p class=\"note\">Means over replications; CI: the 90 % Student-t confidence interval of the mean, covering {}.</p>\n",
+        esc(covers)
+    );
     b
 }

@@ -395,9 +395,16 @@ fn gauss_newton(
         }
     }
     let eig = SymmetricEigen::new(info);
-    let vals = eig.eigenvalues.map(|v| v.clamp(12.0, 1e10));
-    let covm = &eig.eigenvectors * DMatrix::from_diagonal(&vals.map(|v| 1.0 / v)) * eig.eigenvectors.transpose();
-    let mut step = &covm * score;
+    let top = eig.eigenvalues.iter().copied().fold(0.0, f64::max).max(1e-12);
+    let inverse = |lo: f64| {
+        let vals = eig.eigenvalues.map(|v| 1.0 / v.clamp(lo, 1e12));
+        &eig.eigenvectors * DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose()
+    };
+    // The covariance: no direction wider than the prior. The step: the plain Newton
+    // step (clipping there would pull weakly identified directions back to the
+    // centre); the design-sd cap below keeps it where the emulator holds.
+    let covm = inverse(12.0);
+    let mut step = inverse(top * 1e-9) * score;
     let dist = shape
         .clone()
         .try_inverse()

@@ -24,6 +24,9 @@ pub use summary::RunSummary;
 pub struct ReportData {
     /// `summary.json`.
     pub summary: RunSummary,
+    /// What the intervals cover (`interval_covers` of `summary.json`; run-to-run noise
+    /// in files written before it was reported).
+    pub interval_covers: String,
     /// `allocation.csv`, or the plan alone from `plan.csv` (an optimize output
     /// written with `--no-report`).
     pub allocation: Option<Vec<AllocationRow>>,
@@ -66,6 +69,7 @@ impl ReportData {
         let sensitivity =
             Sensitivity::new(analysis.sensitivity.clone()).map_err(bad("sensitivity.csv"))?;
         Ok(ReportData {
+            interval_covers: o.comparison.interval_covers.clone(),
             summary,
             allocation: some(analysis.allocation.clone()),
             phases: if o.plan.phases.is_empty() {
@@ -131,6 +135,7 @@ impl ReportData {
         };
         Ok(ReportData {
             summary: RunSummary::read(&sp)?,
+            interval_covers: summary::interval_covers(&sp),
             allocation: read_allocation(dir)?,
             phases: read_rows(&file("plan_phases.csv"))?,
             retention_curves: read_rows(&file("retention_curves.csv"))?,

@@ -132,3 +132,13 @@ impl RunSummary {
         }
     }
 }
+
+/// `interval_covers` of a `summary.json` (run-to-run noise when the file does not say:
+/// files written before it was reported covered nothing else).
+pub fn interval_covers(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("interval_covers")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| omnimix_studies::posterior::NOISE_ONLY.to_string())
+}
