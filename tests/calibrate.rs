@@ -18,7 +18,10 @@ const EXAMPLE_TRUTH: [(&str, f64); 10] = [
     ("segments.b2c_mass.purchase_rate_weekly", 0.045),
     ("countries.US.seasonality.cos1", 0.15),
     ("countries.US.seasonality.sin1", -0.10),
-    ("countries.US.seasonality.events.black_friday.multiplier", 1.8),
+    (
+        "countries.US.seasonality.events.black_friday.multiplier",
+        1.8,
+    ),
 ];
 
 /// ISO date `days` after 1970-01-01 (proleptic Gregorian; Hinnant's civil_from_days).
@@ -38,15 +41,29 @@ fn iso_date(days: i64) -> String {
 /// A wide, Robyn-style history table: DATE, one `<channel>_S` spend column per paid
 /// channel, then orders, revenue, active_customers.
 fn wide_csv(obs: &Observed, first_day: i64) -> String {
-    let paid: Vec<Channel> = Channel::ALL.iter().copied().filter(|c| !c.is_service()).collect();
+    let paid: Vec<Channel> = Channel::ALL
+        .iter()
+        .copied()
+        .filter(|c| !c.is_service())
+        .collect();
     let mut t = String::from("DATE");
     for c in &paid {
         write!(t, ",{}_S", c.name()).unwrap();
     }
     t.push_str(",orders,revenue,active_customers\n");
     let spend = &obs.spend[0].1;
-    let get = |m: Measure| obs.series.iter().find(|s| s.measure == m).map(|s| s.values.clone()).unwrap();
-    let (o, r, a) = (get(Measure::Orders), get(Measure::Revenue), get(Measure::ActiveCustomers));
+    let get = |m: Measure| {
+        obs.series
+            .iter()
+            .find(|s| s.measure == m)
+            .map(|s| s.values.clone())
+            .unwrap()
+    };
+    let (o, r, a) = (
+        get(Measure::Orders),
+        get(Measure::Revenue),
+        get(Measure::ActiveCustomers),
+    );
     for w in 0..obs.weeks() {
         t.push_str(&iso_date(first_day + 7 * w as i64));
         for c in &paid {
@@ -90,7 +107,10 @@ fn the_shipped_example_history_is_what_its_truth_generates() {
         std::fs::write(dir.join("lift.csv"), &lift).unwrap();
     }
     let shipped = std::fs::read_to_string(dir.join("history.csv")).unwrap();
-    assert!(shipped == history, "history.csv differs from what its truth generates; OMNIMIX_REGENERATE_EXAMPLE=1 rewrites it");
+    assert!(
+        shipped == history,
+        "history.csv differs from what its truth generates; OMNIMIX_REGENERATE_EXAMPLE=1 rewrites it"
+    );
     let shipped = std::fs::read_to_string(dir.join("lift.csv")).unwrap();
     assert_eq!(shipped, lift);
 }
@@ -123,9 +143,16 @@ draws = 50
 fn tiny(d: &Dir) -> std::path::PathBuf {
     let f = d.file("tiny.toml", TINY);
     let base = load(&ScenarioSource::new("tiny", TINY), &[]).unwrap();
-    let truth = base.with_values([("channels.search.conversion", 0.008)]).unwrap();
+    let truth = base
+        .with_values([("channels.search.conversion", 0.008)])
+        .unwrap();
     let obs = synthetic::history(&truth, synthetic::flighted_spend(&base, 52, 1), 1, 0.02);
-    d.file("history.csv", &wide_csv(&obs, 19_359).replace("DATE", "week").replace("_S,", "_spend,"));
+    d.file(
+        "history.csv",
+        &wide_csv(&obs, 19_359)
+            .replace("DATE", "week")
+            .replace("_S,", "_spend,"),
+    );
     f
 }
 
@@ -134,18 +161,43 @@ fn calibrate_writes_a_scenario_that_simulate_loads_with_its_posterior() {
     let d = Dir::new();
     let f = tiny(&d);
     let out = d.join("cal");
-    let o = run(&["calibrate", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--holdout", "4"]);
+    let o = run(&[
+        "calibrate",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--holdout",
+        "4",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    for name in ["posterior.csv", "parameters.csv", "fit.csv", "scenario.toml", "report.html"] {
+    for name in [
+        "posterior.csv",
+        "parameters.csv",
+        "fit.csv",
+        "scenario.toml",
+        "report.html",
+    ] {
         assert!(out.join(name).is_file(), "{name} written");
     }
     let posterior = std::fs::read_to_string(out.join("posterior.csv")).unwrap();
     assert!(posterior.starts_with("draw,"), "{posterior}");
     assert_eq!(posterior.lines().count(), 51, "50 draws and the header");
     let fit = std::fs::read_to_string(out.join("fit.csv")).unwrap();
-    assert!(fit.lines().filter(|l| l.ends_with(",true")).count() >= 4, "holdout weeks marked");
+    assert!(
+        fit.lines().filter(|l| l.ends_with(",true")).count() >= 4,
+        "holdout weeks marked"
+    );
     let sim = d.join("sim");
-    let o = run(&["simulate", out.join("scenario.toml").to_str().unwrap(), "--out", sim.to_str().unwrap(), "-q", "--replications", "2"]);
+    let o = run(&[
+        "simulate",
+        out.join("scenario.toml").to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+        "-q",
+        "--replications",
+        "2",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -154,14 +206,44 @@ fn calibrate_refuses_a_scenario_without_free_parameters_or_history() {
     let d = Dir::new();
     let no_params = TINY.split("[calibrate.params]").next().unwrap();
     let f = d.file("np.toml", no_params);
-    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
+    let o = run(&[
+        "calibrate",
+        f.to_str().unwrap(),
+        "--out",
+        d.join("o").to_str().unwrap(),
+        "-q",
+    ]);
     assert_bad_input(&o, &["no free parameters", "[calibrate.params]"]);
     let f = d.file("nd.toml", &TINY.replace("data = \"history.csv\"\n", ""));
-    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
+    let o = run(&[
+        "calibrate",
+        f.to_str().unwrap(),
+        "--out",
+        d.join("o").to_str().unwrap(),
+        "-q",
+    ]);
     assert_bad_input(&o, &["no history", "--data"]);
-    let f = d.file("np2.toml", &TINY.replace("channels.search.conversion\"", "channels.search.conversoin\""));
-    let o = run(&["calibrate", f.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "-q"]);
-    assert_bad_input(&o, &["calibrate.params.channels.search.conversoin", "no such scenario value"]);
+    let f = d.file(
+        "np2.toml",
+        &TINY.replace(
+            "channels.search.conversion\"",
+            "channels.search.conversoin\"",
+        ),
+    );
+    let o = run(&[
+        "calibrate",
+        f.to_str().unwrap(),
+        "--out",
+        d.join("o").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            "calibrate.params.channels.search.conversoin",
+            "no such scenario value",
+        ],
+    );
 }
 
 #[test]
@@ -170,15 +252,39 @@ fn calibrate_refuses_bad_flags_and_experiments_it_cannot_use() {
     let f = tiny(&d);
     let out = d.join("o");
     let args = |extra: &[&str]| {
-        let mut a = vec!["calibrate", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"];
+        let mut a = vec![
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
         a.extend_from_slice(extra);
         run(&a)
     };
-    assert_bad_input(&args(&["--holdout", "50"]), &["holdout of 50 weeks", "at least 8"]);
-    assert_bad_input(&args(&["--column", "colour=red"]), &["--column colour=red", "unknown role"]);
-    let lift = d.file("lift.csv", "country,channel,start,end,incremental_orders\nDE,search,2023-02-06,2023-02-27,900\n");
-    assert_bad_input(&args(&["--lift", lift.to_str().unwrap()]), &["lift.csv", "row 2", "no uncertainty"]);
-    let coh = d.file("coh.csv", "country,cohort_start,period_weeks,k,share_active\nDE,2023-01-09,4,2,0.5\n");
-    assert_bad_input(&args(&["--cohorts", coh.to_str().unwrap()]), &["coh.csv", "row 2", "not yet supported"]);
+    assert_bad_input(
+        &args(&["--holdout", "50"]),
+        &["holdout of 50 weeks", "at least 8"],
+    );
+    assert_bad_input(
+        &args(&["--column", "colour=red"]),
+        &["--column colour=red", "unknown role"],
+    );
+    let lift = d.file(
+        "lift.csv",
+        "country,channel,start,end,incremental_orders\nDE,search,2023-02-06,2023-02-27,900\n",
+    );
+    assert_bad_input(
+        &args(&["--lift", lift.to_str().unwrap()]),
+        &["lift.csv", "row 2", "no uncertainty"],
+    );
+    let coh = d.file(
+        "coh.csv",
+        "country,cohort_start,period_weeks,k,share_active\nDE,2023-01-09,4,2,0.5\n",
+    );
+    assert_bad_input(
+        &args(&["--cohorts", coh.to_str().unwrap()]),
+        &["coh.csv", "row 2", "not yet supported"],
+    );
     assert_bad_input(&args(&["--evals", "3"]), &["--evals 3", "at least 10"]);
 }

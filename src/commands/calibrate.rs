@@ -43,7 +43,12 @@ impl FitObserver for Bars {
     }
 
     fn progress(&self, done: usize, _budget: usize, best: f64) {
-        if let Some(s) = self.stage.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(s) = self
+            .stage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             s.bar().set_position(done as u64);
             s.bar().set_message(format!("loss {best:.1}"));
         }
@@ -118,8 +123,17 @@ fn print_table(cfg: &CalibrateConfig, c: &Calibration, secs: f64) {
         c.evaluations,
         secs
     );
-    let w = c.params.iter().map(|p| p.path.len()).max().unwrap_or(9).max(9);
-    println!("{:<w$}  {:>10}  {:>10}  {:>23}  prior", "parameter", "start", "estimate", "90 % interval");
+    let w = c
+        .params
+        .iter()
+        .map(|p| p.path.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    println!(
+        "{:<w$}  {:>10}  {:>10}  {:>23}  prior",
+        "parameter", "start", "estimate", "90 % interval"
+    );
     for p in &c.params {
         println!(
             "{:<w$}  {:>10}  {:>10}  {:>23}  {}",
@@ -131,11 +145,14 @@ fn print_table(cfg: &CalibrateConfig, c: &Calibration, secs: f64) {
         );
     }
     println!();
-    println!("{:<22} {:>7} {:>7} {:>7}   holdout: {:>7} {:>7}", "series", "R²", "NRMSE", "MAPE", "R²", "MAPE");
+    println!(
+        "{:<22} {:>7} {:>7} {:>7}   holdout: {:>7} {:>7}",
+        "series", "R²", "NRMSE", "MAPE", "R²", "MAPE"
+    );
     for m in &c.metrics {
-        let (hr, hm) = m
-            .holdout
-            .map_or(("".into(), "".into()), |h| (format!("{:.3}", h.r2), format!("{:.1} %", h.mape * 100.0)));
+        let (hr, hm) = m.holdout.map_or(("".into(), "".into()), |h| {
+            (format!("{:.3}", h.r2), format!("{:.1} %", h.mape * 100.0))
+        });
         println!(
             "{:<22} {:>7.3} {:>7.3} {:>5.1} %            {:>7} {:>7}",
             format!("{} {}", m.country, m.kpi),
@@ -148,7 +165,10 @@ fn print_table(cfg: &CalibrateConfig, c: &Calibration, secs: f64) {
     }
     if !c.effects.is_empty() {
         println!();
-        println!("{:<12} {:>12} {:>16} {:>14}", "channel", "spend", "incr. orders", "incr. revenue");
+        println!(
+            "{:<12} {:>12} {:>16} {:>14}",
+            "channel", "spend", "incr. orders", "incr. revenue"
+        );
         for e in &c.effects {
             println!(
                 "{:<12} {:>12} {:>16} {:>14}",
@@ -177,6 +197,9 @@ fn short(x: f64) -> String {
     } else if !(1e-3..1e5).contains(&a) {
         format!("{x:.3e}")
     } else {
-        format!("{x:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+        format!("{x:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     }
 }

@@ -99,11 +99,7 @@ fn measure(k: Kpi, ch: Option<Channel>) -> Measure {
 }
 
 /// The history as the fit reads it.
-pub fn observed(
-    h: &History,
-    lift: &[LiftTest],
-    cohorts: &[Cohort],
-) -> Result<Observed, BadInput> {
+pub fn observed(h: &History, lift: &[LiftTest], cohorts: &[Cohort]) -> Result<Observed, BadInput> {
     let mut obs = Observed {
         week_labels: h.week_labels.clone(),
         start_date: h.start_date.clone(),
@@ -203,7 +199,9 @@ impl CalibrateConfig {
         }
         if let Some(r) = a.replications {
             if !(1..=64).contains(&r) {
-                return Err(BadInput(format!("--replications {r}: must be between 1 and 64")).into());
+                return Err(
+                    BadInput(format!("--replications {r}: must be between 1 and 64")).into(),
+                );
             }
             k.replications = r;
         }
@@ -238,12 +236,18 @@ impl CalibrateConfig {
         let sheet = a.sheet.clone().or_else(|| k.sheet.clone());
         let history = omnimix_data::read_history(&data, sheet.as_deref(), &k.columns, &s)
             .map_err(|e| BadInput(e.to_string()))?;
-        let lift_path = a.lift.clone().or_else(|| k.lift_tests.as_deref().map(|p| beside(file, p)));
+        let lift_path = a
+            .lift
+            .clone()
+            .or_else(|| k.lift_tests.as_deref().map(|p| beside(file, p)));
         let lift = match &lift_path {
             Some(p) => omnimix_data::read_lift_tests(p, &s).map_err(|e| BadInput(e.to_string()))?,
             None => Vec::new(),
         };
-        let cohort_path = a.cohorts.clone().or_else(|| k.cohorts.as_deref().map(|p| beside(file, p)));
+        let cohort_path = a
+            .cohorts
+            .clone()
+            .or_else(|| k.cohorts.as_deref().map(|p| beside(file, p)));
         let cohorts = match &cohort_path {
             Some(p) => omnimix_data::read_cohorts(p, &s).map_err(|e| BadInput(e.to_string()))?,
             None => Vec::new(),
@@ -268,7 +272,10 @@ impl CalibrateConfig {
             .params
             .0
             .iter()
-            .map(|(path, prior)| FreeParam { path: path.clone(), prior: prior.clone() })
+            .map(|(path, prior)| FreeParam {
+                path: path.clone(),
+                prior: prior.clone(),
+            })
             .collect();
         let mut cfg_scenario = s.clone();
         if let Some(d) = &obs.start_date {
@@ -292,5 +299,7 @@ impl CalibrateConfig {
 }
 
 fn lift_origin(flag: &Option<PathBuf>, spec: &Option<String>) -> Option<String> {
-    flag.as_ref().map(|p| p.display().to_string()).or_else(|| spec.clone())
+    flag.as_ref()
+        .map(|p| p.display().to_string())
+        .or_else(|| spec.clone())
 }

@@ -310,7 +310,9 @@ fn gauss_newton(
     shape: &DMatrix<f64>,
 ) -> Option<(Vec<f64>, DMatrix<f64>)> {
     let d = centre.len();
-    let rows: Vec<usize> = (0..pts.len()).filter(|&i| answers[i].iter().all(|x| x.is_finite())).collect();
+    let rows: Vec<usize> = (0..pts.len())
+        .filter(|&i| answers[i].iter().all(|x| x.is_finite()))
+        .collect();
     if rows.len() < d + 2 {
         return None;
     }
@@ -347,12 +349,21 @@ fn gauss_newton(
         let m = idx.len();
         let resid: Vec<Vec<f64>> = idx
             .iter()
-            .map(|&s| (0..nf).map(|w| series[s].values[w] - a(s * n + w)).collect())
+            .map(|&s| {
+                (0..nf)
+                    .map(|w| series[s].values[w] - a(s * n + w))
+                    .collect()
+            })
             .collect();
         let mut cov = DMatrix::<f64>::zeros(m, m);
         for i in 0..m {
             for j in 0..m {
-                cov[(i, j)] = resid[i].iter().zip(&resid[j]).map(|(u, v)| u * v).sum::<f64>() / nf as f64;
+                cov[(i, j)] = resid[i]
+                    .iter()
+                    .zip(&resid[j])
+                    .map(|(u, v)| u * v)
+                    .sum::<f64>()
+                    / nf as f64;
             }
             let yv = &series[idx[i]].values[..nf];
             cov[(i, i)] += 1e-9 * (yv.iter().map(|v| v * v).sum::<f64>() / nf as f64).max(1e-12);
@@ -386,7 +397,12 @@ fn gauss_newton(
     }
     let base = base + obs.lift.len();
     if !obs.cohorts.is_empty() {
-        let res: Vec<f64> = obs.cohorts.iter().enumerate().map(|(t, c)| c.share_active - a(base + t)).collect();
+        let res: Vec<f64> = obs
+            .cohorts
+            .iter()
+            .enumerate()
+            .map(|(t, c)| c.share_active - a(base + t))
+            .collect();
         let var = (res.iter().map(|r| r * r).sum::<f64>() / res.len() as f64).max(1e-8);
         for (t, r) in res.iter().enumerate() {
             let bi = b(base + t);
@@ -395,7 +411,12 @@ fn gauss_newton(
         }
     }
     let eig = SymmetricEigen::new(info);
-    let top = eig.eigenvalues.iter().copied().fold(0.0, f64::max).max(1e-12);
+    let top = eig
+        .eigenvalues
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(1e-12);
     let inverse = |lo: f64| {
         let vals = eig.eigenvalues.map(|v| 1.0 / v.clamp(lo, 1e12));
         &eig.eigenvectors * DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose()
@@ -405,14 +426,15 @@ fn gauss_newton(
     // centre); the design-sd cap below keeps it where the emulator holds.
     let covm = inverse(12.0);
     let mut step = inverse(top * 1e-9) * score;
-    let dist = shape
-        .clone()
-        .try_inverse()
-        .map_or(0.0, |inv| (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt());
+    let dist = shape.clone().try_inverse().map_or(0.0, |inv| {
+        (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
+    });
     if dist > 1.5 {
         step *= 1.5 / dist;
     }
-    let mode = (0..d).map(|i| (centre[i] + step[i]).clamp(0.0, 1.0)).collect();
+    let mode = (0..d)
+        .map(|i| (centre[i] + step[i]).clamp(0.0, 1.0))
+        .collect();
     Some((mode, covm))
 }
 
@@ -441,8 +463,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     };
     let fine = p.scenario.agent_scale;
     let coarse = p.coarse_scale.max(fine);
-    let ncoef = 1 + d + d * (d + 1) / 2;
-    let n_post = (budget * 3 / 10).max(ncoef * 3 / 2).min(budget / 2);
+    let n_post = (budget * 2 / 5).max(4 * (d + 3)).min(budget / 2);
     let n_global = (budget / 5).max(2 * d + 2);
     let n_fine = if coarse == fine { 0 } else { budget / 6 };
     let n_coarse = budget.saturating_sub(n_global + n_fine + n_post);
@@ -530,7 +551,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     }
 
     obs.stage("posterior");
-    // Three rounds of a Gaussian design around the optimum (the first shaped by the
+    // Four rounds of a Gaussian design around the optimum (the first shaped by the
     // search's covariance, each later one by the previous one's posterior, each spanning about
     // three posterior sd): a linear emulator of every simulated weekly value, fitted to
     // the round's answers, gives the Jacobian; the Gauss-Newton step and the Fisher
@@ -538,7 +559,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut result: Option<(Vec<f64>, DMatrix<f64>)> = None;
-    const ROUNDS: usize = 3;
+    const ROUNDS: usize = 4;
     for round in 0..ROUNDS {
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
@@ -554,7 +575,10 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         if let Some((mode, cov)) = gauss_newton(p, &loss, &pts, &answers, &centre, &shape) {
             if dbg {
                 let sd: Vec<f64> = (0..d).map(|i| cov[(i, i)].sqrt()).collect();
-                eprintln!("round {round}: centre {centre:?} mode {mode:?} sd {sd:?} best {:?}", arc.best(fine));
+                eprintln!(
+                    "round {round}: centre {centre:?} mode {mode:?} sd {sd:?} best {:?}",
+                    arc.best(fine)
+                );
             }
             centre = mode.clone();
             shape = cov.clone() * 9.0;

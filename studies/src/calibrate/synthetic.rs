@@ -109,7 +109,9 @@ pub fn lift_test(
     let scale = w1.countries[ci].scale;
     let orders = |w: &World, r: u32| -> f64 {
         let rep = run_replication(w, seed, HISTORY_REPLICATION + 1 + r, false, &Silent);
-        (weeks.0..=weeks.1).map(|k| Measure::Orders.of(&rep.weeks[k][ci], scale)).sum()
+        (weeks.0..=weeks.1)
+            .map(|k| Measure::Orders.of(&rep.weeks[k][ci], scale))
+            .sum()
     };
     let d: Vec<f64> = (0..reps).map(|r| orders(&w1, r) - orders(&w0, r)).collect();
     let n = d.len().max(1) as f64;
