@@ -1,7 +1,8 @@
-//! Seasonality, trend and dated events (docs/model.md, "Seasonality, trend and
-//! events"): a demand index per country and week that scales the purchase
-//! propensity of every customer and prospect that week (repeat purchases, organic
-//! conversion, the conversion chance of a paid touch and of a service desk).
+//! Seasonality, trend and dated events
+//! (docs/model.md, "Seasonality, trend and events"): a demand index per country and
+//! week that scales the purchase propensity of every customer and prospect that
+//! week (repeat purchases, organic conversion, the conversion chance of a paid
+//! touch and of a service desk).
 //!
 //! d(w) = exp(Σ_k a_k sin(2πk·t/52) + b_k cos(2πk·t/52)) · (1 + trend)^(w/52) · Π events active in w,
 //!
