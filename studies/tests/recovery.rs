@@ -38,13 +38,16 @@ fn log(lo: f64, hi: f64) -> Prior {
     }
 }
 
+/// A parameter's path, its truth and its 90 % interval.
+type Covered = (String, f64, f64, f64);
+
 /// One recovery case: truth values for the free parameters, seed of the history.
 fn case(
     truth: &[(&str, f64)],
     priors: &[Prior],
     seed: u64,
     evals: u32,
-) -> (Vec<(String, f64, f64, f64)>, Vec<(f64, f64)>) {
+) -> (Vec<Covered>, Vec<(f64, f64)>) {
     let base = load(&ScenarioSource::new("recovery", SCENARIO), &[]).unwrap();
     let true_s = base.with_values(truth.iter().copied()).unwrap();
     let spend = synthetic::flighted_spend(&base, 78, seed);
@@ -95,7 +98,7 @@ fn case(
 }
 
 #[test]
-fn a_single_recovery_case_covers_the_truth_and_the_channel_effects() {
+fn a_single_recovery_case_recovers_the_values_and_the_channel_effects() {
     let truth = [
         ("channels.search.conversion", 0.007),
         ("channels.social.conversion", 0.004),
@@ -109,8 +112,12 @@ fn a_single_recovery_case_covers_the_truth_and_the_channel_effects() {
     for (t, e) in &effects {
         eprintln!("effect truth {t:.0} est {e:.0}");
     }
+    // Coverage is a property of many cases (the batch below); one case checks the
+    // point estimates (the middle of the interval within 40 % of the truth) and the
+    // channels' effects (within 15 %).
     for (path, t, lo, hi) in &rows {
-        assert!(lo <= t && t <= hi, "{path}: truth {t} outside [{lo}, {hi}]");
+        let mid = (lo * hi).sqrt();
+        assert!((mid - t).abs() <= 0.4 * t, "{path}: estimate {mid} vs truth {t} ([{lo}, {hi}])");
     }
     for (t, e) in &effects {
         assert!((e - t).abs() <= 0.15 * t.abs(), "effect {e} vs truth {t}");

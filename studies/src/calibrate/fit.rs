@@ -301,6 +301,7 @@ fn cross_entropy(
 /// `g = Σ f·Jᵀ Σ̂⁻¹ r (+ Σ_lift b r / se²)`. The mode is `c + I⁻¹ g` (no further than 1.5
 /// design sd), the covariance `I⁻¹`, its eigenvalues clipped so that no direction is
 /// wider than the prior (sd 1/√12 on the cube).
+#[allow(clippy::needless_range_loop)] // a week indexes every series' residuals
 fn gauss_newton(
     p: &Problem,
     loss: &Loss,
@@ -463,7 +464,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     };
     let fine = p.scenario.agent_scale;
     let coarse = p.coarse_scale.max(fine);
-    let n_post = (budget * 2 / 5).max(4 * (d + 3)).min(budget / 2);
+    let n_post = (budget * 3 / 10).max(4 * (d + 3)).min(budget / 2);
     let n_global = (budget / 5).max(2 * d + 2);
     let n_fine = if coarse == fine { 0 } else { budget / 6 };
     let n_coarse = budget.saturating_sub(n_global + n_fine + n_post);
@@ -551,7 +552,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     }
 
     obs.stage("posterior");
-    // Four rounds of a Gaussian design around the optimum (the first shaped by the
+    // Three rounds of a Gaussian design around the optimum (the first shaped by the
     // search's covariance, each later one by the previous one's posterior, each spanning about
     // three posterior sd): a linear emulator of every simulated weekly value, fitted to
     // the round's answers, gives the Jacobian; the Gauss-Newton step and the Fisher
@@ -559,7 +560,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut result: Option<(Vec<f64>, DMatrix<f64>)> = None;
-    const ROUNDS: usize = 4;
+    const ROUNDS: usize = 3;
     for round in 0..ROUNDS {
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
