@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Where the charts go, the files written, and the figure blocks of the page.
 pub(super) struct Figures {
-    /// One figure per series, in the order of the metrics.
+    /// One figure per series, in the order of `fit.csv`.
     pub fit: String,
     /// The parameters chart.
     pub parameters: String,
