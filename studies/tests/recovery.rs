@@ -117,7 +117,10 @@ fn a_single_recovery_case_recovers_the_values_and_the_channel_effects() {
     // channels' effects (within 15 %).
     for (path, t, lo, hi) in &rows {
         let mid = (lo * hi).sqrt();
-        assert!((mid - t).abs() <= 0.4 * t, "{path}: estimate {mid} vs truth {t} ([{lo}, {hi}])");
+        assert!(
+            (mid - t).abs() <= 0.4 * t,
+            "{path}: estimate {mid} vs truth {t} ([{lo}, {hi}])"
+        );
     }
     for (t, e) in &effects {
         assert!((e - t).abs() <= 0.15 * t.abs(), "effect {e} vs truth {t}");

@@ -535,15 +535,6 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         coarse,
         n_coarse - half,
     );
-    let dbg = std::env::var_os("OMNIMIX_DEBUG_FIT").is_some();
-    if dbg {
-        eprintln!(
-            "after coarse: m {m:?} sd {:?} best {:?} rho {:?}",
-            (0..d).map(|i| s[(i, i)].sqrt()).collect::<Vec<_>>(),
-            arc.best(coarse),
-            loss.rho
-        );
-    }
     if n_fine > 0 {
         obs.stage("refined search");
         cross_entropy(
@@ -574,13 +565,6 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         }
         let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine);
         if let Some((mode, cov)) = gauss_newton(p, &loss, &pts, &answers, &centre, &shape) {
-            if dbg {
-                let sd: Vec<f64> = (0..d).map(|i| cov[(i, i)].sqrt()).collect();
-                eprintln!(
-                    "round {round}: centre {centre:?} mode {mode:?} sd {sd:?} best {:?}",
-                    arc.best(fine)
-                );
-            }
             centre = mode.clone();
             shape = cov.clone() * 9.0;
             result = Some((mode, cov));
