@@ -47,6 +47,8 @@ struct Loss<'a> {
     weights: Vec<f64>,
     lift_weight: f64,
     cohort_weight: f64,
+    /// The fitted series of each country (weight above 0), in series order.
+    groups: Vec<Vec<usize>>,
 }
 
 impl<'a> Loss<'a> {
@@ -64,7 +66,51 @@ impl<'a> Loss<'a> {
                 .collect(),
             lift_weight: w("lift"),
             cohort_weight: w("cohorts"),
+            groups: {
+                let series = &p.observed.series;
+                let mut codes: Vec<&str> = series.iter().map(|s| s.country.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes
+                    .into_iter()
+                    .map(|code| {
+                        (0..series.len())
+                            .filter(|&k| {
+                                series[k].country == code && w(series[k].measure.kpi()) > 0.0
+                            })
+                            .collect::<Vec<usize>>()
+                    })
+                    .filter(|g| !g.is_empty())
+                    .collect()
+            },
         }
+    }
+
+    /// The residuals' covariance across a country's series over the fitted weeks, with
+    /// a ridge of 1e-9 of each series' mean square (so that a perfect fit stays finite).
+    fn covariance(&self, idx: &[usize], res: &[Vec<f64>]) -> DMatrix<f64> {
+        let n = self.n_fit as f64;
+        let k = idx.len();
+        let mut cov = DMatrix::<f64>::zeros(k, k);
+        for i in 0..k {
+            for j in i..k {
+                let c = res[i].iter().zip(&res[j]).map(|(a, b)| a * b).sum::<f64>() / n;
+                cov[(i, j)] = c;
+                cov[(j, i)] = c;
+            }
+            let y = &self.p.observed.series[idx[i]].values[..self.n_fit];
+            cov[(i, i)] += 1e-9 * (y.iter().map(|v| v * v).sum::<f64>() / n).max(1e-12);
+        }
+        cov
+    }
+
+    /// The autocorrelation discount `(1 − ρ̄)/(1 + ρ̄)` times the mean weight of a
+    /// country's series.
+    fn discount(&self, idx: &[usize]) -> f64 {
+        let k = idx.len() as f64;
+        let rho = idx.iter().map(|&s| self.rho[s]).sum::<f64>() / k;
+        let w = idx.iter().map(|&s| self.weights[s]).sum::<f64>() / k;
+        w * (1.0 - rho) / (1.0 + rho)
     }
 
     fn residuals(&self, m: &[f64], s: usize) -> Vec<f64> {
@@ -80,37 +126,13 @@ impl<'a> Loss<'a> {
         let mut total = 0.0;
         // Per country: the series' residuals are correlated (revenue moves with
         // orders), so their covariance is profiled out jointly: n_eff/2 · ln det Σ̂.
-        let series = &self.p.observed.series;
-        let mut countries: Vec<&str> = series.iter().map(|s| s.country.as_str()).collect();
-        countries.dedup();
-        for code in countries {
-            let idx: Vec<usize> = (0..series.len())
-                .filter(|&k| series[k].country == code && self.weights[k] > 0.0)
-                .collect();
-            if idx.is_empty() {
-                continue;
-            }
-            let n = self.n_fit;
+        for idx in &self.groups {
             let res: Vec<Vec<f64>> = idx.iter().map(|&k| self.residuals(m, k)).collect();
-            let k = idx.len();
-            let mut cov = DMatrix::<f64>::zeros(k, k);
-            for i in 0..k {
-                for j in i..k {
-                    let c = res[i].iter().zip(&res[j]).map(|(a, b)| a * b).sum::<f64>() / n as f64;
-                    cov[(i, j)] = c;
-                    cov[(j, i)] = c;
-                }
-                let y = &series[idx[i]].values[..n];
-                cov[(i, i)] += 1e-9 * (y.iter().map(|v| v * v).sum::<f64>() / n as f64).max(1e-12);
-            }
-            let logdet = match cov.cholesky() {
+            let logdet = match self.covariance(idx, &res).cholesky() {
                 Some(c) => 2.0 * c.l().diagonal().iter().map(|x| x.ln()).sum::<f64>(),
                 None => return f64::INFINITY,
             };
-            let rho = idx.iter().map(|&k| self.rho[k]).sum::<f64>() / k as f64;
-            let w = idx.iter().map(|&k| self.weights[k]).sum::<f64>() / k as f64;
-            let n_eff = n as f64 * (1.0 - rho) / (1.0 + rho);
-            total += w * n_eff / 2.0 * logdet;
+            total += self.discount(idx) * self.n_fit as f64 / 2.0 * logdet;
         }
         let base = self.p.observed.series.len() * self.p.observed.weeks();
         for (k, t) in self.p.observed.lift.iter().enumerate() {
@@ -338,15 +360,7 @@ fn gauss_newton(
     let mut info = DMatrix::<f64>::zeros(d, d);
     let mut score = DVector::<f64>::zeros(d);
     let series = &obs.series;
-    let mut countries: Vec<&str> = series.iter().map(|s| s.country.as_str()).collect();
-    countries.dedup();
-    for code in countries {
-        let idx: Vec<usize> = (0..series.len())
-            .filter(|&s| series[s].country == code && loss.weights[s] > 0.0)
-            .collect();
-        if idx.is_empty() {
-            continue;
-        }
+    for idx in &loss.groups {
         let m = idx.len();
         let resid: Vec<Vec<f64>> = idx
             .iter()
@@ -356,23 +370,8 @@ fn gauss_newton(
                     .collect()
             })
             .collect();
-        let mut cov = DMatrix::<f64>::zeros(m, m);
-        for i in 0..m {
-            for j in 0..m {
-                cov[(i, j)] = resid[i]
-                    .iter()
-                    .zip(&resid[j])
-                    .map(|(u, v)| u * v)
-                    .sum::<f64>()
-                    / nf as f64;
-            }
-            let yv = &series[idx[i]].values[..nf];
-            cov[(i, i)] += 1e-9 * (yv.iter().map(|v| v * v).sum::<f64>() / nf as f64).max(1e-12);
-        }
-        let inv = cov.try_inverse()?;
-        let rho = idx.iter().map(|&s| loss.rho[s]).sum::<f64>() / m as f64;
-        let w = idx.iter().map(|&s| loss.weights[s]).sum::<f64>() / m as f64;
-        let f = w * (1.0 - rho) / (1.0 + rho);
+        let inv = loss.covariance(idx, &resid).try_inverse()?;
+        let f = loss.discount(idx);
         for wk in 0..nf {
             let mut jm = DMatrix::<f64>::zeros(m, d);
             let mut r = DVector::<f64>::zeros(m);
