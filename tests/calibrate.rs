@@ -1,7 +1,7 @@
 //! `omnimix calibrate`: the shipped example dataset, a small end-to-end fit, and bad data.
 
 use crate::util::{Dir, assert_bad_input, run, stderr};
-use omnimix_sim::channel::{Channel, N_CHANNELS};
+use omnimix_sim::channel::Channel;
 use omnimix_sim::{ScenarioSource, scenario::load::load};
 use omnimix_studies::calibrate::{Measure, Observed, synthetic};
 use std::fmt::Write as _;
@@ -94,7 +94,6 @@ fn example_files() -> (String, String) {
         est - 1.645 * se.max(0.1 * est.abs()),
         est + 1.645 * se.max(0.1 * est.abs()),
     );
-    let _ = N_CHANNELS;
     (history, lift)
 }
 
@@ -204,24 +203,22 @@ fn calibrate_writes_a_scenario_that_simulate_loads_with_its_posterior() {
 #[test]
 fn calibrate_refuses_a_scenario_without_free_parameters_or_history() {
     let d = Dir::new();
+    let out = d.join("o");
+    let calibrate = |f: &std::path::Path| {
+        run(&[
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+    };
     let no_params = TINY.split("[calibrate.params]").next().unwrap();
     let f = d.file("np.toml", no_params);
-    let o = run(&[
-        "calibrate",
-        f.to_str().unwrap(),
-        "--out",
-        d.join("o").to_str().unwrap(),
-        "-q",
-    ]);
+    let o = calibrate(&f);
     assert_bad_input(&o, &["no free parameters", "[calibrate.params]"]);
     let f = d.file("nd.toml", &TINY.replace("data = \"history.csv\"\n", ""));
-    let o = run(&[
-        "calibrate",
-        f.to_str().unwrap(),
-        "--out",
-        d.join("o").to_str().unwrap(),
-        "-q",
-    ]);
+    let o = calibrate(&f);
     assert_bad_input(&o, &["no history", "--data"]);
     let f = d.file(
         "np2.toml",
@@ -230,13 +227,7 @@ fn calibrate_refuses_a_scenario_without_free_parameters_or_history() {
             "channels.search.conversoin\"",
         ),
     );
-    let o = run(&[
-        "calibrate",
-        f.to_str().unwrap(),
-        "--out",
-        d.join("o").to_str().unwrap(),
-        "-q",
-    ]);
+    let o = calibrate(&f);
     assert_bad_input(
         &o,
         &[

@@ -5,7 +5,7 @@
 use super::{BadInput, DEFAULT_ORIGIN, DEFAULT_SCENARIO, scenario, threads, writable_out};
 use crate::cli::CalibrateArgs;
 use anyhow::Result;
-use omnimix_data::{Cohort, CohortStart, History, Kpi, LiftOutcome, LiftTest, Uncertainty};
+use omnimix_data::{Cohort, CohortStart, History, Kpi, LiftOutcome, LiftTest};
 use omnimix_sim::channel::Channel;
 use omnimix_sim::scenario::calibrate::ColumnsSpec;
 use omnimix_studies::calibrate::{
@@ -168,7 +168,6 @@ pub fn observed(h: &History, lift: &[LiftTest], cohorts: &[Cohort]) -> Result<Ob
             }
         }
     }
-    let _ = Uncertainty::Unknown;
     Ok(obs)
 }
 
@@ -278,28 +277,21 @@ impl CalibrateConfig {
             })
             .collect();
         let mut cfg_scenario = s.clone();
-        if let Some(d) = &obs.start_date {
-            let _ = d; // the model's calendar: see docs/model.md "Seasonality"
-        }
         cfg_scenario.calibrate.data = Some(data.display().to_string());
-        cfg_scenario.calibrate.lift_tests = lift_path.map(|p| p.display().to_string());
-        cfg_scenario.calibrate.cohorts = cohort_path.as_ref().map(|p| p.display().to_string());
+        let lift_origin = lift_path.map(|p| p.display().to_string());
+        let cohorts_origin = cohort_path.map(|p| p.display().to_string());
+        cfg_scenario.calibrate.lift_tests = lift_origin.clone();
+        cfg_scenario.calibrate.cohorts = cohorts_origin.clone();
         Ok(CalibrateConfig {
             problem: Problem::new(cfg_scenario, obs, params),
             source_text,
             source_path,
             history_origin: data.display().to_string(),
-            lift_origin: lift_origin(&a.lift, &k.lift_tests),
-            cohorts_origin: cohort_path.map(|p| p.display().to_string()),
+            lift_origin,
+            cohorts_origin,
             out: writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,
         })
     }
-}
-
-fn lift_origin(flag: &Option<PathBuf>, spec: &Option<String>) -> Option<String> {
-    flag.as_ref()
-        .map(|p| p.display().to_string())
-        .or_else(|| spec.clone())
 }

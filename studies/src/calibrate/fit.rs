@@ -473,14 +473,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let start: Vec<f64> = p
         .params
         .iter()
-        .map(|fp| {
-            let v = p
-                .scenario
-                .with_values(std::iter::empty())
-                .ok()
-                .and_then(|_| current_value(p, &fp.path));
-            v.map_or(0.5, |v| prior::to_unit(&fp.prior, v))
-        })
+        .map(|fp| current_value(p, &fp.path).map_or(0.5, |v| prior::to_unit(&fp.prior, v)))
         .collect();
     design.insert(0, start);
     let losses = arc.run(p, &loss, ev, obs, design.clone(), coarse);
@@ -626,7 +619,6 @@ const BAND_DRAWS: usize = 24;
 /// Parameter table, fitted series with their band, metrics, lift tests and channel
 /// effects at the estimate.
 pub fn summarise(p: &Problem, ev: &dyn Evaluator, f: &Fit) -> Calibration {
-    let d = p.dim();
     let values: Vec<Vec<f64>> = f.draws.iter().map(|u| p.values(u)).collect();
     let mut params = Vec::new();
     let mut estimate = Vec::new();
@@ -723,7 +715,6 @@ pub fn summarise(p: &Problem, ev: &dyn Evaluator, f: &Fit) -> Calibration {
         })
         .collect();
     let effects = p.channel_effects(&est_u, fine, 0..reps).unwrap_or_default();
-    let _ = d;
     Calibration {
         params,
         posterior: Posterior {
