@@ -1,15 +1,22 @@
-//! `optimize --checkpoint DIR`: the file `DIR/checkpoint.json`.
+//! `optimize --checkpoint DIR` and `calibrate --checkpoint DIR`: the file
+//! `DIR/checkpoint.json`.
 //!
-//! The file holds the search state and the identity of the run that wrote it
-//! (everything that changes the search: a hash of the validated scenario after
-//! `--set`, objective, risk, phases, fixes, search scale, target, seed, evaluations,
-//! replications, hand-made starts, the posterior's draws), with a checksum of its content. `--resume`
-//! refuses, as bad input, a file whose checksum does not match (edited or damaged),
-//! a file written by a run with another identity (naming what differs) and a state
-//! with more evaluations done than `--evals` allows.
+//! The file holds the state (a search's, or a fit's simulated answers) and the
+//! identity of the run that wrote it (everything that changes the work: for a search
+//! a hash of the validated scenario after `--set`, objective, risk, phases, fixes,
+//! search scale, target, seed, evaluations, replications, hand-made starts, the
+//! posterior's draws; for a fit the scenario, the history, the free parameters, seed,
+//! evaluations, replications, draws and holdout), with a checksum of its content.
+//! `--resume` refuses, as bad input, a file whose checksum does not match (edited or
+//! damaged), a file written by a run with another identity (naming what differs) and
+//! a search state with more evaluations done than `--evals` allows. On Ctrl-C the
+//! state is saved and the command that resumes it printed ([`interrupted`]).
 
+use crate::config::checkpoint_file;
+use crate::interrupt::Interrupted;
 use omnimix_optimizer::{ParetoState, SearchState, TargetState};
 use omnimix_studies::Objective;
+use omnimix_studies::calibrate::{Problem, ReplayLog};
 use omnimix_studies::optimize::{Resume, SearchConfig};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,16 +25,7 @@ use std::path::Path;
 /// Layout of the checkpoint file; another layout is refused.
 const FORMAT: &str = "omnimix checkpoint 1";
 
-/// 64-bit FNV-1a: a fixed, documented hash (unlike std's `DefaultHasher`, the same
-/// in every Rust version), enough to notice an edited or damaged file.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+pub use omnimix_studies::calibrate::replay::fnv1a64;
 
 fn checksum(content: &Map<String, Value>) -> String {
     // serde_json writes a Value the same way each time (same key order, shortest
@@ -73,6 +71,38 @@ impl Identity {
             ("replications", Value::from(cfg.final_replications)),
             ("hand_made_starts", Value::from(cfg.hand_made_starts)),
             ("posterior", posterior_identity(cfg)),
+        ])
+    }
+
+    /// The identity of a calibration: the scenario (with its `[calibrate]` table after
+    /// the flags), the history, the free parameters and the fit's options.
+    pub fn of_calibration(p: &Problem) -> Identity {
+        let scenario = serde_json::to_vec(&p.scenario).unwrap_or_default();
+        let data = serde_json::to_vec(&p.observed).unwrap_or_default();
+        let params: Vec<String> = p.params.iter().map(|f| f.path.clone()).collect();
+        Identity(vec![
+            (
+                "scenario",
+                Value::from(format!(
+                    "{} (hash {:016x})",
+                    p.scenario.name,
+                    fnv1a64(&scenario)
+                )),
+            ),
+            (
+                "data",
+                Value::from(format!(
+                    "{} weeks (hash {:016x})",
+                    p.observed.weeks(),
+                    fnv1a64(&data)
+                )),
+            ),
+            ("params", Value::from(params)),
+            ("seed", Value::from(p.seed)),
+            ("evals", Value::from(p.evaluations)),
+            ("replications", Value::from(p.replications)),
+            ("draws", Value::from(p.draws)),
+            ("holdout", Value::from(p.holdout)),
         ])
     }
 
@@ -144,6 +174,9 @@ impl StateKind for ParetoState {
 impl StateKind for TargetState {
     const KIND: &'static str = "target search";
 }
+impl StateKind for ReplayLog {
+    const KIND: &'static str = "calibration";
+}
 
 /// The file's bytes for a state of a run with `identity`.
 pub fn encode<S: StateKind>(identity: &Identity, state: &S) -> Result<Vec<u8>, serde_json::Error> {
@@ -166,13 +199,9 @@ pub fn encode<S: StateKind>(identity: &Identity, state: &S) -> Result<Vec<u8>, s
 /// Read `file` for a run with `identity` (a search of `evals` evaluations, of the kind
 /// `objective` and `target` ask for); the error says why the file is refused (bad
 /// input).
-pub fn read(
-    file: &Path,
-    identity: &Identity,
-    objective: Objective,
-    target: bool,
-    evals: usize,
-) -> Result<Resume, String> {
+/// A checkpoint file's content after the checks every kind shares: the format, the
+/// checksum and the run's identity.
+fn read_content(file: &Path, identity: &Identity) -> Result<Map<String, Value>, String> {
     let f = file.display();
     let text =
         std::fs::read_to_string(file).map_err(|e| format!("--resume: cannot read {f}: {e}"))?;
@@ -206,6 +235,35 @@ pub fn read(
             diff.join("; ")
         ));
     }
+    Ok(content)
+}
+
+/// A calibration's checkpoint: the simulated answers so far.
+pub fn read_calibration(file: &Path, identity: &Identity) -> Result<ReplayLog, String> {
+    let mut content = read_content(file, identity)?;
+    let kind = content
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    serde_json::from_value(content.remove("state").unwrap_or(Value::Null)).map_err(|e| {
+        format!(
+            "--resume: {} is not a checkpoint of a {} (it says {kind}): {e}",
+            file.display(),
+            ReplayLog::KIND
+        )
+    })
+}
+
+pub fn read(
+    file: &Path,
+    identity: &Identity,
+    objective: Objective,
+    target: bool,
+    evals: usize,
+) -> Result<Resume, String> {
+    let f = file.display();
+    let mut content = read_content(file, identity)?;
     let state = content.remove("state").unwrap_or(Value::Null);
     let kind = content.get("kind").and_then(Value::as_str).unwrap_or("");
     let not = |want: &str, e: serde_json::Error| {
@@ -236,15 +294,88 @@ pub fn read(
     Ok(resume)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A shell word: as is when safe, else single-quoted.
+fn shell_word(a: &str) -> String {
+    let safe = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c));
+    if safe {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
 
-    #[test]
-    fn fnv1a64_is_the_published_function() {
-        // reference values of FNV-1a 64
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+/// This command line with `--checkpoint DIR --resume` in place of any
+/// `--checkpoint` and `--resume` it had.
+fn resume_command(dir: &Path) -> String {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--checkpoint" {
+            i += 2;
+            continue;
+        }
+        if a != "--resume" && !a.starts_with("--checkpoint=") {
+            words.push(shell_word(a));
+        }
+        i += 1;
+    }
+    words.push("--checkpoint".into());
+    words.push(shell_word(&dir.to_string_lossy()));
+    words.push("--resume".into());
+    words.join(" ")
+}
+
+/// Ctrl-C: the latest state, `bytes`, is already in `--checkpoint DIR` (else it is
+/// saved into `OUT/checkpoint.json`); say how to resume `what`; the error ends the
+/// process with exit code 130.
+pub fn interrupted(
+    what: &str,
+    checkpoint: Option<&Path>,
+    out: &Path,
+    bytes: Option<&[u8]>,
+    error: Option<&anyhow::Error>,
+) -> anyhow::Error {
+    let Some(bytes) = bytes else {
+        eprintln!("interrupted before the first batch was done: nothing to resume");
+        return Interrupted.into();
+    };
+    let dir = checkpoint.unwrap_or(out);
+    let file = checkpoint_file(dir);
+    if let Some(e) = error {
+        eprintln!("interrupted, and the checkpoint could not be saved: {e:#}");
+        return Interrupted.into();
+    }
+    if checkpoint.is_none()
+        && let Err(e) = omnimix_reports::write_atomic(&file, bytes)
+    {
+        eprintln!(
+            "interrupted, and the checkpoint could not be saved: {:#}",
+            anyhow::Error::from(e)
+        );
+        return Interrupted.into();
+    }
+    eprintln!(
+        "interrupted: the {what} is saved in {}; resume it with\n  {}",
+        file.display(),
+        resume_command(dir)
+    );
+    Interrupted.into()
+}
+
+/// A state saved in the output folder on Ctrl-C is stale once a run into that folder
+/// succeeds (unless that run checkpoints there itself).
+pub fn remove_stale(checkpoint: Option<&Path>, out: &Path) {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if checkpoint.is_none_or(|c| !same(c, out)) {
+        let _ = std::fs::remove_file(checkpoint_file(out));
     }
 }

@@ -204,6 +204,14 @@ pub struct CalibrateArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Save the fit's simulated answers to DIR/checkpoint.json after every batch
+    /// (atomically).
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint: Option<PathBuf>,
+    /// Continue the fit saved in --checkpoint DIR (same scenario, data, seed and
+    /// options): it ends exactly where an uninterrupted fit would.
+    #[arg(long, requires = "checkpoint")]
+    pub resume: bool,
     /// Output folder.
     #[arg(long, default_value = "out/calibrate")]
     pub out: PathBuf,

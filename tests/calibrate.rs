@@ -279,3 +279,176 @@ fn calibrate_refuses_bad_flags_and_experiments_it_cannot_use() {
     );
     assert_bad_input(&args(&["--evals", "3"]), &["--evals 3", "at least 10"]);
 }
+
+/// `calibrate TINY` with `extra` flags into `out` (progress lines on stderr).
+fn calibrate_tiny(d: &Dir, f: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let out = d.join(out);
+    let mut a = vec![
+        "calibrate",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    a.extend_from_slice(extra);
+    run(&a)
+}
+
+fn same_results(d: &Dir, a: &str, b: &str) {
+    for name in [
+        "posterior.csv",
+        "parameters.csv",
+        "fit.csv",
+        "scenario.toml",
+    ] {
+        assert_eq!(
+            std::fs::read(d.join(a).join(name)).unwrap(),
+            std::fs::read(d.join(b).join(name)).unwrap(),
+            "{name} of {a} and {b}"
+        );
+    }
+}
+
+#[test]
+fn a_fit_resumed_from_half_its_checkpoint_writes_what_the_whole_fit_wrote() {
+    let d = Dir::new();
+    let f = tiny(&d);
+    let cp = d.join("cp");
+    let o = calibrate_tiny(&d, &f, "whole", &["--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let file = cp.join("checkpoint.json");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["kind"], "calibration");
+    let batches = saved["state"]["batches"].as_array().unwrap().len();
+    assert!(batches > 4, "{batches} batches logged");
+    // As if the fit had stopped half way.
+    crate::checkpoint::edit_checkpoint(&file, true, |v| {
+        v["state"]["batches"]
+            .as_array_mut()
+            .unwrap()
+            .truncate(batches / 2);
+    });
+    let o = calibrate_tiny(
+        &d,
+        &f,
+        "resumed",
+        &["--checkpoint", cp.to_str().unwrap(), "--resume"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("resumed from")
+            && out.contains("simulated histories taken from the checkpoint"),
+        "{out}"
+    );
+    same_results(&d, "whole", "resumed");
+}
+
+#[test]
+fn resume_refuses_a_checkpoint_of_another_fit_or_an_edited_one() {
+    let d = Dir::new();
+    let f = tiny(&d);
+    let cp = d.join("cp");
+    let o = calibrate_tiny(&d, &f, "a", &["--checkpoint", cp.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = calibrate_tiny(
+        &d,
+        &f,
+        "b",
+        &[
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--resume",
+            "--seed",
+            "6",
+            "-q",
+        ],
+    );
+    assert_bad_input(&o, &["seed 5 (this run: 6)"]);
+    let o = calibrate_tiny(
+        &d,
+        &f,
+        "b",
+        &[
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--resume",
+            "--holdout",
+            "6",
+            "-q",
+        ],
+    );
+    assert_bad_input(&o, &["holdout 0 (this run: 6)"]);
+    crate::checkpoint::edit_checkpoint(&cp.join("checkpoint.json"), false, |v| {
+        v["state"]["batches"][0]["answers"][0][0] = serde_json::json!(1.0);
+    });
+    let o = calibrate_tiny(
+        &d,
+        &f,
+        "b",
+        &["--checkpoint", cp.to_str().unwrap(), "--resume", "-q"],
+    );
+    assert_bad_input(&o, &["was edited or damaged"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_saves_the_fit_in_the_out_folder_and_resume_ends_where_the_whole_fit_does() {
+    use std::io::{BufRead, BufReader};
+    let d = Dir::new();
+    let f = tiny(&d);
+    let flags = ["--evals", "300"];
+    let o = calibrate_tiny(&d, &f, "whole", &flags);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cut = d.join("cut");
+    let mut child = crate::util::omnimix()
+        .args([
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            cut.to_str().unwrap(),
+        ])
+        .args(flags)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("coarse: started"), "{first}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    let err = rest.join("\n");
+    assert_eq!(status.code(), Some(130), "exit code after Ctrl-C:\n{err}");
+    assert!(cut.join("checkpoint.json").is_file(), "{err}");
+    assert!(
+        !cut.join("posterior.csv").exists(),
+        "an interrupted fit writes no posterior"
+    );
+    let resume = format!("--checkpoint {} --resume", cut.to_str().unwrap());
+    assert!(
+        err.contains("the fit is saved in") && err.contains(&resume),
+        "{err}"
+    );
+    let o = calibrate_tiny(
+        &d,
+        &f,
+        "cut",
+        &[
+            "--evals",
+            "300",
+            "--checkpoint",
+            cut.to_str().unwrap(),
+            "--resume",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    same_results(&d, "whole", "cut");
+}

@@ -24,23 +24,19 @@ fn checkpointed(d: &Dir, out: &str, extra: &[&str]) -> std::process::Output {
     run_small(d, "optimize", out, &a)
 }
 
-/// 64-bit FNV-1a, as the checkpoint's checksum.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h: u64, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// Rewrite the checkpoint with `edit` applied and, when `reseal`, a checksum that
 /// matches the new content.
-fn edit_checkpoint(file: &Path, reseal: bool, edit: impl FnOnce(&mut serde_json::Value)) {
+pub fn edit_checkpoint(file: &Path, reseal: bool, edit: impl FnOnce(&mut serde_json::Value)) {
     let mut v: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(file).unwrap()).unwrap();
     edit(&mut v);
     if reseal {
         let o = v.as_object_mut().unwrap();
         o.remove("checksum");
-        let sum = format!("fnv1a64:{:016x}", fnv1a64(&serde_json::to_vec(o).unwrap()));
+        let sum = format!(
+            "fnv1a64:{:016x}",
+            omnimix_studies::calibrate::replay::fnv1a64(&serde_json::to_vec(o).unwrap())
+        );
         o.insert("checksum".into(), sum.into());
     }
     fs::write(file, serde_json::to_vec(&v).unwrap()).unwrap();

@@ -5,18 +5,24 @@
 //! ranks with rank 0 running the fit). Rank 0 writes the files.
 
 use crate::backend::{Backend, with_threads};
-use crate::config::CalibrateConfig;
+use crate::checkpoint;
+use crate::config::{BadInput, CalibrateConfig, checkpoint_file};
+use crate::interrupt;
 use crate::print::{human, print_written};
 use crate::progress::Stage;
 use anyhow::{Context, Result};
 use omnimix_optimizer::Evaluator;
-use omnimix_studies::calibrate::{Calibration, FitObserver, Problem};
+use omnimix_studies::StudyError;
+use omnimix_studies::calibrate::{Calibration, FitObserver, Problem, Replay, ReplayLog};
 use std::sync::Mutex;
 use std::time::Instant;
 
 /// The fit's progress: a bar per stage.
 struct Bars {
     quiet: bool,
+    /// Ctrl-C stops the fit after its batch (one process only: under MPI the launcher
+    /// handles signals).
+    interruptible: bool,
     budget: u64,
     stage: Mutex<Option<Stage>>,
 }
@@ -42,6 +48,10 @@ impl FitObserver for Bars {
         ));
     }
 
+    fn stop_requested(&self) -> bool {
+        self.interruptible && interrupt::requested()
+    }
+
     fn progress(&self, done: usize, _budget: usize, best: f64) {
         if let Some(s) = self
             .stage
@@ -59,20 +69,69 @@ impl FitObserver for Bars {
 pub fn calibrate(cfg: &CalibrateConfig, backend: &dyn Backend) -> Result<()> {
     let problem: &Problem = &cfg.problem;
     let t0 = Instant::now();
+    let interruptible = backend.ranks() == 1;
+    if interruptible {
+        interrupt::catch();
+    }
     let bars = Bars {
         quiet: cfg.quiet || !backend.is_root(),
+        interruptible,
         budget: problem.evaluations as u64,
         stage: Mutex::new(None),
     };
+    // With --checkpoint, the answers so far are written after every simulated batch;
+    // the first error is kept and reported when the fit ends.
+    let file = cfg.checkpoint.as_deref().map(checkpoint_file);
+    let save_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let save = |log: &ReplayLog| {
+        let Some(file) = &file else { return };
+        let mut err = save_error.lock().unwrap_or_else(|e| e.into_inner());
+        if err.is_some() {
+            return;
+        }
+        let written = checkpoint::encode(&cfg.identity, log)
+            .map_err(|e| anyhow::Error::from(e).context("encoding the checkpoint"))
+            .and_then(|bytes| Ok(omnimix_reports::write_atomic(file, &bytes)?));
+        if let Err(e) = written {
+            *err = Some(e);
+        }
+    };
     let eval = |x: &[f64], rep: u32| problem.evaluate(x, rep);
     let mut result: Option<Calibration> = None;
+    let mut stopped: Option<ReplayLog> = None;
+    let mut replayed = 0;
     let mut run = |ev: &dyn Evaluator| -> Result<Vec<f64>> {
-        let c = omnimix_studies::calibrate::calibrate(problem, ev, &bars)?;
-        result = Some(c);
+        let replay = Replay::new(ev, cfg.resume.clone().unwrap_or_default(), &save);
+        let c = omnimix_studies::calibrate::calibrate(problem, &replay, &bars);
+        replayed = replay.replayed();
+        match c {
+            Ok(c) => result = Some(c),
+            Err(StudyError::Interrupted) => stopped = Some(replay.log()),
+            Err(e) if e.is_bad_input() => return Err(BadInput(e.to_string()).into()),
+            Err(e) => return Err(e.into()),
+        }
         Ok(Vec::new())
     };
-    if with_threads(cfg.threads, || backend.farm(&eval, &mut run))??.is_none() {
+    let farmed = with_threads(cfg.threads, || backend.farm(&eval, &mut run))?;
+    if let Some(log) = stopped {
+        if let Some(s) = bars.stage.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            s.bar().finish_and_clear();
+        }
+        let bytes = checkpoint::encode(&cfg.identity, &log).ok();
+        let err = save_error.lock().unwrap_or_else(|e| e.into_inner()).take();
+        return Err(checkpoint::interrupted(
+            "fit",
+            cfg.checkpoint.as_deref(),
+            &cfg.out,
+            bytes.as_deref(),
+            err.as_ref(),
+        ));
+    }
+    if farmed?.is_none() {
         return Ok(()); // rank 0 failed and reports it
+    }
+    if let Some(e) = save_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(e.context("writing the checkpoint"));
     }
     if let Some(s) = bars.stage.lock().unwrap_or_else(|e| e.into_inner()).take() {
         s.finish("done");
@@ -84,7 +143,16 @@ pub fn calibrate(cfg: &CalibrateConfig, backend: &dyn Backend) -> Result<()> {
     let secs = t0.elapsed().as_secs_f64();
     let written = write(cfg, &c)?;
     crate::outdir::record(&written);
+    checkpoint::remove_stale(cfg.checkpoint.as_deref(), &cfg.out);
     if !cfg.quiet {
+        if replayed > 0 {
+            println!(
+                "resumed from {}: {replayed} simulated histories taken from the checkpoint",
+                cfg.checkpoint
+                    .as_deref()
+                    .map_or_else(String::new, |d| checkpoint_file(d).display().to_string())
+            );
+        }
         print_table(cfg, &c, secs);
         print_written(&written);
     }

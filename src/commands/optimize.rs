@@ -10,7 +10,7 @@
 use crate::backend::{Backend, with_threads};
 use crate::checkpoint::{self, Identity, StateKind};
 use crate::config::{BadInput, OptimizeConfig, checkpoint_file};
-use crate::interrupt::{self, Interrupted};
+use crate::interrupt;
 use crate::print::print_written;
 use crate::progress::Stage;
 use anyhow::{Context, Result};
@@ -19,7 +19,7 @@ use omnimix_sim::kpis::{Kpi, KpiSummary};
 use omnimix_studies::analysis::{AnalysisInput, AnalysisRuns, REPLICATIONS};
 use omnimix_studies::optimize::{COMPARED, Comparison, Found, PlanFile, PlanSearch};
 use omnimix_studies::{Objective, StudyError};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// The search stage's progress; stops the search after its batch on Ctrl-C.
@@ -65,71 +65,16 @@ impl<S: StateKind> Checkpointer<S> for FileCheckpointer<'_> {
     }
 }
 
-/// A shell word: as is when safe, else single-quoted.
-fn shell_word(a: &str) -> String {
-    let safe = !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c));
-    if safe {
-        a.to_string()
-    } else {
-        format!("'{}'", a.replace('\'', "'\\''"))
-    }
-}
-
-/// This command line with `--checkpoint DIR --resume` in place of any
-/// `--checkpoint` and `--resume` it had.
-fn resume_command(dir: &Path) -> String {
-    let args: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        if a == "--checkpoint" {
-            i += 2;
-            continue;
-        }
-        if a != "--resume" && !a.starts_with("--checkpoint=") {
-            words.push(shell_word(a));
-        }
-        i += 1;
-    }
-    words.push("--checkpoint".into());
-    words.push(shell_word(&dir.to_string_lossy()));
-    words.push("--resume".into());
-    words.join(" ")
-}
-
 /// Ctrl-C: save the latest state (into `--checkpoint DIR`, else `OUT/checkpoint.json`),
 /// say how to resume, and end with exit code 130.
 fn interrupted(cfg: &OptimizeConfig, cp: &FileCheckpointer) -> anyhow::Error {
-    let Some(bytes) = &cp.last else {
-        eprintln!("interrupted before the first batch was done: nothing to resume");
-        return Interrupted.into();
-    };
-    let dir = cfg.checkpoint.clone().unwrap_or_else(|| cfg.out.clone());
-    let file = checkpoint_file(&dir);
-    if let Some(e) = &cp.error {
-        eprintln!("interrupted, and the checkpoint could not be saved: {e:#}");
-        return Interrupted.into();
-    }
-    if cfg.checkpoint.is_none()
-        && let Err(e) = omnimix_reports::write_atomic(&file, bytes)
-    {
-        eprintln!(
-            "interrupted, and the checkpoint could not be saved: {:#}",
-            anyhow::Error::from(e)
-        );
-        return Interrupted.into();
-    }
-    eprintln!(
-        "interrupted: the search is saved in {}; resume it with\n  {}",
-        file.display(),
-        resume_command(&dir)
-    );
-    Interrupted.into()
+    checkpoint::interrupted(
+        "search",
+        cfg.checkpoint.as_deref(),
+        &cfg.out,
+        cp.last.as_deref(),
+        cp.error.as_ref(),
+    )
 }
 
 /// A workflow error as the CLI reports it: the user's input is bad input (exit 2).
@@ -288,7 +233,7 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         stage.finish(&format!("{} files written", written.len()));
     }
     crate::outdir::record(&written);
-    remove_stale_checkpoint(cfg);
+    checkpoint::remove_stale(cfg.checkpoint.as_deref(), &cfg.out);
     if !cfg.quiet {
         print_comparison(
             &out.comparison,
@@ -299,18 +244,6 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
         print_written(&written);
     }
     Ok(())
-}
-
-/// A search saved in the output folder on Ctrl-C is stale once a run into that folder
-/// succeeds (unless that run checkpoints there itself).
-fn remove_stale_checkpoint(cfg: &OptimizeConfig) {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    if cfg.checkpoint.as_deref().is_none_or(|c| !same(c, &cfg.out)) {
-        let _ = std::fs::remove_file(checkpoint_file(&cfg.out));
-    }
 }
 
 fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {

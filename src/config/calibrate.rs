@@ -3,14 +3,11 @@
 //! problem is bad input, exit 2, before any simulation).
 
 use super::{BadInput, DEFAULT_ORIGIN, DEFAULT_SCENARIO, scenario, threads, writable_out};
+use crate::checkpoint::Identity;
 use crate::cli::CalibrateArgs;
 use anyhow::Result;
-use omnimix_data::{Cohort, CohortStart, History, Kpi, LiftOutcome, LiftTest};
-use omnimix_sim::channel::Channel;
 use omnimix_sim::scenario::calibrate::ColumnsSpec;
-use omnimix_studies::calibrate::{
-    CohortTarget, FreeParam, LiftTarget, Measure, Observed, Problem, Series,
-};
+use omnimix_studies::calibrate::{FreeParam, Problem, ReplayLog, observed};
 use std::path::{Path, PathBuf};
 
 /// Everything `calibrate` needs, validated.
@@ -28,6 +25,12 @@ pub struct CalibrateConfig {
     pub lift_origin: Option<String>,
     /// The cohorts file, as named.
     pub cohorts_origin: Option<String>,
+    /// What a checkpoint of this fit must match to be resumed.
+    pub identity: Identity,
+    /// `--checkpoint DIR`.
+    pub checkpoint: Option<PathBuf>,
+    /// `--resume`: the answers of the interrupted fit.
+    pub resume: Option<ReplayLog>,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -83,92 +86,6 @@ fn apply_columns(cols: &mut ColumnsSpec, flags: &[String]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The measure a history KPI is compared with (per service channel when given so).
-fn measure(k: Kpi, ch: Option<Channel>) -> Measure {
-    match k {
-        Kpi::Orders => Measure::Orders,
-        Kpi::Revenue => Measure::Revenue,
-        Kpi::ActiveCustomers => Measure::ActiveCustomers,
-        Kpi::NewCustomers => Measure::NewCustomers,
-        Kpi::Contacts => Measure::Contacts(ch),
-        Kpi::MeanWaitMin => Measure::MeanWaitMin(ch),
-        Kpi::AbandonRate => Measure::AbandonRate(ch),
-    }
-}
-
-/// The history as the fit reads it.
-pub fn observed(h: &History, lift: &[LiftTest], cohorts: &[Cohort]) -> Result<Observed, BadInput> {
-    let mut obs = Observed {
-        week_labels: h.week_labels.clone(),
-        start_date: h.start_date.clone(),
-        ..Observed::default()
-    };
-    for (code, c) in &h.countries {
-        obs.spend.push((code.clone(), c.spend.clone()));
-        for (k, v) in &c.kpis {
-            obs.series.push(Series {
-                country: code.clone(),
-                measure: measure(*k, None),
-                values: v.clone(),
-            });
-        }
-        for ((k, ch), v) in &c.service {
-            if c.kpis.contains_key(k) {
-                continue; // the country total is fitted already
-            }
-            obs.series.push(Series {
-                country: code.clone(),
-                measure: measure(*k, Some(*ch)),
-                values: v.clone(),
-            });
-        }
-    }
-    for t in lift {
-        let (start, end) = t.weeks(h).map_err(|e| BadInput(e.to_string()))?;
-        let se = t.standard_error().ok_or_else(|| {
-            BadInput(format!(
-                "{}: row {}: the lift test gives no uncertainty; add lo,hi (its 90 % interval) or se",
-                t.origin, t.row
-            ))
-        })?;
-        if se <= 0.0 || !se.is_finite() {
-            return Err(BadInput(format!(
-                "{}: row {}: the lift test's standard error must be positive (found {se})",
-                t.origin, t.row
-            )));
-        }
-        obs.lift.push(LiftTarget {
-            country: t.country.clone(),
-            channel: t.channel,
-            start,
-            end,
-            measure: match t.outcome {
-                LiftOutcome::Orders => Measure::Orders,
-                LiftOutcome::Revenue => Measure::Revenue,
-            },
-            estimate: t.incremental,
-            se,
-        });
-    }
-    for c in cohorts {
-        match c.start {
-            CohortStart::Initial => obs.cohorts.push(CohortTarget {
-                country: c.country.clone(),
-                week: (c.period_weeks * c.k) as usize,
-                share_active: c.share_active,
-            }),
-            CohortStart::Week(_) => {
-                return Err(BadInput(format!(
-                    "{}: row {}: only the customers at week 0 (cohort_start = initial) are fitted; \
-                     cohorts acquired later are not yet supported",
-                    c.origin, c.row
-                )));
-            }
-        }
-    }
-    Ok(obs)
 }
 
 impl CalibrateConfig {
@@ -251,7 +168,7 @@ impl CalibrateConfig {
             Some(p) => omnimix_data::read_cohorts(p, &s).map_err(|e| BadInput(e.to_string()))?,
             None => Vec::new(),
         };
-        let obs = observed(&history, &lift, &cohorts)?;
+        let obs = observed::from_data(&history, &lift, &cohorts).map_err(BadInput)?;
         let weeks = obs.weeks();
         if (k.holdout_weeks as usize) + 8 > weeks {
             return Err(BadInput(format!(
@@ -282,8 +199,20 @@ impl CalibrateConfig {
         let cohorts_origin = cohort_path.map(|p| p.display().to_string());
         cfg_scenario.calibrate.lift_tests = lift_origin.clone();
         cfg_scenario.calibrate.cohorts = cohorts_origin.clone();
+        let problem = Problem::new(cfg_scenario, obs, params);
+        let identity = Identity::of_calibration(&problem);
+        let resume = match (&a.checkpoint, a.resume) {
+            (Some(dir), true) => Some(
+                crate::checkpoint::read_calibration(&super::checkpoint_file(dir), &identity)
+                    .map_err(BadInput)?,
+            ),
+            _ => None,
+        };
         Ok(CalibrateConfig {
-            problem: Problem::new(cfg_scenario, obs, params),
+            problem,
+            identity,
+            checkpoint: a.checkpoint.clone(),
+            resume,
             source_text,
             source_path,
             history_origin: data.display().to_string(),

@@ -65,6 +65,9 @@ pub enum StudyError {
     /// A calibration could not run (no free parameters, too short a history).
     #[error("{0}")]
     Calibration(String),
+    /// The observer asked the work to stop (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
     /// A search ended without a plan (an empty front, no target round).
     #[error("{0}")]
     NoPlan(&'static str),

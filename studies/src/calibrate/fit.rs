@@ -16,6 +16,10 @@ pub trait FitObserver: Sync {
     fn stage(&self, _name: &str) {}
     /// After each batch: simulated histories so far, of the budget, and the best loss.
     fn progress(&self, _done: usize, _budget: usize, _best: f64) {}
+    /// Asked after each batch: true ends the fit with [`StudyError::Interrupted`].
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything.
@@ -167,6 +171,8 @@ pub fn loss_of(p: &Problem, mean_answer: &[f64]) -> f64 {
 /// Points evaluated so far: cube point, agent scale, loss.
 struct Archive {
     points: Vec<(Vec<f64>, u32, f64)>,
+    /// Evaluations spent outside the search (the covariance's replications).
+    extra: usize,
     trace: Vec<(usize, f64)>,
     budget: usize,
 }
@@ -180,8 +186,8 @@ impl Archive {
         obs: &dyn FitObserver,
         pts: Vec<Vec<f64>>,
         scale: u32,
-    ) -> Vec<f64> {
-        self.run_answers(p, loss, ev, obs, pts, scale).1
+    ) -> Result<Vec<f64>, StudyError> {
+        Ok(self.run_answers(p, loss, ev, obs, pts, scale)?.1)
     }
 
     /// [`Archive::run`], also returning the mean answers.
@@ -193,16 +199,34 @@ impl Archive {
         obs: &dyn FitObserver,
         pts: Vec<Vec<f64>>,
         scale: u32,
-    ) -> (Vec<Vec<f64>>, Vec<f64>) {
+    ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
         let answers = p.mean_answers(ev, &pts, scale, 0..p.replications);
         let losses: Vec<f64> = answers.iter().map(|m| loss.value(m)).collect();
         for (u, l) in pts.into_iter().zip(&losses) {
             self.points.push((u, scale, *l));
         }
         let best = self.best(scale).map_or(f64::INFINITY, |b| b.2);
-        self.trace.push((self.points.len(), best));
-        obs.progress(self.points.len(), self.budget, best);
-        (answers, losses)
+        self.trace.push((self.points.len() + self.extra, best));
+        obs.progress(self.points.len() + self.extra, self.budget, best);
+        if obs.stop_requested() {
+            return Err(StudyError::Interrupted);
+        }
+        Ok((answers, losses))
+    }
+
+    /// Count `runs` replications spent outside the search.
+    fn count(&mut self, p: &Problem, obs: &dyn FitObserver, runs: u32) -> Result<(), StudyError> {
+        self.extra += runs.div_ceil(p.replications.max(1)) as usize;
+        let best = self
+            .points
+            .iter()
+            .map(|x| x.2)
+            .fold(f64::INFINITY, f64::min);
+        obs.progress(self.points.len() + self.extra, self.budget, best);
+        if obs.stop_requested() {
+            return Err(StudyError::Interrupted);
+        }
+        Ok(())
     }
 
     fn best(&self, scale: u32) -> Option<&(Vec<f64>, u32, f64)> {
@@ -272,7 +296,7 @@ fn cross_entropy(
     c: &mut DMatrix<f64>,
     scale: u32,
     budget: usize,
-) {
+) -> Result<(), StudyError> {
     let d = p.dim();
     let lambda = (4 + (3.0 * (d as f64).ln()).floor() as usize).max(8);
     let mut left = budget;
@@ -284,7 +308,7 @@ fn cross_entropy(
         while pts.len() < n {
             pts.push(sample(m, &l, rng));
         }
-        let losses = arc.run(p, loss, ev, obs, pts.clone(), scale);
+        let losses = arc.run(p, loss, ev, obs, pts.clone(), scale)?;
         left -= n;
         let mut order: Vec<usize> = (0..n).filter(|&i| losses[i].is_finite()).collect();
         order.sort_by(|&a, &b| losses[a].total_cmp(&losses[b]));
@@ -311,27 +335,82 @@ fn cross_entropy(
         *c = (1.0 - rate) * &*c + rate * spread;
         *m = new_m.iter().copied().collect();
     }
+    Ok(())
 }
 
-/// The posterior's mode and covariance on the cube from a local linear emulator.
+/// A local emulator of every simulated value around a design centre, and the
+/// weighted Gauss–Newton system of the loss there.
 ///
 /// Each simulated value (every series week, lift effect and cohort point) is regressed
-/// on the design points, `y_k(u) ≈ a_k + b_kᵀ(u − c)`. With the residuals `r = y_obs − a`
+/// on the design points, `y_k(u) ≈ a_k + b_kᵀ(u − c) + Σ_j q_kj (u_j − c_j)²` (the
+/// square terms when the design has enough points), so that `a_k` is the value at
+/// the centre and `b_k` the derivative there. With the residuals `r = y_obs − a`
 /// at the centre, the per-country residual covariance `Σ̂` of the series, and the
-/// autocorrelation discount `f = (1 − ρ)/(1 + ρ)`, the Fisher information of the
-/// profiled likelihood is `I = Σ_weeks f·Jᵀ Σ̂⁻¹ J (+ Σ_lift b bᵀ / se²)`, the score
-/// `g = Σ f·Jᵀ Σ̂⁻¹ r (+ Σ_lift b r / se²)`. The mode is `c + I⁻¹ g` (no further than 1.5
-/// design sd), the covariance `I⁻¹`, its eigenvalues clipped so that no direction is
-/// wider than the prior (sd 1/√12 on the cube).
+/// country's weight `f` (its KPI weights times the autocorrelation discount
+/// `(1 − ρ)/(1 + ρ)` of the loss), the information is
+/// `I = Σ_weeks f·Jᵀ Σ̂⁻¹ J (+ Σ_lift b bᵀ / se²)`, the score
+/// `g = Σ f·Jᵀ Σ̂⁻¹ r (+ Σ_lift b r / se²)`.
+struct Linear {
+    /// `(d + 1) × answers` or `(2d + 1) × answers`: intercept, slopes, square terms.
+    coef: DMatrix<f64>,
+    info: DMatrix<f64>,
+    score: DVector<f64>,
+    /// Per country group: `f` and `Σ̂⁻¹`.
+    weights: Vec<(f64, DMatrix<f64>)>,
+    /// Variance of the cohort residuals (the cohort term's profiled variance).
+    cohort_var: f64,
+}
+
+impl Linear {
+    fn slope(&self, c: usize) -> DVector<f64> {
+        let d = self.info.nrows();
+        DVector::from_iterator(d, (0..d).map(|j| self.coef[(1 + j, c)]))
+    }
+
+    /// The series part of the score for a vector `e` of weekly deviations (answer
+    /// layout): `Σ_countries f Σ_weeks Jᵀ Σ̂⁻¹ e_week`.
+    fn series_score(&self, p: &Problem, loss: &Loss, e: &[f64]) -> DVector<f64> {
+        let d = self.info.nrows();
+        let n = p.observed.weeks();
+        let mut g = DVector::<f64>::zeros(d);
+        for (idx, (f, inv)) in loss.groups.iter().zip(&self.weights) {
+            for wk in 0..loss.n_fit {
+                let ev = DVector::from_iterator(idx.len(), idx.iter().map(|&s| e[s * n + wk]));
+                let we = inv * ev;
+                for (i, &s) in idx.iter().enumerate() {
+                    g += (f * we[i]) * self.slope(s * n + wk);
+                }
+            }
+        }
+        g
+    }
+
+    /// `I⁻¹` with the eigenvalues of `I` floored at `lo`.
+    fn inverse_info(&self, lo: f64) -> DMatrix<f64> {
+        let eig = SymmetricEigen::new(self.info.clone());
+        let vals = eig.eigenvalues.map(|v| 1.0 / v.clamp(lo, 1e12));
+        &eig.eigenvectors * DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose()
+    }
+
+    fn top_eigenvalue(&self) -> f64 {
+        SymmetricEigen::new(self.info.clone())
+            .eigenvalues
+            .iter()
+            .copied()
+            .fold(0.0, f64::max)
+            .max(1e-12)
+    }
+}
+
+/// Fit the emulator to a design's answers and build the Gauss–Newton system.
 #[allow(clippy::needless_range_loop)] // a week indexes every series' residuals
-fn gauss_newton(
+fn linearise(
     p: &Problem,
     loss: &Loss,
     pts: &[Vec<f64>],
     answers: &[Vec<f64>],
     centre: &[f64],
-    shape: &DMatrix<f64>,
-) -> Option<(Vec<f64>, DMatrix<f64>)> {
+) -> Option<Linear> {
     let d = centre.len();
     let rows: Vec<usize> = (0..pts.len())
         .filter(|&i| answers[i].iter().all(|x| x.is_finite()))
@@ -340,26 +419,45 @@ fn gauss_newton(
         return None;
     }
     let k = answers[rows[0]].len();
-    let mut x = DMatrix::<f64>::zeros(rows.len(), d + 1);
+    // With enough points, a square term per parameter: the intercept is then the
+    // value at the centre and the slopes the derivatives there, not the secants of
+    // a curved response over the design (which bias the step).
+    let cols = if rows.len() >= 2 * d + 4 {
+        2 * d + 1
+    } else {
+        d + 1
+    };
+    let mut x = DMatrix::<f64>::zeros(rows.len(), cols);
     let mut y = DMatrix::<f64>::zeros(rows.len(), k);
     for (r, &i) in rows.iter().enumerate() {
         x[(r, 0)] = 1.0;
         for j in 0..d {
-            x[(r, 1 + j)] = pts[i][j] - centre[j];
+            let dx = pts[i][j] - centre[j];
+            x[(r, 1 + j)] = dx;
+            if cols > d + 1 {
+                x[(r, 1 + d + j)] = dx * dx;
+            }
         }
         for c in 0..k {
             y[(r, c)] = answers[i][c];
         }
     }
-    let coef = x.svd(true, true).solve(&y, 1e-12).ok()?; // (d + 1) × k
-    let a = |c: usize| coef[(0, c)];
-    let b = |c: usize| DVector::from_iterator(d, (0..d).map(|j| coef[(1 + j, c)]));
+    let coef = x.svd(true, true).solve(&y, 1e-12).ok()?; // cols × k
+    let mut lin = Linear {
+        coef,
+        info: DMatrix::<f64>::zeros(d, d),
+        score: DVector::<f64>::zeros(d),
+        weights: Vec::new(),
+        cohort_var: 1.0,
+    };
+    let a = |c: usize| lin.coef[(0, c)];
     let obs = &p.observed;
     let n = obs.weeks();
     let nf = loss.n_fit;
+    let series = &obs.series;
     let mut info = DMatrix::<f64>::zeros(d, d);
     let mut score = DVector::<f64>::zeros(d);
-    let series = &obs.series;
+    let mut weights = Vec::new();
     for idx in &loss.groups {
         let m = idx.len();
         let resid: Vec<Vec<f64>> = idx
@@ -376,7 +474,7 @@ fn gauss_newton(
             let mut jm = DMatrix::<f64>::zeros(m, d);
             let mut r = DVector::<f64>::zeros(m);
             for (i, &s) in idx.iter().enumerate() {
-                let bi = b(s * n + wk);
+                let bi = lin.slope(s * n + wk);
                 for j in 0..d {
                     jm[(i, j)] = bi[j];
                 }
@@ -386,11 +484,12 @@ fn gauss_newton(
             info += f * &jt_inv * &jm;
             score += f * &jt_inv * r;
         }
+        weights.push((f, inv));
     }
     let base = series.len() * n;
     for (t, lt) in obs.lift.iter().enumerate() {
         let c = base + t;
-        let bi = b(c);
+        let bi = lin.slope(c);
         let w = loss.lift_weight / (lt.se * lt.se);
         info += w * &bi * bi.transpose();
         score += w * &bi * (lt.estimate - a(c));
@@ -405,37 +504,134 @@ fn gauss_newton(
             .collect();
         let var = (res.iter().map(|r| r * r).sum::<f64>() / res.len() as f64).max(1e-8);
         for (t, r) in res.iter().enumerate() {
-            let bi = b(base + t);
+            let bi = lin.slope(base + t);
             info += (loss.cohort_weight / var) * &bi * bi.transpose();
             score += (loss.cohort_weight / var) * &bi * *r;
         }
+        lin.cohort_var = var;
     }
-    let eig = SymmetricEigen::new(info);
-    let top = eig
-        .eigenvalues
-        .iter()
-        .copied()
-        .fold(0.0, f64::max)
-        .max(1e-12);
-    let inverse = |lo: f64| {
-        let vals = eig.eigenvalues.map(|v| 1.0 / v.clamp(lo, 1e12));
-        &eig.eigenvectors * DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose()
-    };
-    // The covariance: no direction wider than the prior. The step: the plain Newton
-    // step (clipping there would pull weakly identified directions back to the
-    // centre); the design-sd cap below keeps it where the emulator holds.
-    let covm = inverse(12.0);
-    let mut step = inverse(top * 1e-9) * score;
+    lin.info = info;
+    lin.score = score;
+    lin.weights = weights;
+    Some(lin)
+}
+
+/// The Gauss–Newton mode `c + I⁻¹ g`, no further than 1.5 design sd from the centre
+/// (where the emulator holds). The plain Newton step: clipping there would pull
+/// weakly identified directions back to the centre.
+fn newton_mode(lin: &Linear, centre: &[f64], shape: &DMatrix<f64>) -> Vec<f64> {
+    let mut step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
     let dist = shape.clone().try_inverse().map_or(0.0, |inv| {
         (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
     });
     if dist > 1.5 {
         step *= 1.5 / dist;
     }
-    let mode = (0..d)
+    (0..centre.len())
         .map(|i| (centre[i] + step[i]).clamp(0.0, 1.0))
+        .collect()
+}
+
+/// The covariance of the estimate: the sandwich `I⁻¹ V I⁻¹`, where `V` is the
+/// variance of the score under the noise the estimate really carries.
+///
+/// The series' noise is taken from `boot`, independent replications at the mode: their
+/// deviations from their mean have the simulation's own autocorrelation across weeks
+/// and correlation across series (a customer base drifts for weeks; revenue moves with
+/// orders), which no per-week formula captures. Each series' deviations are scaled to
+/// the noise the estimate carries: the observed history's own noise (the residual at
+/// the mode, `fitted` = the fit's mean on its replications) or, if that is smaller, the
+/// noise of the fit's own mean over `R` replications. Lift tests add `se²` plus the
+/// simulation noise of the model's lift; cohorts their profiled variance. The result's
+/// eigenvalues are capped at the prior's variance on the cube (1/12).
+fn sandwich(
+    p: &Problem,
+    loss: &Loss,
+    lin: &Linear,
+    fitted: &[f64],
+    boot: &[Vec<f64>],
+) -> DMatrix<f64> {
+    let d = lin.info.nrows();
+    let obs = &p.observed;
+    let n = obs.weeks();
+    let nf = loss.n_fit;
+    let kb = boot.len() as f64;
+    let reps = p.replications.max(1) as f64;
+    let mean: Vec<f64> = (0..fitted.len())
+        .map(|c| boot.iter().map(|b| b[c]).sum::<f64>() / kb)
         .collect();
-    Some((mode, covm))
+    let var_of =
+        |c: usize| boot.iter().map(|b| (b[c] - mean[c]).powi(2)).sum::<f64>() / (kb - 1.0).max(1.0);
+    // Per series: the variance of the replications' deviations (the simulation's own
+    // noise, `vb`) and of the residuals at the mode (`vr`). The history carries the
+    // simulation's noise and the fit's mean that over `R` replications: `vb (1 + 1/R)`.
+    // What the residuals hold beyond that is measurement error, white across weeks;
+    // if they hold less (a real history at a finer grain than the simulation's
+    // agents), the deviations are scaled down to it (never below the fit's own `vb/R`).
+    let mut scale = Vec::new();
+    let mut white = Vec::new();
+    for s in 0..obs.series.len() {
+        let vb = (0..nf).map(|w| var_of(s * n + w)).sum::<f64>() / nf as f64;
+        let vr = (0..nf)
+            .map(|w| (obs.series[s].values[w] - fitted[s * n + w]).powi(2))
+            .sum::<f64>()
+            / nf as f64;
+        let carried = vb * (1.0 + 1.0 / reps);
+        let unbiased = (kb / (kb - 1.0).max(1.0)).sqrt();
+        if vb <= 0.0 {
+            scale.push(0.0);
+            white.push(vr);
+        } else if vr >= carried {
+            scale.push((carried / vb).sqrt() * unbiased);
+            white.push(vr - carried);
+        } else {
+            scale.push((vr.max(vb / reps) / vb).sqrt() * unbiased);
+            white.push(0.0);
+        }
+    }
+    let mut v = DMatrix::<f64>::zeros(d, d);
+    for b in boot {
+        let mut e = vec![0.0; fitted.len()];
+        for (s, f) in scale.iter().enumerate() {
+            for w in 0..nf {
+                let c = s * n + w;
+                e[c] = (b[c] - mean[c]) * f;
+            }
+        }
+        let g = lin.series_score(p, loss, &e);
+        v += &g * g.transpose() / kb;
+    }
+    // The white part: Σ_weeks f² Jᵀ Σ̂⁻¹ D Σ̂⁻¹ J with D its per-series variances.
+    for (idx, (f, inv)) in loss.groups.iter().zip(&lin.weights) {
+        let dm = DMatrix::from_diagonal(&DVector::from_iterator(
+            idx.len(),
+            idx.iter().map(|&s| white[s]),
+        ));
+        let mid = inv * dm * inv;
+        for wk in 0..nf {
+            let mut jm = DMatrix::<f64>::zeros(idx.len(), d);
+            for (i, &s) in idx.iter().enumerate() {
+                jm.row_mut(i).copy_from(&lin.slope(s * n + wk).transpose());
+            }
+            v += (f * f) * jm.transpose() * &mid * &jm;
+        }
+    }
+    let base = obs.series.len() * n;
+    for (t, lt) in obs.lift.iter().enumerate() {
+        let c = base + t;
+        let w = loss.lift_weight / (lt.se * lt.se);
+        let bi = lin.slope(c);
+        v += w * w * (lt.se * lt.se + var_of(c) / reps) * &bi * bi.transpose();
+    }
+    let base = base + obs.lift.len();
+    for t in 0..obs.cohorts.len() {
+        let bi = lin.slope(base + t);
+        v += (loss.cohort_weight * loss.cohort_weight / lin.cohort_var) * &bi * bi.transpose();
+    }
+    let inv = lin.inverse_info(lin.top_eigenvalue() * 1e-9);
+    let cov = &inv * v * &inv;
+    let cov = (&cov + cov.transpose()) / 2.0;
+    factor(&cov, 1e-12, 1.0 / 12.0).0
 }
 
 /// Search and posterior.
@@ -458,6 +654,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let budget = p.evaluations.max(10);
     let mut arc = Archive {
         points: Vec::new(),
+        extra: 0,
         trace: Vec::new(),
         budget,
     };
@@ -466,7 +663,11 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let n_post = (budget * 3 / 10).max(4 * (d + 3)).min(budget / 2);
     let n_global = (budget / 5).max(2 * d + 2);
     let n_fine = if coarse == fine { 0 } else { budget / 6 };
-    let n_coarse = budget.saturating_sub(n_global + n_fine + n_post);
+    // Independent replications at the mode for the covariance, in evaluations of
+    // `replications` each.
+    let n_boot = (4 * d as u32 + 8).clamp(16, 48);
+    let n_boot_evals = (n_boot + p.replications.max(1)).div_ceil(p.replications.max(1)) as usize;
+    let n_coarse = budget.saturating_sub(n_global + n_fine + n_post + n_boot_evals);
 
     obs.stage("coarse search");
     let mut design = latin_hypercube(n_global.saturating_sub(1), d, &mut rng);
@@ -476,7 +677,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         .map(|fp| current_value(p, &fp.path).map_or(0.5, |v| prior::to_unit(&fp.prior, v)))
         .collect();
     design.insert(0, start);
-    let losses = arc.run(p, &loss, ev, obs, design.clone(), coarse);
+    let losses = arc.run(p, &loss, ev, obs, design.clone(), coarse)?;
     let mut order: Vec<usize> = (0..design.len())
         .filter(|&i| losses[i].is_finite())
         .collect();
@@ -504,7 +705,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let half = n_coarse / 2;
     cross_entropy(
         p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, coarse, half,
-    );
+    )?;
     // Residual autocorrelation at the best coarse point, then the rest with it.
     if let Some(best) = arc.best(coarse) {
         let ans = p.mean_answers(ev, std::slice::from_ref(&best.0), coarse, 0..p.replications);
@@ -526,24 +727,25 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         &mut s,
         coarse,
         n_coarse - half,
-    );
+    )?;
     if n_fine > 0 {
         obs.stage("refined search");
         cross_entropy(
             p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, fine, n_fine,
-        );
+        )?;
     }
 
     obs.stage("posterior");
     // Three rounds of a Gaussian design around the optimum (the first shaped by the
-    // search's covariance, each later one by the previous one's posterior, each spanning about
-    // three posterior sd): a linear emulator of every simulated weekly value, fitted to
-    // the round's answers, gives the Jacobian; the Gauss-Newton step and the Fisher
-    // information of the profiled likelihood give the mode and the covariance.
+    // search's covariance, each later one by the previous one's information, each
+    // spanning about three posterior sd): a linear emulator of every simulated weekly
+    // value, fitted to the round's answers, gives the Jacobian, and the Gauss-Newton
+    // step the mode. The covariance is the sandwich of the last round's information
+    // and the score's variance over independent replications at the mode.
+    const ROUNDS: usize = 3;
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
-    let mut result: Option<(Vec<f64>, DMatrix<f64>)> = None;
-    const ROUNDS: usize = 3;
+    let mut last: Option<(Vec<f64>, Linear)> = None;
     for round in 0..ROUNDS {
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
@@ -555,14 +757,42 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         while pts.len() < n.max(d + 3) {
             pts.push(sample(&centre, &l, &mut rng));
         }
-        let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine);
-        if let Some((mode, cov)) = gauss_newton(p, &loss, &pts, &answers, &centre, &shape) {
+        let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine)?;
+        if let Some(lin) = linearise(p, &loss, &pts, &answers, &centre) {
+            let mode = newton_mode(&lin, &centre, &shape);
+            shape = lin.inverse_info(12.0) * 9.0;
             centre = mode.clone();
-            shape = cov.clone() * 9.0;
-            result = Some((mode, cov));
+            last = Some((mode, lin));
         }
     }
-    let (mode, cov) = result.unwrap_or_else(|| (m.clone(), s.clone()));
+    // The covariance: the fit's replications and independent ones at the mode.
+    let (mode, cov) = match last {
+        Some((mode, lin)) => {
+            let reps = p.replications.max(1);
+            let runs = p.answers(
+                ev,
+                &mode,
+                fine,
+                (0..reps).chain(BOOTSTRAP..BOOTSTRAP + n_boot),
+            );
+            let fitted: Vec<f64> = (0..p.answer_len())
+                .map(|c| runs[..reps as usize].iter().map(|r| r[c]).sum::<f64>() / reps as f64)
+                .collect();
+            let boot: Vec<Vec<f64>> = runs[reps as usize..]
+                .iter()
+                .filter(|r| r.iter().all(|x| x.is_finite()))
+                .cloned()
+                .collect();
+            arc.count(p, obs, runs.len() as u32)?;
+            let cov = if boot.len() >= 3 && fitted.iter().all(|x| x.is_finite()) {
+                sandwich(p, &loss, &lin, &fitted, &boot)
+            } else {
+                lin.inverse_info(12.0)
+            };
+            (mode, cov)
+        }
+        None => (m.clone(), s.clone()),
+    };
     let chol = cov.clone().cholesky().map(|c| c.l()).unwrap_or_else(|| {
         DMatrix::from_diagonal(&DVector::from_iterator(
             d,
@@ -589,7 +819,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         mode,
         draws,
         trace: arc.trace,
-        evaluations: arc.points.len(),
+        evaluations: arc.points.len() + arc.extra,
         rho: loss.rho,
     })
 }
@@ -612,6 +842,10 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     let (i, f) = (x.floor() as usize, x.fract());
     sorted[i] + f * (sorted.get(i + 1).copied().unwrap_or(sorted[i]) - sorted[i])
 }
+
+/// First replication of the covariance's independent runs at the mode (apart from
+/// the fit's `0..replications` and the band's `1000..`).
+const BOOTSTRAP: u32 = 3_000_000;
 
 /// Band draws of the fitted series: each on its own replication.
 const BAND_DRAWS: usize = 24;

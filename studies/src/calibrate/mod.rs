@@ -1,22 +1,26 @@
 //! Calibration: fit a scenario's free parameters to the company's own history by
 //! simulation-based inference on common random numbers (`omnimix calibrate`).
 //!
-//! The history's weekly spend is replayed through the engine ([`observed::history_strategy`]);
-//! every simulated series is compared with the observed one. The loss is the
-//! negative log-likelihood of Gaussian weekly errors with each series' variance
-//! profiled out, `Σ_s w_s · n_eff,s / 2 · ln(SSR_s)`, where `n_eff` discounts weeks
-//! for the autocorrelation of the residuals; lift tests add `(measured − model)² /
-//! (2 se²)`. The search runs on the unit cube of the priors' quantiles (so the prior
-//! is flat there): a Latin-hypercube design and a cross-entropy search at a coarse
-//! agent scale, then the same search at the scenario's scale; the posterior is the
-//! Laplace approximation of a quadratic fitted to the loss on a design around the
-//! optimum ([`fit`]). Every simulation goes through an [`Evaluator`], so MPI ranks
-//! farm them like an optimisation's.
+//! The history's weekly spend is replayed through the engine
+//! ([`observed::history_strategy`]); every simulated series is compared with the
+//! observed one. The loss is the negative log-likelihood of Gaussian weekly errors
+//! with the covariance of each country's series profiled out, `Σ_c f_c · n / 2 ·
+//! ln det Σ̂_c`, where `f_c` discounts the weeks for the autocorrelation of the
+//! residuals; lift tests add `(measured − model)² / (2 se²)`. The search runs on the
+//! unit cube of the priors' quantiles (so the prior is flat there): a
+//! Latin-hypercube design and a cross-entropy search at a coarse agent scale, then the
+//! same search at the scenario's scale. The posterior's mode is a Gauss–Newton step
+//! from a local emulator of every weekly value, its covariance the sandwich of that
+//! emulator's information and the score's variance over independent replications at
+//! the mode ([`fit`]). Every simulation goes through an [`Evaluator`], so MPI ranks
+//! farm them like an optimisation's; [`replay`] makes a fit resumable from the
+//! answers it has simulated.
 
 pub mod fit;
 pub mod metrics;
 pub mod observed;
 pub mod prior;
+pub mod replay;
 pub mod synthetic;
 
 use omnimix_optimizer::{Candidate, Evaluator};
@@ -32,6 +36,7 @@ use std::collections::BTreeMap;
 pub use fit::{Fit, FitObserver};
 pub use metrics::FitMetrics;
 pub use observed::{CohortTarget, LiftTarget, Measure, Observed, Series};
+pub use replay::{Replay, ReplayLog};
 
 use crate::StudyError;
 
@@ -173,6 +178,29 @@ impl Problem {
         }
         out.extend(observed::simulated_cohorts(&world, &r, &self.observed));
         out
+    }
+
+    /// The answer of each replication in `reps` at one point (one batch).
+    pub fn answers(
+        &self,
+        evaluator: &dyn Evaluator,
+        u: &[f64],
+        scale: u32,
+        reps: impl Iterator<Item = u32>,
+    ) -> Vec<Vec<f64>> {
+        let mut x = u.to_vec();
+        x.push(scale as f64);
+        let batch: Vec<Candidate> = reps
+            .map(|r| Candidate {
+                x: x.clone(),
+                replication: r,
+            })
+            .collect();
+        evaluator
+            .evaluate(&batch)
+            .into_iter()
+            .map(|e| e.objectives)
+            .collect()
     }
 
     /// Mean answer over replications `reps` for several points at once (one batch).

@@ -1,6 +1,7 @@
 //! What the fit compares: the company's weekly series (observed) and the same series
 //! simulated from the history's spend.
 
+use omnimix_data::{Cohort, CohortStart, History, Kpi, LiftOutcome, LiftTest};
 use omnimix_sim::channel::{Channel, N_CHANNELS};
 use omnimix_sim::engine::{CountryWeek, Replication};
 use omnimix_sim::scenario::{Phase, Scenario, Strategy};
@@ -286,4 +287,91 @@ pub fn without_channel(
         }
     }
     off
+}
+
+/// The measure a history KPI is compared with (per service channel when given so).
+fn measure(k: Kpi, ch: Option<Channel>) -> Measure {
+    match k {
+        Kpi::Orders => Measure::Orders,
+        Kpi::Revenue => Measure::Revenue,
+        Kpi::ActiveCustomers => Measure::ActiveCustomers,
+        Kpi::NewCustomers => Measure::NewCustomers,
+        Kpi::Contacts => Measure::Contacts(ch),
+        Kpi::MeanWaitMin => Measure::MeanWaitMin(ch),
+        Kpi::AbandonRate => Measure::AbandonRate(ch),
+    }
+}
+
+/// The company's history, lift tests and cohorts as the fit reads them; an error
+/// names what cannot be used (a lift test without uncertainty, a later cohort).
+pub fn from_data(h: &History, lift: &[LiftTest], cohorts: &[Cohort]) -> Result<Observed, String> {
+    let mut obs = Observed {
+        week_labels: h.week_labels.clone(),
+        start_date: h.start_date.clone(),
+        ..Observed::default()
+    };
+    for (code, c) in &h.countries {
+        obs.spend.push((code.clone(), c.spend.clone()));
+        for (k, v) in &c.kpis {
+            obs.series.push(Series {
+                country: code.clone(),
+                measure: measure(*k, None),
+                values: v.clone(),
+            });
+        }
+        for ((k, ch), v) in &c.service {
+            if c.kpis.contains_key(k) {
+                continue; // the country total is fitted already
+            }
+            obs.series.push(Series {
+                country: code.clone(),
+                measure: measure(*k, Some(*ch)),
+                values: v.clone(),
+            });
+        }
+    }
+    for t in lift {
+        let (start, end) = t.weeks(h).map_err(|e| e.to_string())?;
+        let se = t.standard_error().ok_or_else(|| {
+            format!(
+                "{}: row {}: the lift test gives no uncertainty; add lo,hi (its 90 % interval) or se",
+                t.origin, t.row
+            )
+        })?;
+        if se <= 0.0 || !se.is_finite() {
+            return Err(format!(
+                "{}: row {}: the lift test's standard error must be positive (found {se})",
+                t.origin, t.row
+            ));
+        }
+        obs.lift.push(LiftTarget {
+            country: t.country.clone(),
+            channel: t.channel,
+            start,
+            end,
+            measure: match t.outcome {
+                LiftOutcome::Orders => Measure::Orders,
+                LiftOutcome::Revenue => Measure::Revenue,
+            },
+            estimate: t.incremental,
+            se,
+        });
+    }
+    for c in cohorts {
+        match c.start {
+            CohortStart::Initial => obs.cohorts.push(CohortTarget {
+                country: c.country.clone(),
+                week: (c.period_weeks * c.k) as usize,
+                share_active: c.share_active,
+            }),
+            CohortStart::Week(_) => {
+                return Err(format!(
+                    "{}: row {}: only the customers at week 0 (cohort_start = initial) are fitted; \
+                     cohorts acquired later are not yet supported",
+                    c.origin, c.row
+                ));
+            }
+        }
+    }
+    Ok(obs)
 }
