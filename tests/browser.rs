@@ -75,7 +75,9 @@ fn attr(tab: &Tab, selector: &str, name: &str) -> String {
 /// Replace an input's value by typing, then leave it (Tab), as a user does.
 fn type_into(tab: &Tab, selector: &str, value: &str) {
     tab.evaluate(
-        &format!("(() => {{ const e = document.querySelector({selector:?}); e.focus(); e.select(); }})()"),
+        &format!(
+            "(() => {{ const e = document.querySelector({selector:?}); e.focus(); e.select(); }})()"
+        ),
         false,
     )
     .expect("focus the field");
@@ -145,7 +147,10 @@ fn planner_page_changes_kpis_saves_a_variant_downloads_its_toml_and_shows_charts
     wait(&tab, "body[data-state='ready'][data-shown='0']");
     let row = "#kpis tr[data-kpi='cost_media'] td.diff";
     let before = text(&tab, row);
-    assert!(before.starts_with('0'), "the baseline against itself: {before}");
+    assert!(
+        before.starts_with('0'),
+        "the baseline against itself: {before}"
+    );
 
     // change a spend: the KPIs change, with the paired difference shown
     let field = "input[data-key='strategy.annual_spend.DE.search']";
@@ -155,7 +160,10 @@ fn planner_page_changes_kpis_saves_a_variant_downloads_its_toml_and_shows_charts
     wait(&tab, "body[data-state='ready'][data-shown='1']");
     let after = text(&tab, row);
     assert_ne!(after, before);
-    assert!(after.starts_with('+'), "more spend, more media cost: {after}");
+    assert!(
+        after.starts_with('+'),
+        "more spend, more media cost: {after}"
+    );
 
     // bad input is shown next to its field, and the page keeps working
     type_into(&tab, "input[data-key='finance.annual_budget']", "-5");
@@ -211,7 +219,9 @@ fn planner_page_changes_kpis_saves_a_variant_downloads_its_toml_and_shows_charts
     )
     .expect("the downloaded scenario loads");
     assert_eq!(
-        reloaded.strategy.spend_of("DE", omnimix_sim::Channel::Search),
+        reloaded
+            .strategy
+            .spend_of("DE", omnimix_sim::Channel::Search),
         more.parse::<f64>().unwrap_or_default()
     );
 

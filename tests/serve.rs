@@ -9,7 +9,11 @@ fn serve_answers_what_ifs_on_the_printed_url() {
     let d = Dir::new();
     let f = d.file("small.toml", SMALL);
     let s = Server::start(&[f.to_str().unwrap(), "--search-scale", "2"]);
-    assert!(s.url("/").starts_with("http://127.0.0.1:"), "{}", s.url("/"));
+    assert!(
+        s.url("/").starts_with("http://127.0.0.1:"),
+        "{}",
+        s.url("/")
+    );
     let (code, page) = s.http("GET", "/", "");
     assert_eq!(code, 200);
     assert!(page.contains("omnimix planner"), "{page}");
@@ -50,8 +54,16 @@ fn serve_field_errors_are_the_messages_of_validate() {
 fn serve_with_bad_input_exits_2_before_listening() {
     let d = Dir::new();
     let f = d.file("small.toml", SMALL);
-    let o = run(&["serve", f.to_str().unwrap(), "--set", "finance.annual_budget=-5"]);
-    assert_bad_input(&o, &["finance.annual_budget = -5", "must be a positive number"]);
+    let o = run(&[
+        "serve",
+        f.to_str().unwrap(),
+        "--set",
+        "finance.annual_budget=-5",
+    ]);
+    assert_bad_input(
+        &o,
+        &["finance.annual_budget = -5", "must be a positive number"],
+    );
     let o = run(&["serve", f.to_str().unwrap(), "--host", "no such host name!"]);
     assert_bad_input(&o, &["--host"]);
     let o = run(&["serve", f.to_str().unwrap(), "--replications", "1"]);

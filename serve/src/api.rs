@@ -352,11 +352,17 @@ pub(crate) async fn blocking<T: Send + 'static>(
 type Shared = State<Arc<Planner>>;
 
 async fn index() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX_HTML)
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        INDEX_HTML,
+    )
 }
 
 async fn app_js() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS)
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP_JS,
+    )
 }
 
 async fn app_css() -> impl IntoResponse {
@@ -383,7 +389,10 @@ async fn post_variant(State(p): Shared, body: Bytes) -> Result<Response, ApiErro
     Ok((StatusCode::CREATED, Json(VariantInfo::from(&v))).into_response())
 }
 
-async fn delete_variant(State(p): Shared, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
+async fn delete_variant(
+    State(p): Shared,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
     if p.delete_variant(&name) {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -420,7 +429,10 @@ pub fn router(planner: Arc<Planner>) -> Router {
         .route("/api/scenario", get(get_scenario))
         .route("/api/whatif", axum::routing::post(post_what_if))
         .route("/api/variants", get(list_variants).post(post_variant))
-        .route("/api/variants/{name}", axum::routing::delete(delete_variant))
+        .route(
+            "/api/variants/{name}",
+            axum::routing::delete(delete_variant),
+        )
         .route("/api/variants/{name}/{file}", get(download))
         .route(
             "/api/optimize",

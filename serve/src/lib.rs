@@ -56,5 +56,7 @@ pub async fn serve(
         shutdown.await;
         p.cancel_optimisation();
     };
-    axum::serve(listener, app).with_graceful_shutdown(stop).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
 }

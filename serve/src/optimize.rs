@@ -137,7 +137,9 @@ fn bad(key: &str, message: String) -> BadRequest {
 impl Planner {
     /// The optimisation's status (the last one's when none runs).
     pub fn optimisation(&self) -> Status {
-        lock(&self.job).as_ref().map_or(Status::Idle, |j| j.status())
+        lock(&self.job)
+            .as_ref()
+            .map_or(Status::Idle, |j| j.status())
     }
 
     /// Cancel the running optimisation; false when none runs.
@@ -300,23 +302,26 @@ pub async fn events(
     let rx = lock(&p.job).as_ref().map(|j| j.status.subscribe());
     let first = p.optimisation();
     // state: (receiver, the status to send next, whether the stream is over)
-    let s = stream::unfold((rx, Some(first), false), |(mut rx, next, over)| async move {
-        if over {
-            return None;
-        }
-        let (status, closed) = match next {
-            Some(s) => (s, false),
-            None => {
-                let r = rx.as_mut()?;
-                let closed = r.changed().await.is_err();
-                let s = r.borrow_and_update().clone();
-                (s, closed)
+    let s = stream::unfold(
+        (rx, Some(first), false),
+        |(mut rx, next, over)| async move {
+            if over {
+                return None;
             }
-        };
-        let done = closed || !status.is_running();
-        let data = serde_json::to_string(&status).unwrap_or_else(|_| "{}".into());
-        let event = Event::default().event("status").data(data);
-        Some((Ok(event), (rx, None, done)))
-    });
+            let (status, closed) = match next {
+                Some(s) => (s, false),
+                None => {
+                    let r = rx.as_mut()?;
+                    let closed = r.changed().await.is_err();
+                    let s = r.borrow_and_update().clone();
+                    (s, closed)
+                }
+            };
+            let done = closed || !status.is_running();
+            let data = serde_json::to_string(&status).unwrap_or_else(|_| "{}".into());
+            let event = Event::default().event("status").data(data);
+            Some((Ok(event), (rx, None, done)))
+        },
+    );
     Sse::new(s).keep_alive(KeepAlive::default())
 }

@@ -172,7 +172,13 @@ impl Planner {
         set: &[String],
         strategy: Option<&toml::Table>,
     ) -> Result<Scenario, BadRequest> {
-        load_scenario(&self.source, &self.base_set, self.check.as_ref(), set, strategy)
+        load_scenario(
+            &self.source,
+            &self.base_set,
+            self.check.as_ref(),
+            set,
+            strategy,
+        )
     }
 
     /// A what-if: the scenario with `set` (and `strategy`) simulated at search scale
@@ -238,7 +244,10 @@ impl Planner {
 
     /// A saved variant.
     pub fn variant(&self, name: &str) -> Option<Variant> {
-        lock(&self.variants).iter().find(|v| v.name == name).cloned()
+        lock(&self.variants)
+            .iter()
+            .find(|v| v.name == name)
+            .cloned()
     }
 
     /// Delete a saved variant; false when there was none.
@@ -265,11 +274,11 @@ impl Planner {
 
 /// [`Planner::load`] before there is a planner.
 fn load_scenario(
-source: &ScenarioSource,
-base_set: &[String],
-check: Option<&Check>,
-set: &[String],
-strategy: Option<&toml::Table>,
+    source: &ScenarioSource,
+    base_set: &[String],
+    check: Option<&Check>,
+    set: &[String],
+    strategy: Option<&toml::Table>,
 ) -> Result<Scenario, BadRequest> {
     let mut overrides = Vec::new();
     for s in base_set.iter().chain(set) {

@@ -35,12 +35,7 @@ async fn call_raw(app: &Router, method: &str, uri: &str, body: &str) -> (StatusC
         .expect("a request");
     let resp = app.clone().oneshot(req).await.expect("the router answers");
     let status = resp.status();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
+    let bytes = resp.into_body().collect().await.expect("a body").to_bytes();
     (status, bytes.to_vec())
 }
 
@@ -78,8 +73,14 @@ async fn page_and_its_script_are_served_from_the_binary() {
     let (s, page) = call_raw(&app, "GET", "/", "").await;
     assert_eq!(s, StatusCode::OK);
     let page = String::from_utf8(page).expect("utf-8");
-    assert!(page.contains("app.js") && page.contains("app.css"), "{page}");
-    assert!(!page.contains("http://") && !page.contains("https://"), "no network");
+    assert!(
+        page.contains("app.js") && page.contains("app.css"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no network"
+    );
     for asset in ["/app.js", "/app.css"] {
         let (s, body) = call_raw(&app, "GET", asset, "").await;
         assert_eq!(s, StatusCode::OK, "{asset}");
@@ -108,9 +109,21 @@ async fn scenario_gives_the_controls_and_the_baseline_kpis() {
     let b = &v["baseline"];
     assert_eq!(b["replications"], 2);
     assert_eq!(kpi(b, "cost_media")["difference"]["mean"], 0.0);
-    assert!(b["charts"]["allocation"].as_str().is_some_and(|s| s.contains("<svg")));
-    assert!(b["charts"]["retention"].as_str().is_some_and(|s| s.contains("<svg")));
-    assert!(b["charts"]["waits"].as_str().is_some_and(|s| s.contains("<svg")));
+    assert!(
+        b["charts"]["allocation"]
+            .as_str()
+            .is_some_and(|s| s.contains("<svg"))
+    );
+    assert!(
+        b["charts"]["retention"]
+            .as_str()
+            .is_some_and(|s| s.contains("<svg"))
+    );
+    assert!(
+        b["charts"]["waits"]
+            .as_str()
+            .is_some_and(|s| s.contains("<svg"))
+    );
 }
 
 #[tokio::test]
@@ -146,23 +159,33 @@ async fn bad_input_is_400_with_the_cli_message_and_the_server_keeps_serving() {
         assert_eq!(v["error"], cli_message(&[set]), "{set}");
         let key = set.split('=').next().unwrap_or_default();
         assert!(
-            v["problems"]
-                .as_array()
-                .is_some_and(|p| p.iter().any(|p| p["key"] == key || p["key"] == "finance.annual_budget")),
+            v["problems"].as_array().is_some_and(|p| p
+                .iter()
+                .any(|p| p["key"] == key || p["key"] == "finance.annual_budget")),
             "{set}: {v}"
         );
     }
     // not key=value: the message of --set
     let (s, v) = call(&app, "POST", "/api/whatif", json!({"set": ["budget"]})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(v["error"].as_str().is_some_and(|m| m.starts_with("--set ")), "{v}");
+    assert!(
+        v["error"].as_str().is_some_and(|m| m.starts_with("--set ")),
+        "{v}"
+    );
     // malformed requests
-    for body in ["{\"set\": [", "[1, 2]", "{\"set\": [\"a=1\"], \"extra\": 1}", ""] {
+    for body in [
+        "{\"set\": [",
+        "[1, 2]",
+        "{\"set\": [\"a=1\"], \"extra\": 1}",
+        "",
+    ] {
         let (s, bytes) = call_raw(&app, "POST", "/api/whatif", body).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
         let v: Value = serde_json::from_slice(&bytes).expect("a JSON error");
         assert!(
-            v["error"].as_str().is_some_and(|m| m.starts_with("malformed request")),
+            v["error"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("malformed request")),
             "{v}"
         );
     }
@@ -232,7 +255,13 @@ async fn a_variant_is_saved_listed_downloaded_and_deleted() {
     let reloaded = load(&ScenarioSource::new("variant.toml", text), &[]).expect("it loads");
     assert_eq!(reloaded.strategy.service_staff["DE"]["call_centre"], 9.0);
 
-    let (s, plan) = call(&app, "GET", "/api/variants/more%20agents/plan.json", Value::Null).await;
+    let (s, plan) = call(
+        &app,
+        "GET",
+        "/api/variants/more%20agents/plan.json",
+        Value::Null,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(plan["strategy"]["service_staff"]["DE"]["call_centre"], 9.0);
 
@@ -242,7 +271,13 @@ async fn a_variant_is_saved_listed_downloaded_and_deleted() {
 
     let (s, _) = call_raw(&app, "GET", "/api/variants/baseline/scenario.toml", "").await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = call(&app, "GET", "/api/variants/more%20agents/x.exe", Value::Null).await;
+    let (s, _) = call(
+        &app,
+        "GET",
+        "/api/variants/more%20agents/x.exe",
+        Value::Null,
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = call(&app, "GET", "/api/variants/nobody/plan.json", Value::Null).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -328,7 +363,10 @@ async fn bad_optimize_requests_are_400() {
     for (body, key) in [
         (json!({"evals": 3}), "evals"),
         (json!({"objective": "happiness"}), "objective"),
-        (json!({"set": ["finance.annual_budget=-1"]}), "finance.annual_budget"),
+        (
+            json!({"set": ["finance.annual_budget=-1"]}),
+            "finance.annual_budget",
+        ),
     ] {
         let (s, v) = call(&app, "POST", "/api/optimize", body.clone()).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");

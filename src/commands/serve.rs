@@ -52,8 +52,7 @@ pub fn serve(cfg: ServeConfig) -> Result<()> {
         cfg.options.replications.unwrap_or(2),
         cfg.options.search_scale
     );
-    let check: Check =
-        Box::new(|s| crate::config::memory::check(s).map_err(|e| format!("{e:#}")));
+    let check: Check = Box::new(|s| crate::config::memory::check(s).map_err(|e| format!("{e:#}")));
     let planner = Planner::new(cfg.source, cfg.set, cfg.options, Some(check))
         .map_err(|e| BadInput(e.message))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
