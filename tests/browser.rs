@@ -221,10 +221,8 @@ fn planner_page_changes_kpis_saves_a_variant_downloads_its_toml_and_shows_charts
     );
     // it is the scenario with the change, as `--set` makes it
     let load = |origin: &str, text: String, set: &[String]| {
-        let o: Vec<omnimix_sim::Override> = set
-            .iter()
-            .map(|s| s.parse().expect("key=value"))
-            .collect();
+        let o: Vec<omnimix_sim::Override> =
+            set.iter().map(|s| s.parse().expect("key=value")).collect();
         omnimix_sim::scenario::load::load(&omnimix_sim::ScenarioSource::new(origin, text), &o)
             .expect("the scenario loads")
     };

@@ -193,8 +193,9 @@ async function loadVariants() {
   tr.appendChild(el("th", {}, "files"));
   const links = (name) => {
     const td = el("td", { colspan: name === "baseline" ? 1 : 2 });
-    for (const f of ["scenario.toml", "plan.json", "budget.xlsx"]) {
+    for (const f of ["scenario.toml", "plan.json", "budget.xlsx", "report.html"]) {
       const a = el("a", { href: `/api/variants/${encodeURIComponent(name)}/${f}`, download: "" }, f);
+      if (f === "report.html") a.title = "the report at full resolution: simulated when asked, as omnimix simulate (takes as long)";
       a.dataset.file = f;
       a.dataset.variant = name;
       td.appendChild(a);

@@ -1,8 +1,10 @@
 //! A variant (or the baseline) as files: `scenario.toml` (the scenario file with the
 //! variant's changes written in, comments kept; `omnimix simulate` runs it as is),
 //! `plan.json` (its strategy in the format of `omnimix optimize`'s plan, which
-//! `simulate --plan` reads) and `budget.xlsx` (its planned cost sheets and the
-//! what-if's KPIs).
+//! `simulate --plan` reads), `budget.xlsx` (its planned cost sheets and the
+//! what-if's KPIs) and `report.html`: the report of `omnimix simulate` on the
+//! variant at full resolution (every agent, the scenario's replications, the
+//! planner's seed), which takes as long as that command.
 
 use crate::api::{ApiError, KpiFigure, WhatIfResponse};
 use crate::planner::Planner;
@@ -14,7 +16,7 @@ use toml_edit::{DocumentMut, Item};
 pub type File = (Vec<u8>, &'static str, String);
 
 /// The files a variant can be downloaded as.
-pub const FILES: [&str; 3] = ["scenario.toml", "plan.json", "budget.xlsx"];
+pub const FILES: [&str; 4] = ["scenario.toml", "plan.json", "budget.xlsx", "report.html"];
 
 /// `file` of variant `name` (`baseline`: the scenario as served).
 pub fn file(p: &Planner, name: &str, file: &str) -> Result<File, ApiError> {
@@ -62,6 +64,11 @@ pub fn file(p: &Planner, name: &str, file: &str) -> Result<File, ApiError> {
             budget_xlsx(&scenario, &result)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             format!("{stem}-budget.xlsx"),
+        )),
+        "report.html" => Ok((
+            report_html(&scenario, name, p.settings().seed)?,
+            "text/html; charset=utf-8",
+            format!("{stem}-report.html"),
         )),
         other => Err(ApiError::NotFound(format!(
             "no file {other}: one of {}",
@@ -203,4 +210,45 @@ fn budget_xlsx(s: &Scenario, r: &WhatIfResponse) -> Result<Vec<u8>, ApiError> {
     write_workbook(&path, &s.currency, &sheets)
         .map_err(|e| ApiError::Internal(format!("budget.xlsx: {e}")))?;
     std::fs::read(&path).map_err(|e| ApiError::Internal(format!("budget.xlsx: {e}")))
+}
+
+/// `omnimix simulate`'s report of the scenario at full resolution, as one page.
+fn report_html(s: &Scenario, name: &str, seed: u64) -> Result<Vec<u8>, ApiError> {
+    use omnimix_sim::engine::{Local, RunOptions, Silent};
+    use omnimix_sim::kpis::weekly_rows;
+    use omnimix_studies::analysis::{retention_curves, retention_rows};
+    use omnimix_studies::posterior::{Draws, Worlds};
+    use omnimix_studies::tables::allocation_rows;
+    let fail = |e: omnimix_reports::ReportError| ApiError::Internal(format!("report.html: {e}"));
+    let reps = s.replications.max(1);
+    let draws = Draws::none();
+    let worlds = Worlds::new(s, &draws, &s.strategy, 0..reps);
+    let without = Worlds::new(s, &draws, &s.strategy.without_media(None), 0..reps);
+    let opts = RunOptions {
+        seed,
+        replications: reps,
+        first_replication: 0,
+        journeys: false,
+    };
+    let runs = worlds.run_on(&opts, &Silent, &Local);
+    let runs0 = without.run_on(&opts, &Silent, &Local);
+    let summary = worlds.summarise(name, seed, &runs, Some((&without, &runs0)));
+    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("report.html: {e}")))?;
+    let out = dir.path();
+    let world = worlds.first();
+    omnimix_reports::write_summary(out, &summary, &draws.interval_covers(), None).map_err(fail)?;
+    omnimix_reports::write_weekly(out, &weekly_rows(world, &runs)).map_err(fail)?;
+    omnimix_reports::write_csv(
+        &out.join("allocation.csv"),
+        &allocation_rows(s, &[(name, &s.strategy)]),
+    )
+    .map_err(fail)?;
+    omnimix_reports::write_csv(
+        &out.join("retention_curves.csv"),
+        &retention_rows(s, name, &retention_curves(world, &runs), true),
+    )
+    .map_err(fail)?;
+    omnimix_reports::report::render_dir(out).map_err(fail)?;
+    std::fs::read(out.join("report.html"))
+        .map_err(|e| ApiError::Internal(format!("report.html: {e}")))
 }

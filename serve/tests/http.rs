@@ -269,6 +269,14 @@ async fn a_variant_is_saved_listed_downloaded_and_deleted() {
     assert_eq!(s, StatusCode::OK);
     assert!(xlsx.starts_with(b"PK"), "an xlsx is a zip file");
 
+    let (s, html) = call_raw(&app, "GET", "/api/variants/more%20agents/report.html", "").await;
+    assert_eq!(s, StatusCode::OK);
+    let html = String::from_utf8(html).expect("utf-8");
+    assert!(
+        html.contains("<html") && html.contains("<svg"),
+        "a page with its charts"
+    );
+
     let (s, _) = call_raw(&app, "GET", "/api/variants/baseline/scenario.toml", "").await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = call(
