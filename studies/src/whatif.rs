@@ -239,3 +239,61 @@ pub fn compare(variant: &Run, baseline: &Run) -> WhatIf {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omnimix_sim::engine::Local;
+    use omnimix_sim::kpis::Kpi;
+    use omnimix_sim::{Override, ScenarioSource, scenario::load::load};
+
+    const TEXT: &str = "name = 'demo'\nreplications = 3\nhorizon_weeks = 16\n[finance]\nannual_budget = 4e6\n\
+        [countries.DE]\npopulation = 20000\n[strategy.annual_spend.DE]\nsearch = 300000\nsocial = 100000\n\
+        call_centre = 20000\n[strategy.specialists.DE]\nsearch = 2\nsocial = 1\n\
+        [strategy.service_staff.DE]\ncall_centre = 3\n";
+
+    fn scenario(set: &[&str]) -> Scenario {
+        let o: Vec<Override> = set.iter().map(|s| s.parse().unwrap()).collect();
+        load(&ScenarioSource::new("demo.toml", TEXT), &o).unwrap()
+    }
+
+    const SETTINGS: Settings = Settings {
+        seed: 5,
+        replications: 4,
+        search_scale: 2,
+    };
+
+    #[test]
+    fn a_spend_what_if_reuses_the_baseline_counterfactual_with_the_same_kpis() {
+        let base = run(&scenario(&[]), &SETTINGS, &Local);
+        let s = scenario(&["strategy.annual_spend.DE.search=600000"]);
+        let reused = run_reusing(&s, &SETTINGS, &Local, Some(&base));
+        assert!(Arc::ptr_eq(&reused.counterfactual, &base.counterfactual));
+        let fresh = run(&s, &SETTINGS, &Local);
+        assert_eq!(reused.kpis, fresh.kpis);
+        // a staff change has its own counterfactual
+        let staff = scenario(&["strategy.service_staff.DE.call_centre=6"]);
+        let own = run_reusing(&staff, &SETTINGS, &Local, Some(&base));
+        assert!(!Arc::ptr_eq(&own.counterfactual, &base.counterfactual));
+    }
+
+    #[test]
+    fn common_random_numbers_make_the_paired_interval_narrower_than_the_values() {
+        let base = run(&scenario(&[]), &SETTINGS, &Local);
+        let more = run(
+            &scenario(&["strategy.annual_spend.DE.search=450000"]),
+            &SETTINGS,
+            &Local,
+        );
+        let w = compare(&more, &base);
+        let revenue = w.rows.iter().find(|r| r.kpi == Kpi::Revenue).unwrap();
+        let width = |i: &Interval| i.hi.unwrap() - i.lo.unwrap();
+        assert!(
+            width(&revenue.difference) < width(&revenue.value),
+            "paired {:?} vs values {:?}",
+            revenue.difference,
+            revenue.value
+        );
+        assert!(w.interval_covers.contains("paired"));
+    }
+}
