@@ -36,6 +36,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Check a scenario file and report every problem (exit code 2 if any).
     Validate(ValidateArgs),
+    /// The what-if planner in the browser: a local web server with one page (baseline
+    /// KPIs, controls, what-ifs on common random numbers, variants, optimize from here).
+    Serve(ServeArgs),
     /// Print the embedded default scenario (a starting point for your own).
     Example,
 }
@@ -337,4 +340,30 @@ pub struct CompareArgs {
     /// No table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `omnimix serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Port to listen on (0: any free port; the URL is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the planner (no
+    /// login, no encryption) to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Master seed of every what-if (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replications of every what-if (default: the scenario's `replications`, at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// What-ifs simulate K times fewer agents (agent_scale × K), as the optimizer's search.
+    #[arg(long, default_value_t = 10)]
+    pub search_scale: u32,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }

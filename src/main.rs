@@ -188,6 +188,7 @@ fn run(cli: cli::Cli, backend: &dyn backend::Backend) -> anyhow::Result<()> {
             commands::validate(&ValidateConfig::from_args(&a)?);
             Ok(())
         }
+        cli::Command::Serve(a) => commands::serve(ServeConfig::from_args(&a)?),
         cli::Command::Example => {
             print!("{}", config::DEFAULT_SCENARIO);
             Ok(())

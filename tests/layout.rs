@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 /// Each crate's folder and the omnimix crates it may depend on (normal dependencies).
-const ALLOWED: [(&str, &[&str]); 7] = [
+const ALLOWED: [(&str, &[&str]); 8] = [
     ("sim", &[]),
     ("data", &["omnimix-sim"]),
     ("optimizer", &["omnimix-sim"]),
@@ -13,6 +13,15 @@ const ALLOWED: [(&str, &[&str]); 7] = [
         &["omnimix-sim", "omnimix-optimizer", "omnimix-attribution"],
     ),
     ("reports", &["omnimix-sim", "omnimix-studies"]),
+    (
+        "serve",
+        &[
+            "omnimix-sim",
+            "omnimix-optimizer",
+            "omnimix-studies",
+            "omnimix-reports",
+        ],
+    ),
     (
         "benches",
         &[

@@ -13,6 +13,8 @@ mod optimize;
 mod outdir;
 mod posterior;
 mod report;
+mod serve;
+mod serve_process;
 mod simulate;
 mod tour;
 mod validate;

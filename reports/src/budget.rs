@@ -34,6 +34,18 @@ pub fn sheets(s: &Scenario, b: &Budget, c: &Comparison) -> Vec<Sheet> {
     ]
 }
 
+/// The sheets of a strategy's planned cost alone (no comparison): By country, By
+/// channel, Country x channel, Staffing and Integration (the planner's `budget.xlsx`).
+pub fn cost_sheets(b: &Budget) -> Vec<Sheet> {
+    vec![
+        by_country(b),
+        by_channel(b),
+        country_x_channel(b),
+        staffing(b),
+        integration(b),
+    ]
+}
+
 /// Media, staff, wages, integration and share of the total cost per country.
 fn by_country(b: &Budget) -> Sheet {
     Sheet {

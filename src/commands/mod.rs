@@ -7,6 +7,7 @@ mod calibrate;
 mod compare;
 mod optimize;
 mod report;
+mod serve;
 mod simulate;
 mod validate;
 
@@ -16,5 +17,6 @@ pub use calibrate::calibrate;
 pub use compare::compare;
 pub use optimize::optimize;
 pub use report::report;
+pub use serve::serve;
 pub use simulate::simulate;
 pub use validate::validate;

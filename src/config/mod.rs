@@ -9,12 +9,14 @@ mod compare;
 pub mod memory;
 mod optimize;
 pub mod posterior;
+mod serve;
 
 pub use attribute::{AttributeConfig, JourneySource};
 pub use benchmark::BenchmarkConfig;
 pub use calibrate::CalibrateConfig;
 pub use compare::CompareConfig;
 pub use optimize::{OptimizeConfig, checkpoint_file};
+pub use serve::ServeConfig;
 
 use crate::cli::{ReportArgs, ScenarioArgs, SimulateArgs, ValidateArgs};
 use anyhow::Result;

@@ -21,6 +21,8 @@
 //! - [`compare`]: what-if scenarios simulated on common random numbers.
 //! - [`calibrate`]: the fit of free parameters to a company's history (simulation-based
 //!   inference on common random numbers) and its posterior.
+//! - [`whatif`]: the planner's what-ifs (`omnimix serve`): a variant at search scale
+//!   against the baseline on common random numbers.
 //! - [`posterior`]: parameter uncertainty — replication `r` of every run on draw
 //!   `r mod n` of a posterior's parameters.
 //!
@@ -39,6 +41,7 @@ pub mod optimize;
 pub mod posterior;
 pub mod tables;
 pub mod truth;
+pub mod whatif;
 
 pub use error::StudyError;
 pub use objective::Objective;
