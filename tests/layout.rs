@@ -10,7 +10,12 @@ const ALLOWED: [(&str, &[&str]); 8] = [
     ("attribution", &[]),
     (
         "studies",
-        &["omnimix-sim", "omnimix-optimizer", "omnimix-attribution"],
+        &[
+            "omnimix-sim",
+            "omnimix-optimizer",
+            "omnimix-attribution",
+            "omnimix-data",
+        ],
     ),
     ("reports", &["omnimix-sim", "omnimix-studies"]),
     (
