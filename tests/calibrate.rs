@@ -394,39 +394,25 @@ fn resume_refuses_a_checkpoint_of_another_fit_or_an_edited_one() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_saves_the_fit_in_the_out_folder_and_resume_ends_where_the_whole_fit_does() {
-    use std::io::{BufRead, BufReader};
     let d = Dir::new();
     let f = tiny(&d);
     let flags = ["--evals", "300"];
     let o = calibrate_tiny(&d, &f, "whole", &flags);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let cut = d.join("cut");
-    let mut child = crate::util::omnimix()
-        .args([
+    let (code, err) = crate::util::interrupt(
+        &[
             "calibrate",
             f.to_str().unwrap(),
             "--out",
             cut.to_str().unwrap(),
-        ])
-        .args(flags)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("coarse: started"), "{first}");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let status = child.wait().unwrap();
-    let err = rest.join("\n");
-    assert_eq!(status.code(), Some(130), "exit code after Ctrl-C:\n{err}");
+            flags[0],
+            flags[1],
+        ],
+        "coarse: started",
+        std::time::Duration::from_millis(300),
+    );
+    assert_eq!(code, Some(130), "exit code after Ctrl-C:\n{err}");
     assert!(cut.join("checkpoint.json").is_file(), "{err}");
     assert!(
         !cut.join("posterior.csv").exists(),

@@ -3,7 +3,6 @@
 
 use crate::util::*;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 const QUICK: [&str; 6] = [
@@ -178,26 +177,12 @@ fn ctrl_c_saves_the_search_in_the_out_folder_and_resume_reaches_the_same_plan() 
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     let cut = args("cut");
-    let mut child = omnimix()
-        .args(&cut)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("search: started"), "{first}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let status = child.wait().unwrap();
-    let err = rest.join("\n");
-    assert_eq!(status.code(), Some(130), "exit code after Ctrl-C:\n{err}");
+    let (code, err) = crate::util::interrupt(
+        &cut.iter().map(String::as_str).collect::<Vec<_>>(),
+        "search: started",
+        std::time::Duration::from_millis(1500),
+    );
+    assert_eq!(code, Some(130), "exit code after Ctrl-C:\n{err}");
     assert!(
         !err.contains("search: 1500 evaluations done"),
         "interrupted mid-search:\n{err}"

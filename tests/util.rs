@@ -81,3 +81,30 @@ pub fn assert_bad_input(o: &Output, needles: &[&str]) {
         assert!(err.contains(n), "stderr should contain {n:?}:\n{err}");
     }
 }
+
+/// Start `omnimix args`, wait for its first stderr line (it must start with `first`),
+/// send Ctrl-C (SIGINT) `after` later, and return the exit code with the rest of
+/// stderr.
+#[cfg(unix)]
+pub fn interrupt(args: &[&str], first: &str, after: std::time::Duration) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = omnimix()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    assert!(line.starts_with(first), "{line}");
+    std::thread::sleep(after);
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    (status.code(), rest.join("\n"))
+}

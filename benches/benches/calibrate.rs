@@ -55,16 +55,7 @@ fn main() {
         None => Vec::new(),
     };
     let obs = observed::from_data(&history, &lift, &[]).unwrap();
-    let params: Vec<FreeParam> = k
-        .params
-        .0
-        .iter()
-        .map(|(path, prior)| FreeParam {
-            path: path.clone(),
-            prior: prior.clone(),
-        })
-        .collect();
-    let problem = Problem::new(s.clone(), obs, params);
+    let problem = Problem::new(s.clone(), obs, FreeParam::of(&s));
     let ev = RayonEvaluator::new(|x: &[f64], r: u32| problem.evaluate(x, r));
     let threads = rayon::current_num_threads();
     eprintln!(

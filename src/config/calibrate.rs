@@ -184,15 +184,7 @@ impl CalibrateConfig {
             ))
             .into());
         }
-        let params = k
-            .params
-            .0
-            .iter()
-            .map(|(path, prior)| FreeParam {
-                path: path.clone(),
-                prior: prior.clone(),
-            })
-            .collect();
+        let params = FreeParam::of(&s);
         let mut cfg_scenario = s.clone();
         cfg_scenario.calibrate.data = Some(data.display().to_string());
         let lift_origin = lift_path.map(|p| p.display().to_string());

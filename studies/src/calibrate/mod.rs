@@ -49,6 +49,21 @@ pub struct FreeParam {
     pub prior: Prior,
 }
 
+impl FreeParam {
+    /// The free parameters a scenario's `[calibrate.params]` names, in key order.
+    pub fn of(s: &Scenario) -> Vec<FreeParam> {
+        s.calibrate
+            .params
+            .0
+            .iter()
+            .map(|(path, prior)| FreeParam {
+                path: path.clone(),
+                prior: prior.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Everything a fit needs.
 #[derive(Debug, Clone)]
 pub struct Problem {
