@@ -351,43 +351,23 @@ fn resume_refuses_a_checkpoint_of_another_fit_or_an_edited_one() {
     let cp = d.join("cp");
     let o = calibrate_tiny(&d, &f, "a", &["--checkpoint", cp.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = calibrate_tiny(
-        &d,
-        &f,
-        "b",
-        &[
-            "--checkpoint",
-            cp.to_str().unwrap(),
-            "--resume",
-            "--seed",
-            "6",
-            "-q",
-        ],
-    );
-    assert_bad_input(&o, &["seed 5 (this run: 6)"]);
-    let o = calibrate_tiny(
-        &d,
-        &f,
-        "b",
-        &[
-            "--checkpoint",
-            cp.to_str().unwrap(),
-            "--resume",
-            "--holdout",
-            "6",
-            "-q",
-        ],
-    );
-    assert_bad_input(&o, &["holdout 0 (this run: 6)"]);
+    let cp_dir = cp.to_str().unwrap();
+    for (flag, differs) in [
+        ("--seed", "seed 5 (this run: 6)"),
+        ("--holdout", "holdout 0 (this run: 6)"),
+    ] {
+        let o = calibrate_tiny(
+            &d,
+            &f,
+            "b",
+            &["--checkpoint", cp_dir, "--resume", flag, "6", "-q"],
+        );
+        assert_bad_input(&o, &[differs]);
+    }
     crate::checkpoint::edit_checkpoint(&cp.join("checkpoint.json"), false, |v| {
         v["state"]["batches"][0]["answers"][0][0] = serde_json::json!(1.0);
     });
-    let o = calibrate_tiny(
-        &d,
-        &f,
-        "b",
-        &["--checkpoint", cp.to_str().unwrap(), "--resume", "-q"],
-    );
+    let o = calibrate_tiny(&d, &f, "b", &["--checkpoint", cp_dir, "--resume", "-q"]);
     assert_bad_input(&o, &["was edited or damaged"]);
 }
 
