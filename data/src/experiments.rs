@@ -196,15 +196,7 @@ pub fn read_lift_tests(path: &Path, scenario: &Scenario) -> Result<Vec<LiftTest>
     let se = t.column("se");
     let mut out = Vec::new();
     for row in &t.rows {
-        let country = match country {
-            Some(c) => crate::history::country_of(&t, row, c, scenario)?,
-            None => scenario
-                .countries
-                .keys()
-                .next()
-                .cloned()
-                .unwrap_or_default(),
-        };
+        let country = crate::history::country_of(&t, row, country, scenario)?;
         let channel = channel_of(&t, row, channel)?;
         let (start_w, end_w) = (week_cell(&t, row, start)?, week_cell(&t, row, end)?);
         if start_w.is_date() != end_w.is_date() || end_w < start_w {
@@ -301,15 +293,7 @@ pub fn read_cohorts(path: &Path, scenario: &Scenario) -> Result<Vec<Cohort>, Dat
     let mut out = Vec::new();
     let mut seen: HashMap<(String, String, u32, u32), usize> = HashMap::new();
     for row in &t.rows {
-        let country = match country {
-            Some(c) => crate::history::country_of(&t, row, c, scenario)?,
-            None => scenario
-                .countries
-                .keys()
-                .next()
-                .cloned()
-                .unwrap_or_default(),
-        };
+        let country = crate::history::country_of(&t, row, country, scenario)?;
         let cohort_start = match t.text(row, start) {
             Some(s) if s.eq_ignore_ascii_case("initial") => CohortStart::Initial,
             _ => match t.week(row, start) {

@@ -185,15 +185,7 @@ pub fn read_history(
             }
             _ => {}
         }
-        let country = match cols.country {
-            Some(c) => country_of(&t, row, c, scenario)?,
-            None => scenario
-                .countries
-                .keys()
-                .next()
-                .cloned()
-                .unwrap_or_default(),
-        };
+        let country = country_of(&t, row, cols.country, scenario)?;
         let channel = match &cols.layout {
             Layout::Long { channel, .. } => Some(channel_of(&t, row, *channel)?),
             Layout::Wide { .. } => None,
@@ -252,13 +244,22 @@ struct Record<'a> {
     channel: Option<Channel>,
 }
 
-/// The scenario's country code a cell names (compared ignoring case).
+/// The scenario's country code a cell of column `col` names (compared ignoring case);
+/// without a country column, the scenario's only country.
 pub(crate) fn country_of(
     t: &Table,
     row: &Row,
-    col: usize,
+    col: Option<usize>,
     scenario: &Scenario,
 ) -> Result<String, DataError> {
+    let Some(col) = col else {
+        return Ok(scenario
+            .countries
+            .keys()
+            .next()
+            .cloned()
+            .unwrap_or_default());
+    };
     let text = t.text(row, col).unwrap_or_default();
     scenario
         .countries
