@@ -1,10 +1,9 @@
 //! `omnimix calibrate`: the shipped example dataset, a small end-to-end fit, and bad data.
 
-use crate::util::{Dir, assert_bad_input, run, stderr};
+use crate::util::{Dir, TINY, assert_bad_input, iso_date, run, stderr, tiny, wide_csv};
 use omnimix_sim::channel::Channel;
 use omnimix_sim::{ScenarioSource, scenario::load::load};
-use omnimix_studies::calibrate::{Measure, Observed, synthetic};
-use std::fmt::Write as _;
+use omnimix_studies::calibrate::synthetic;
 use std::path::Path;
 
 /// The truth the shipped example was generated with (scenarios/example-history/company.toml, "TRUTH").
@@ -23,48 +22,6 @@ const EXAMPLE_TRUTH: [(&str, f64); 10] = [
         1.8,
     ),
 ];
-
-/// ISO date `days` after 1970-01-01.
-fn iso_date(days: i64) -> String {
-    let (y, m, d) = omnimix_sim::mechanisms::seasonality::civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A wide, Robyn-style history table: DATE, one `<channel>_S` spend column per paid
-/// channel, then orders, revenue, active_customers.
-fn wide_csv(obs: &Observed, first_day: i64) -> String {
-    let paid: Vec<Channel> = Channel::ALL
-        .iter()
-        .copied()
-        .filter(|c| !c.is_service())
-        .collect();
-    let mut t = String::from("DATE");
-    for c in &paid {
-        write!(t, ",{}_S", c.name()).unwrap();
-    }
-    t.push_str(",orders,revenue,active_customers\n");
-    let spend = &obs.spend[0].1;
-    let get = |m: Measure| {
-        obs.series
-            .iter()
-            .find(|s| s.measure == m)
-            .map(|s| s.values.clone())
-            .unwrap()
-    };
-    let (o, r, a) = (
-        get(Measure::Orders),
-        get(Measure::Revenue),
-        get(Measure::ActiveCustomers),
-    );
-    for w in 0..obs.weeks() {
-        t.push_str(&iso_date(first_day + 7 * w as i64));
-        for c in &paid {
-            write!(t, ",{:.2}", spend[w][c.index()]).unwrap();
-        }
-        writeln!(t, ",{:.0},{:.2},{:.0}", o[w], r[w], a[w]).unwrap();
-    }
-    t
-}
 
 /// The example's files as its truth generates them: history.csv and lift.csv.
 fn example_files() -> (String, String) {
@@ -104,47 +61,6 @@ fn the_shipped_example_history_is_what_its_truth_generates() {
     );
     let shipped = std::fs::read_to_string(dir.join("lift.csv")).unwrap();
     assert_eq!(shipped, lift);
-}
-
-/// A one-country scenario small enough for a fit in seconds.
-const TINY: &str = r#"
-name = "tiny-history"
-seed = 5
-agent_scale = 5
-[finance]
-annual_budget = 3e6
-[countries.DE]
-population = 60_000
-[strategy.annual_spend.DE]
-search = 300_000
-social = 200_000
-[strategy.specialists.DE]
-search = 1
-social = 1
-[calibrate]
-data = "history.csv"
-evaluations = 40
-draws = 50
-[calibrate.params]
-"channels.search.conversion" = { dist = "log_uniform", lo = 0.001, hi = 0.03 }
-"behaviour.organic_conversion_weekly" = { dist = "log_uniform", lo = 0.0002, hi = 0.004 }
-"#;
-
-/// TINY's history (52 weeks, from its own truth) written beside it.
-fn tiny(d: &Dir) -> std::path::PathBuf {
-    let f = d.file("tiny.toml", TINY);
-    let base = load(&ScenarioSource::new("tiny", TINY), &[]).unwrap();
-    let truth = base
-        .with_values([("channels.search.conversion", 0.008)])
-        .unwrap();
-    let obs = synthetic::history(&truth, synthetic::flighted_spend(&base, 52, 1), 1, 0.02);
-    d.file(
-        "history.csv",
-        &wide_csv(&obs, 19_359)
-            .replace("DATE", "week")
-            .replace("_S,", "_spend,"),
-    );
-    f
 }
 
 #[test]

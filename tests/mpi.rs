@@ -469,3 +469,42 @@ fn benchmark_farms_the_optimizer_rule_and_gives_the_same_table_on_2_ranks() {
     assert_eq!(files(&d.join("np2"), &["benchmark.csv"]), want);
     assert!(err.contains("rank 1 of 2:"), "the worker evaluated: {err}");
 }
+
+#[test]
+fn calibrate_gives_the_same_fit_on_2_ranks_as_without_a_launcher() {
+    let d = Dir::new();
+    let f = tiny(&d);
+    let args = |out: &str| -> Vec<String> {
+        [
+            "calibrate",
+            f.to_str().unwrap(),
+            "-q",
+            "--out",
+            d.join(out).to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let names = [
+        "posterior.csv",
+        "parameters.csv",
+        "fit.csv",
+        "scenario.toml",
+    ];
+    let a = args("alone");
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), &names);
+    let a = args("np2");
+    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+    a.extend(["--threads", "1"]);
+    let o = mpirun_env(2, &a, &[("OMNIMIX_MPI_STATS", "1")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(files(&d.join("np2"), &names), want);
+    assert!(
+        err.contains("rank 1 of 2:"),
+        "the worker simulated histories: {err}"
+    );
+}
