@@ -402,8 +402,9 @@ mod tests {
             ..ObservationSpec::default()
         };
         let path = path_code(&[Search, Social]);
-        // the older touch (position 1) on the second device, the newer on the first
-        let d = [0xFFFF_u64 | (0x0000 << 16), 0, 0];
+        // the newer touch (position 0, bits 0-15) on the first device, the older
+        // (position 1, bits 16-31: 0) on the second
+        let d = [0xFFFF_u64, 0, 0];
         let o = observe(
             path,
             Some(Search.index() as u8),
