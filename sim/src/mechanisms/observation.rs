@@ -1,5 +1,5 @@
-//! What the company can see of its customers' journeys (docs/model.md, "What the
-//! company can see").
+//! What the company can see of its customers' journeys
+//! (docs/model.md, "What the company can see").
 //!
 //! The engine knows every touch; a company records far less. When journeys are
 //! written, every path the engine records (the touches before an order, and the
