@@ -67,9 +67,15 @@ pub struct SimulateArgs {
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
-    /// Also write journeys.csv (touch paths for attribution).
+    /// Also write journeys.csv (touch paths for attribution, as the company could
+    /// record them: consented, identified touches, stitched across channels only
+    /// where unified data is live).
     #[arg(long)]
     pub journeys: bool,
+    /// Also write true_journeys.csv (every touch as it really happened) beside
+    /// journeys.csv.
+    #[arg(long)]
+    pub true_journeys: bool,
     /// Simulate a named alternative strategy from the scenario's [strategies].
     #[arg(long, conflicts_with = "plan")]
     pub strategy: Option<String>,

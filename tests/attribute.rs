@@ -67,12 +67,17 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     let f = d.file("small.toml", SMALL);
     let out = d.join("truth");
     // social touches happen (and show up in paths) but cannot convert, build
-    // familiarity or remind a customer to buy again
+    // familiarity or remind a customer to buy again; unified customer data is live
+    // from week 0, so the company sees social touches on the paths of store orders
     let o = run(&[
         "attribute",
         "--truth",
         "--scenario",
         f.to_str().unwrap(),
+        "--set",
+        "integration.unified_data.delay_weeks=0",
+        "--set",
+        "strategy.integration.KE.unified_data=0",
         "--set",
         "channels.social.conversion=0",
         "--set",
@@ -117,10 +122,10 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
     let errors = fs::read_to_string(out.join("errors.csv")).unwrap();
     assert_eq!(
         errors.lines().next().unwrap(),
-        "model,total_absolute_share_error"
+        "model,total_absolute_share_error,error_true_paths,measurement_loss"
     );
     assert!(errors.lines().count() > 8);
-    assert!(out.join("journeys.csv").exists());
+    assert!(out.join("journeys.csv").exists() && out.join("true_journeys.csv").exists());
     let svg = fs::read_to_string(out.join("attribution.svg")).unwrap();
     assert!(
         svg.starts_with("<svg") && svg.contains("truth") && svg.contains("social"),
@@ -131,6 +136,71 @@ fn truth_gives_a_channel_without_effect_nothing_while_models_still_credit_it() {
         &["--truth simulates its own journeys"],
     );
     assert_bad_input(&run(&["attribute", "-q"]), &["give a journeys CSV"]);
+}
+
+/// `attribute --truth` on the small scenario with unified customer data live from
+/// week 0 in both countries, or never: errors.csv as model → (error on the observed
+/// paths, error on the true paths).
+fn errors_with_unified_data(live: bool) -> BTreeMap<String, (f64, f64)> {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let out = d.join("truth");
+    let mut args = vec![
+        "attribute",
+        "--truth",
+        "--scenario",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    if live {
+        args.extend([
+            "--set",
+            "integration.unified_data.delay_weeks=0",
+            "--set",
+            "strategy.integration.DE.unified_data=0",
+            "--set",
+            "strategy.integration.KE.unified_data=0",
+        ]);
+    }
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = fs::read_to_string(out.join("errors.csv")).unwrap();
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            let x = |k: usize| c[k].parse::<f64>().unwrap();
+            assert!(
+                (x(3) - (x(1) - x(2))).abs() < 1e-12,
+                "measurement_loss: {l}"
+            );
+            (c[0].to_string(), (x(1), x(2)))
+        })
+        .collect()
+}
+
+#[test]
+fn attribution_error_is_larger_on_observed_paths_and_falls_when_unified_data_is_live() {
+    let silo = errors_with_unified_data(false);
+    let unified = errors_with_unified_data(true);
+    assert!(silo.len() >= 8, "{silo:?}");
+    for (model, &(observed, true_paths)) in &silo {
+        assert!(
+            observed > true_paths,
+            "{model} without unified data: {observed} on observed paths vs {true_paths} on true ones"
+        );
+        let (u_observed, u_true) = unified[model];
+        assert!(
+            u_observed > u_true,
+            "{model} with unified data: {u_observed} on observed paths vs {u_true} on true ones"
+        );
+        assert!(
+            u_observed < observed,
+            "{model}: unified data live {u_observed} vs never {observed}"
+        );
+    }
 }
 
 const JOURNEYS_HEADER: &str = "path,total_conversions,total_null,total_conversion_value\n";

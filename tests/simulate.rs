@@ -68,12 +68,21 @@ fn same_seed_is_byte_identical_on_1_2_and_7_threads() {
     let mut outputs = Vec::new();
     for t in ["1", "2", "7"] {
         let name = format!("t{t}");
-        let o = simulate(&d, &name, &["--threads", t, "--journeys"]);
+        let o = simulate(
+            &d,
+            &name,
+            &["--threads", t, "--journeys", "--true-journeys"],
+        );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let files: Vec<Vec<u8>> = ["summary.json", "weekly.csv", "journeys.csv"]
-            .iter()
-            .map(|f| fs::read(d.join(&name).join(f)).unwrap())
-            .collect();
+        let files: Vec<Vec<u8>> = [
+            "summary.json",
+            "weekly.csv",
+            "journeys.csv",
+            "true_journeys.csv",
+        ]
+        .iter()
+        .map(|f| fs::read(d.join(&name).join(f)).unwrap())
+        .collect();
         outputs.push(files);
     }
     assert_eq!(outputs[0], outputs[1], "1 vs 2 threads");
@@ -120,6 +129,55 @@ fn journeys_csv_is_the_attribution_input_format() {
         );
     }
     assert!(conv > 0.0);
+}
+
+/// A journeys CSV as (distinct paths, converting journeys, touches per journey,
+/// touches per converting journey).
+fn path_stats(csv: &str) -> (usize, f64, f64, f64) {
+    let (mut rows, mut conv, mut all, mut touches, mut conv_touches) = (0, 0.0, 0.0, 0.0, 0.0);
+    for r in csv.lines().skip(1) {
+        let c: Vec<&str> = r.split(',').collect();
+        let len = c[1].split(" > ").filter(|s| !s.is_empty()).count() as f64;
+        let (n, null) = (c[2].parse::<f64>().unwrap(), c[3].parse::<f64>().unwrap());
+        rows += 1;
+        conv += n;
+        all += n + null;
+        touches += (n + null) * len;
+        conv_touches += n * len;
+    }
+    (rows, conv, touches / all, conv_touches / conv)
+}
+
+#[test]
+fn observed_journeys_hold_fewer_shorter_paths_than_the_true_ones() {
+    let d = Dir::new();
+    let o = simulate(&d, "j", &["--true-journeys"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = |f: &str| fs::read_to_string(d.join("j").join(f)).unwrap();
+    let (observed, truth) = (read("journeys.csv"), read("true_journeys.csv"));
+    assert_eq!(
+        observed.lines().next(),
+        truth.lines().next(),
+        "the same columns"
+    );
+    let (o_rows, o_conv, o_len, o_conv_len) = path_stats(&observed);
+    let (t_rows, t_conv, t_len, t_conv_len) = path_stats(&truth);
+    assert!(o_rows > 0 && o_conv > 0.0, "something is observed");
+    assert!(o_rows < t_rows, "distinct paths: {o_rows} vs {t_rows}");
+    assert!(o_conv < t_conv, "orders with a path: {o_conv} vs {t_conv}");
+    assert!(o_len < t_len, "touches per journey: {o_len} vs {t_len}");
+    assert!(
+        o_conv_len < t_conv_len,
+        "touches per converting journey: {o_conv_len} vs {t_conv_len}"
+    );
+    // --journeys alone writes the observed journeys only, the same as above
+    let o = simulate(&d, "k", &["--journeys"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(d.join("k/journeys.csv")).unwrap(),
+        observed
+    );
+    assert!(!d.join("k/true_journeys.csv").exists());
 }
 
 #[test]

@@ -306,3 +306,18 @@ fn agents_that_need_most_of_the_memory_are_warned_about_and_validate_shows_the_e
     );
     assert_bad_input(&validate_in_memory("lots", &[]), &["OMNIMIX_MEMORY=lots"]);
 }
+
+#[test]
+fn observation_shares_outside_0_1_and_unknown_observation_keys_are_bad_input() {
+    let text = format!(
+        "{SMALL}\n[observation]\nstore_unrecorded = 1.5\nprint_unrecorded = -0.1\nmulti_devices = 0.3\n"
+    );
+    assert_bad_input(
+        &validate_text(&text),
+        &[
+            "observation.store_unrecorded = 1.5: must be between 0 and 1",
+            "observation.print_unrecorded",
+            "unknown key 'multi_devices'",
+        ],
+    );
+}

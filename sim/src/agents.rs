@@ -15,6 +15,7 @@
 //! propensity (sBG), and the recent touch path (last 8 touches, 4 bits each).
 
 use crate::channel::{Channel, N_CHANNELS};
+use crate::mechanisms::observation::{self, JourneyLog};
 use crate::rng::{Purpose, counter_draw, stream, threshold};
 use crate::step::StepParams;
 use crate::world::{CountryModel, N_PAID, SHARD_SIZE};
@@ -394,14 +395,15 @@ impl Shard {
     }
 
     /// Advance every agent one step. Conversions with a non-empty path are pushed to
-    /// `journeys` when it is given.
+    /// `journeys` when it is given, with what the company observed of them.
     pub fn step(
         &mut self,
         p: &StepParams,
         key: u64,
-        mut journeys: Option<&mut Vec<JourneyEvent>>,
+        mut journeys: Option<&mut JourneyLog>,
     ) -> StepTally {
         let mut t = StepTally::default();
+        let obs_key = observation::observation_key(key);
         let n = self.len();
         let store = Channel::Store.index();
         let bot = Channel::Chatbot.index();
@@ -566,7 +568,8 @@ impl Shard {
                 }
                 if path != 0 {
                     if let Some(j) = journeys.as_deref_mut() {
-                        j.push((path, value as f32));
+                        let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
+                        j.conversion(path, value as f32, bought, seen.0, &p.observe, seen.1);
                     }
                     path = 0;
                 }
@@ -662,7 +665,8 @@ impl Shard {
                 used = 0;
                 bought = sold_on;
                 if let Some(j) = journeys.as_deref_mut() {
-                    j.push((path, value as f32));
+                    let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
+                    j.conversion(path, value as f32, sold_on, seen.0, &p.observe, seen.1);
                 }
                 path = 0;
             }

@@ -15,6 +15,7 @@
 use crate::agents::{JourneyEvent, Shard, StepTally, q8, state};
 use crate::channel::N_CHANNELS;
 use crate::mechanisms::finance;
+use crate::mechanisms::observation::{JourneyLog, observation_key, observed_null_paths};
 use crate::rng::{Purpose, counter_key, stream, unit_f64};
 use crate::step::{CountryDynamics, StepParams, StepReport, compile};
 use crate::world::World;
@@ -67,6 +68,9 @@ pub struct CountryWeek {
 /// Touch-path tallies of one country: path → [conversions, nulls, value] (agents).
 pub type JourneyTally = BTreeMap<u32, [f64; 3]>;
 
+/// True and observed touch-path tallies per country.
+type PathTallies = (Vec<JourneyTally>, Vec<JourneyTally>);
+
 /// Everything one replication produced.
 #[derive(Debug, Clone)]
 pub struct Replication {
@@ -76,8 +80,11 @@ pub struct Replication {
     pub weeks: Vec<Vec<CountryWeek>>,
     /// Census of each country at week 0 (before the first step).
     pub start: Vec<StepTally>,
-    /// Per country, when journeys were requested.
+    /// Per country, when journeys were requested: the true paths.
     pub journeys: Option<Vec<JourneyTally>>,
+    /// Per country, when journeys were requested: what the company could observe of
+    /// them (see [`crate::mechanisms::observation`]).
+    pub observed_journeys: Option<Vec<JourneyTally>>,
     /// Customer equity at the horizon per country, in agents (× the agent scale for
     /// customers): see [`Shard::equity`].
     pub equity: Vec<f64>,
@@ -217,19 +224,26 @@ fn fold_step(
     exchange: &dyn ShardExchange,
     ids: &[(usize, usize)],
     mine: &[usize],
-    results: Vec<(StepTally, Vec<JourneyEvent>)>,
+    results: Vec<(StepTally, JourneyLog)>,
     nc: usize,
-    mut paths: Option<&mut Vec<JourneyTally>>,
+    mut paths: Option<&mut PathTallies>,
 ) -> Vec<StepTally> {
     let journeys = paths.is_some();
     let mut tallies = vec![StepTally::default(); nc];
-    let mut add_events = |country: usize, j: &[JourneyEvent]| {
-        if let Some(p) = paths.as_mut() {
-            let m = &mut p[country];
-            for &(path, value) in j {
-                let e = m.entry(path).or_default();
-                e[0] += 1.0;
-                e[2] += value as f64;
+    let mut add_events = |country: usize, j: &JourneyLog| {
+        if let Some((truth, observed)) = paths.as_mut() {
+            for (m, events) in [
+                (&mut truth[country], &j.true_events),
+                (&mut observed[country], &j.observed),
+            ] {
+                for &(path, value) in events {
+                    let e = m.entry(path).or_default();
+                    e[0] += 1.0;
+                    e[2] += value as f64;
+                }
+            }
+            for &path in &j.observed_nulls {
+                observed[country].entry(path).or_default()[1] += 1.0;
             }
         }
     };
@@ -255,14 +269,18 @@ fn fold_step(
     for (t, j) in &results {
         words.extend(t.revenue.iter().map(|v| v.to_bits()));
         if journeys {
-            words.push(j.len() as u64);
-            words.extend(j.iter().map(event_word));
+            for events in [&j.true_events, &j.observed] {
+                words.push(events.len() as u64);
+                words.extend(events.iter().map(event_word));
+            }
+            words.push(j.observed_nulls.len() as u64);
+            words.extend(j.observed_nulls.iter().map(|&p| p as u64));
         }
     }
     let all = exchange.all_gather(&words);
     let mut rest: &[u64] = &all;
     let total = ids.len();
-    let mut per_shard: Vec<Option<([f64; N_CHANNELS], Vec<JourneyEvent>)>> =
+    let mut per_shard: Vec<Option<([f64; N_CHANNELS], JourneyLog)>> =
         (0..total).map(|_| None).collect();
     for p in 0..processes {
         for t in tallies.iter_mut() {
@@ -277,13 +295,16 @@ fn fold_step(
             };
             rest = tail;
             let j = if journeys {
-                decode_list(&mut rest)
-                    .unwrap_or_else(|| missing())
-                    .into_iter()
-                    .map(word_event)
-                    .collect()
+                let mut list = || decode_list(&mut rest).unwrap_or_else(|| missing());
+                let events =
+                    |l: Vec<u64>| -> Vec<JourneyEvent> { l.into_iter().map(word_event).collect() };
+                JourneyLog {
+                    true_events: events(list()),
+                    observed: events(list()),
+                    observed_nulls: list().into_iter().map(|p| p as u32).collect(),
+                }
             } else {
-                Vec::new()
+                JourneyLog::default()
             };
             per_shard[g] = Some((rev.map(f64::from_bits), j));
         }
@@ -417,7 +438,8 @@ pub fn run_replication_on(
             ..Default::default()
         })
         .collect();
-    let mut paths: Option<Vec<JourneyTally>> = journeys.then(|| vec![JourneyTally::new(); nc]);
+    let mut paths: Option<PathTallies> =
+        journeys.then(|| (vec![JourneyTally::new(); nc], vec![JourneyTally::new(); nc]));
     let spw = s.time_step.steps_per_week();
     let mut weeks = Vec::with_capacity(s.horizon_weeks as usize);
     let mut current: Vec<CountryWeek> = vec![CountryWeek::default(); nc];
@@ -440,7 +462,7 @@ pub fn run_replication_on(
         let compiled: Vec<_> = (0..nc)
             .map(|ci| compile(world, ci, &mut dyns[ci], step, cut))
             .collect();
-        let results: Vec<(StepTally, Vec<JourneyEvent>)> = shards
+        let results: Vec<(StepTally, JourneyLog)> = shards
             .par_iter_mut()
             .map(|sh| {
                 let key = counter_key(
@@ -451,7 +473,7 @@ pub fn run_replication_on(
                     step as u64 + 1,
                     Purpose::Step,
                 );
-                let mut j = Vec::new();
+                let mut j = JourneyLog::default();
                 let t = sh.step(&compiled[sh.country].0, key, journeys.then_some(&mut j));
                 (t, j)
             })
@@ -492,12 +514,25 @@ pub fn run_replication_on(
         }
         observer.step_done(rep, step);
     }
-    if let Some(p) = paths.as_mut() {
-        let local: Vec<Vec<u32>> = shards
+    if let Some((truth, observed)) = paths.as_mut() {
+        // what the company records of the unconverted paths, under the last step's
+        // observation model and draws of their own
+        let local: Vec<[Vec<u32>; 2]> = shards
             .iter()
             .map(|sh| {
-                let mut nulls = Vec::new();
-                sh.null_paths(&mut nulls);
+                let mut nulls = [Vec::new(), Vec::new()];
+                sh.null_paths(&mut nulls[0]);
+                let key = counter_key(
+                    seed,
+                    rep as u64,
+                    sh.country as u64,
+                    sh.index as u64,
+                    world.steps() as u64 + 1,
+                    Purpose::Step,
+                );
+                if let Some(p) = last_params.get(sh.country) {
+                    observed_null_paths(sh, &p.observe, observation_key(key), &mut nulls[1]);
+                }
                 nulls
             })
             .collect();
@@ -506,23 +541,37 @@ pub fn run_replication_on(
             local,
             total,
             |nulls, out| {
-                out.push(nulls.len() as u64);
-                out.extend(nulls.iter().map(|&v| v as u64));
+                for n in nulls {
+                    out.push(n.len() as u64);
+                    out.extend(n.iter().map(|&v| v as u64));
+                }
             },
-            |rest| Some(decode_list(rest)?.into_iter().map(|v| v as u32).collect()),
+            |rest| {
+                let mut list = || -> Option<Vec<u32>> {
+                    Some(decode_list(rest)?.into_iter().map(|v| v as u32).collect())
+                };
+                Some([list()?, list()?])
+            },
         );
         for (&(country, _), nulls) in ids.iter().zip(&all) {
-            for &path in nulls {
-                p[country].entry(path).or_default()[1] += 1.0;
+            for (m, n) in [(&mut *truth, &nulls[0]), (&mut *observed, &nulls[1])] {
+                for &path in n {
+                    m[country].entry(path).or_default()[1] += 1.0;
+                }
             }
         }
     }
+    let (paths, observed_paths) = match paths {
+        Some((t, o)) => (Some(t), Some(o)),
+        None => (None, None),
+    };
     let equity = horizon_equity(world, exchange, &ids, &shards, &last_params, total);
     Replication {
         index: rep,
         weeks,
         start,
         journeys: paths,
+        observed_journeys: observed_paths,
         equity,
     }
 }
@@ -669,6 +718,7 @@ mod tests {
         for journeys in [true, false] {
             let whole = run_replication(&world, 9, 3, journeys, &Silent);
             assert_eq!(whole.journeys.is_some(), journeys);
+            assert_eq!(whole.observed_journeys.is_some(), journeys);
             for p in [2, 3, 5] {
                 let slots = Mutex::new(vec![Vec::new(); p]);
                 let barrier = Barrier::new(p);

@@ -53,6 +53,7 @@ pub mod mechanisms {
     pub mod finance;
     pub mod integration;
     pub mod media;
+    pub mod observation;
     pub mod privacy;
     pub mod queue;
     pub mod retention;

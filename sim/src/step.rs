@@ -7,6 +7,7 @@
 
 use crate::agents::{NO_CHANNEL, StepTally, q8, thr};
 use crate::channel::{Channel, N_CHANNELS};
+use crate::mechanisms::observation::ObservationStep;
 use crate::mechanisms::service::{DeskOutcome, desks};
 use crate::mechanisms::{
     consistency, exposure, fatigue, finance, integration, privacy, staffing, word_of_mouth,
@@ -176,6 +177,8 @@ pub struct StepParams {
     pub desk_sell_thr: [u32; N_CHANNELS],
     /// Drift towards baseline per step, in 1/256.
     pub drift_q8: i32,
+    /// What the company records of a journey (used only when journeys are written).
+    pub observe: ObservationStep,
     /// Satisfied at or above.
     pub satisfied_min: i32,
     /// Dissatisfied below.
@@ -400,6 +403,7 @@ pub fn compile(
         drift_q8: (256.0 * (1.0 - (1.0 - b.satisfaction_drift).powf(dt))).round() as i32,
         satisfied_min: qi(b.satisfaction_baseline - 0.05),
         dissatisfied_below: qi(b.satisfaction_baseline - 0.2),
+        observe: ObservationStep::new(&s.observation, live(initiative::UNIFIED_DATA)),
         ..Default::default()
     };
     for ch in Channel::PAID {

@@ -39,11 +39,14 @@ fn simulate(
 fn fingerprint(world: &World, sum: &Summary, reps: &[omnimix_sim::engine::Replication]) -> String {
     let weekly = serde_json::to_string(&weekly_rows(world, reps)).unwrap();
     let journeys = serde_json::to_string(&omnimix_sim::kpis::journey_rows(world, reps)).unwrap();
+    let observed =
+        serde_json::to_string(&omnimix_sim::kpis::observed_journey_rows(world, reps)).unwrap();
     format!(
-        "{}{}{}",
+        "{}{}{}{}",
         serde_json::to_string(sum).unwrap(),
         weekly,
-        journeys
+        journeys,
+        observed
     )
 }
 

@@ -5,36 +5,50 @@ use crate::config::{AttributeConfig, BadInput, JourneySource};
 use crate::print::print_written;
 use anyhow::{Context, Result};
 use omnimix_attribution::{Credit, JourneyTable, Model};
-use omnimix_studies::truth::{ModelError, Truth};
+use omnimix_studies::truth::{MeasurementError, Truth};
 use std::time::Instant;
 
 /// `omnimix attribute`: every model's credit per channel, to `attribution.csv`;
-/// with `--truth`, beside each channel's true incremental effect (the simulations
-/// on every rank of the backend; the models and the files on rank 0).
+/// with `--truth`, the credit on the paths the company could observe, beside each
+/// channel's true incremental effect, and each model's error on the observed and on
+/// the true paths (the simulations on every rank of the backend; the models and the
+/// files on rank 0).
 pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
     use omnimix_attribution::{Options, attribute_all};
-    use omnimix_studies::truth::{journey_table, model_errors, simulate_truth};
+    use omnimix_studies::truth::{journey_table, measurement_errors, simulate_truth};
     let (a, models) = (cfg, &cfg.models);
     let simulated;
-    let (table, source, truth) = match &cfg.source {
+    let mut written = Vec::new();
+    let (table, true_table, source, truth) = match &cfg.source {
         JourneySource::File { .. } if !backend.is_root() => return Ok(()),
-        JourneySource::File { path, table } => (table, path.display().to_string(), None),
+        JourneySource::File { path, table } => (table, None, path.display().to_string(), None),
         JourneySource::Truth {
             scenario: s,
             seed,
             replications,
         } => {
-            let (rows, truth) = with_threads(cfg.threads, || {
+            let (journeys, truth) = with_threads(cfg.threads, || {
                 simulate_truth(s, *seed, *replications, backend.shards())
             })?;
             if !backend.is_root() {
                 return Ok(());
             }
-            simulated = journey_table(&rows)?;
-            omnimix_reports::write_csv(&a.out.join("journeys.csv"), &rows)?;
+            simulated = (
+                journey_table(&journeys.observed)?,
+                journey_table(&journeys.true_paths)?,
+            );
+            for (name, rows) in [
+                ("journeys.csv", &journeys.observed),
+                ("true_journeys.csv", &journeys.true_paths),
+            ] {
+                let path = a.out.join(name);
+                omnimix_reports::write_csv(&path, rows)?;
+                written.push(path);
+            }
             (
-                &simulated,
-                format!("simulated journeys of {}", s.name),
+                &simulated.0,
+                Some(&simulated.1),
+                format!("observed journeys of {}", s.name),
                 Some(truth),
             )
         }
@@ -45,9 +59,11 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
         // the header alone: a table of no paths credits nothing
         let header = format!("{}\n", Credit::COLUMNS.join(","));
         omnimix_reports::write_atomic(&path, header.as_bytes())?;
+        written.push(path);
+        crate::outdir::record(&written);
         if !a.quiet {
             println!("{source}: no paths (the table has its header only): nothing to credit");
-            print_written(&[path]);
+            print_written(&written);
         }
         return Ok(());
     }
@@ -66,7 +82,7 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
         .into());
     }
     omnimix_reports::write_csv(&path, &credits)?;
-    let mut written = vec![path];
+    written.push(path);
     // Chart: share per channel, one bar per model (and the truth when known).
     let channels: Vec<String> = table.channels().to_vec();
     let mut series: Vec<String> = models.iter().map(|m| m.to_string()).collect();
@@ -103,7 +119,13 @@ pub fn attribute(cfg: &AttributeConfig, backend: &dyn Backend) -> Result<()> {
         let truth_path = a.out.join("truth.csv");
         omnimix_reports::write_csv(&truth_path, &truth.rows)?;
         written.push(truth_path);
-        errors = model_errors(truth, &credits, models);
+        // the same models on the true paths: what measurement loses
+        let true_credits = match true_table {
+            Some(t) if !t.is_empty() => attribute_all(t, models, &Options::default())
+                .context("attribution of the true paths failed")?,
+            _ => Vec::new(),
+        };
+        errors = measurement_errors(truth, &credits, &true_credits, models);
         let errors_path = a.out.join("errors.csv");
         omnimix_reports::write_csv(&errors_path, &errors)?;
         written.push(errors_path);
@@ -152,7 +174,7 @@ fn print_credits(
     models: &[Model],
     credits: &[Credit],
     truth: Option<&Truth>,
-    errors: &[ModelError],
+    errors: &[MeasurementError],
     t0: Instant,
 ) {
     println!(
@@ -189,6 +211,11 @@ fn print_credits(
         print!("{:<16}", "abs. share error");
         for e in errors {
             print!(" {:>15.3}", e.total_absolute_share_error);
+        }
+        println!();
+        print!("{:<16}", "on true paths");
+        for e in errors {
+            print!(" {:>15.3}", e.error_true_paths);
         }
         println!();
     }

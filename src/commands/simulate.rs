@@ -7,7 +7,9 @@ use crate::progress::Progress;
 use anyhow::{Context, Result};
 use omnimix_sim::Scenario;
 use omnimix_sim::engine::RunOptions;
-use omnimix_sim::kpis::{Kpi, KpiSummary, Summary, journey_rows, weekly_rows};
+use omnimix_sim::kpis::{
+    Kpi, KpiSummary, Summary, journey_rows, observed_journey_rows, weekly_rows,
+};
 use omnimix_studies::analysis::{retention_curves, retention_rows};
 use omnimix_studies::posterior::Worlds;
 use omnimix_studies::tables::allocation_rows;
@@ -73,8 +75,13 @@ pub fn simulate(cfg: &SimulateConfig, backend: &dyn Backend) -> Result<()> {
     if cfg.journeys {
         written.push(omnimix_reports::write_journeys(
             &cfg.out,
-            &journey_rows(world, &reps),
+            &observed_journey_rows(world, &reps),
         )?);
+    }
+    if cfg.true_journeys {
+        let path = cfg.out.join("true_journeys.csv");
+        omnimix_reports::write_csv(&path, &journey_rows(world, &reps))?;
+        written.push(path);
     }
     // the report: the strategy's allocation and retention curves from this run, then charts and report.html
     let allocation = cfg.out.join("allocation.csv");

@@ -116,6 +116,8 @@ pub struct SimulateConfig {
     pub replications: u32,
     pub out: PathBuf,
     pub journeys: bool,
+    /// Also the true journeys (true_journeys.csv).
+    pub true_journeys: bool,
     /// Posterior draws: replication r runs on draw r mod n (none: the scenario as it is).
     pub draws: omnimix_studies::posterior::Draws,
     pub threads: Option<usize>,
@@ -156,7 +158,8 @@ impl SimulateConfig {
             replications,
             strategy_name,
             out: writable_out(&a.out)?,
-            journeys: a.journeys,
+            journeys: a.journeys || a.true_journeys,
+            true_journeys: a.true_journeys,
             threads: threads(a.threads)?,
             quiet: a.quiet,
             scenario,

@@ -7,11 +7,17 @@
 //! orders and revenue are the channel's incremental effect, which a marketer cannot
 //! observe and attribution models try to estimate. A third run per channel with 10 %
 //! more spend gives its marginal ROI.
+//!
+//! The journeys come twice: as the company could observe them (consented, identified
+//! touches, stitched across channels only where unified data is live; see
+//! `omnimix_sim::mechanisms::observation`) and as they really were. A model's error
+//! on the first against the truth, less its error on the second, is what
+//! measurement loses ([`measurement_errors`]).
 
 use crate::error::StudyError;
 use omnimix_attribution::{Credit, JourneyTable, Model};
 use omnimix_sim::engine::{RunOptions, ShardExchange, Silent, run_on};
-use omnimix_sim::kpis::{JourneyRow, Kpi, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{JourneyRow, Kpi, journey_rows, observed_journey_rows, replication_kpis};
 use omnimix_sim::{Channel, Scenario, World};
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +74,33 @@ pub struct ModelError {
     pub total_absolute_share_error: f64,
 }
 
+/// One row of `errors.csv` from `attribute --truth`: a model's error against the
+/// truth on the paths the company could observe, on the true paths, and the
+/// difference, what measurement loses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasurementError {
+    /// Attribution model.
+    pub model: String,
+    /// Σ over channels of |model share − true share| on the observed paths
+    /// (`journeys.csv`), 0 = perfect, 2 = disjoint.
+    pub total_absolute_share_error: f64,
+    /// The same on the true paths (`true_journeys.csv`).
+    pub error_true_paths: f64,
+    /// `total_absolute_share_error − error_true_paths`: the error that the
+    /// measurement adds (negative when losing paths happened to help the model).
+    pub measurement_loss: f64,
+}
+
+/// A simulation's journeys: as the company could observe them, and as they were.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Journeys {
+    /// `journeys.csv`: consented, identified touches (see
+    /// `omnimix_sim::mechanisms::observation`).
+    pub observed: Vec<JourneyRow>,
+    /// `true_journeys.csv`: every touch.
+    pub true_paths: Vec<JourneyRow>,
+}
+
 /// Orders, revenue and total cost per country (+ company last), means over
 /// replications.
 fn outcomes(
@@ -75,7 +108,7 @@ fn outcomes(
     st: &omnimix_sim::Strategy,
     opts: &RunOptions,
     exchange: &dyn ShardExchange,
-) -> (Vec<[f64; 3]>, Vec<JourneyRow>) {
+) -> (Vec<[f64; 3]>, Journeys) {
     let world = World::new(s, st);
     let reps = run_on(&world, opts, &Silent, exchange);
     let n = reps.len().max(1) as f64;
@@ -93,9 +126,12 @@ fn outcomes(
         }
     }
     let rows = if opts.journeys {
-        journey_rows(&world, &reps)
+        Journeys {
+            observed: observed_journey_rows(&world, &reps),
+            true_paths: journey_rows(&world, &reps),
+        }
     } else {
-        Vec::new()
+        Journeys::default()
     };
     (out, rows)
 }
@@ -138,7 +174,7 @@ pub fn simulate_truth(
     seed: u64,
     replications: u32,
     exchange: &dyn ShardExchange,
-) -> (Vec<JourneyRow>, Truth) {
+) -> (Journeys, Truth) {
     let opts = RunOptions {
         seed,
         replications,
@@ -220,6 +256,26 @@ pub fn simulate_truth(
         }
     }
     (journeys, Truth { rows })
+}
+
+/// Each model's error against the truth on the observed paths (credits `observed`)
+/// and on the true paths (credits `true_paths`), and the difference.
+pub fn measurement_errors(
+    truth: &Truth,
+    observed: &[Credit],
+    true_paths: &[Credit],
+    models: &[Model],
+) -> Vec<MeasurementError> {
+    model_errors(truth, observed, models)
+        .into_iter()
+        .zip(model_errors(truth, true_paths, models))
+        .map(|(o, t)| MeasurementError {
+            model: o.model,
+            total_absolute_share_error: o.total_absolute_share_error,
+            error_true_paths: t.total_absolute_share_error,
+            measurement_loss: o.total_absolute_share_error - t.total_absolute_share_error,
+        })
+        .collect()
 }
 
 /// Each model's total absolute share error against the company-level truth.

@@ -643,15 +643,29 @@ pub struct JourneyRow {
     pub total_conversion_value: f64,
 }
 
-/// `journeys.csv` rows: per country and distinct path, means over replications in
-/// customers (agent counts × agent scale ÷ replications).
+/// The true journeys (`true_journeys.csv`): per country and distinct path, means over
+/// replications in customers (agent counts × agent scale ÷ replications).
 pub fn journey_rows(world: &World, reps: &[Replication]) -> Vec<JourneyRow> {
+    rows_of(world, reps, |r| r.journeys.as_ref())
+}
+
+/// What the company could observe of the journeys (`journeys.csv`, see
+/// [`crate::mechanisms::observation`]), in the same rows as [`journey_rows`].
+pub fn observed_journey_rows(world: &World, reps: &[Replication]) -> Vec<JourneyRow> {
+    rows_of(world, reps, |r| r.observed_journeys.as_ref())
+}
+
+fn rows_of(
+    world: &World,
+    reps: &[Replication],
+    tally: impl Fn(&Replication) -> Option<&Vec<crate::engine::JourneyTally>>,
+) -> Vec<JourneyRow> {
     let n = reps.len().max(1) as f64;
     let mut rows = Vec::new();
     for (ci, c) in world.countries.iter().enumerate() {
         let mut merged: BTreeMap<u32, [f64; 3]> = BTreeMap::new();
         for r in reps {
-            if let Some(j) = &r.journeys {
+            if let Some(j) = tally(r) {
                 for (path, v) in &j[ci] {
                     let e = merged.entry(*path).or_default();
                     for k in 0..3 {

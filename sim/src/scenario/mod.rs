@@ -93,6 +93,9 @@ pub struct Scenario {
     /// Privacy regimes (catalogue defaults merged with the file's overrides).
     #[serde(default)]
     pub privacy: BTreeMap<String, PrivacySpec>,
+    /// What the company's data records of a journey (`journeys.csv`).
+    #[serde(default)]
+    pub observation: crate::mechanisms::observation::ObservationSpec,
     /// Omnichannel integration initiatives (costs, delays, effects).
     #[serde(default)]
     pub integration: BTreeMap<String, InitiativeSpec>,

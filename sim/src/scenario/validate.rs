@@ -80,6 +80,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.push(Problem::new("finance.planning_period_weeks", "must be at least 1").with_value(0));
     }
     c.share("company.legacy_systems", s.company.legacy_systems);
+    for (k, v) in s.observation.shares() {
+        c.share(format!("observation.{k}"), v);
+    }
     check_behaviour(&mut c, s);
     check_channels(&mut c, s);
     check_segments(&mut c, s);
