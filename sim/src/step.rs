@@ -315,9 +315,11 @@ pub fn compile(
             1.0
         };
         // a hiring freeze thins the crews but keeps the minimum crew that runs a channel
+        // (a region's minimum crew is its population share of the country's)
+        let min_crew = spec.specialists_min * c.spec.region_share();
         let crew = staffing::crew_factor(
-            (c.specialists[i] * cut.staff).max(c.specialists[i].min(spec.specialists_min)),
-            spec.specialists_min,
+            (c.specialists[i] * cut.staff).max(c.specialists[i].min(min_crew)),
+            min_crew,
             w,
             spec.spend_per_specialist_weekly,
         );
