@@ -140,6 +140,17 @@ pub fn expand(table: &mut Table, problems: &mut Vec<Problem>) {
             Value::Float(f) => Some(*f),
             _ => None,
         });
+        if super::catalog::country(&code).is_none() && !country.contains_key("name") {
+            problems.push(Problem::new(
+                path.clone(),
+                format!(
+                    "regions of '{code}', which is not a catalogue country ({}): declare \
+                     [countries.{code}] with every field before giving it regions",
+                    super::catalog::country_codes().join(", ")
+                ),
+            ));
+            continue;
+        }
         if population.is_none() {
             problems.push(Problem::new(
                 format!("countries.{code}.population"),
@@ -231,19 +242,16 @@ pub fn expand(table: &mut Table, problems: &mut Vec<Problem>) {
         }
         let total: f64 = list.iter().map(|(_, s)| s).sum();
         if ok && (total - 1.0).abs() > 1e-6 {
-            problems.push(
-                Problem::new(
-                    path.clone(),
-                    format!(
-                        "the regions' population_share must sum to 1 ({} sum to {total})",
-                        list.iter()
-                            .map(|(n, s)| format!("{n} {s}"))
-                            .collect::<Vec<_>>()
-                            .join(" + ")
-                    ),
-                )
-                .with_value(total),
-            );
+            problems.push(Problem::new(
+                path.clone(),
+                format!(
+                    "the regions' population_share must sum to 1 ({} sum to {total})",
+                    list.iter()
+                        .map(|(n, s)| format!("{n} {s}"))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                ),
+            ));
             ok = false;
         }
         if !ok {
@@ -261,6 +269,45 @@ pub fn expand(table: &mut Table, problems: &mut Vec<Problem>) {
                 country_channels: strings(country.get("channels")),
             },
         ));
+    }
+    // region keys under a country the scenario does not have
+    let known: Vec<String> = countries.keys().cloned().collect();
+    let mut strategies: Vec<(String, &Table)> = Vec::new();
+    if let Some(Value::Table(st)) = table.get("strategy") {
+        strategies.push(("strategy".into(), st));
+    }
+    if let Some(Value::Table(named)) = table.get("strategies") {
+        for (name, st) in named {
+            if let Value::Table(st) = st {
+                strategies.push((format!("strategies.{name}"), st));
+            }
+        }
+    }
+    for (base, st) in strategies {
+        for section in AMOUNT_SECTIONS {
+            for (code, v) in st
+                .get(section)
+                .and_then(Value::as_table)
+                .into_iter()
+                .flatten()
+            {
+                let has_region = v
+                    .as_table()
+                    .is_some_and(|t| t.values().any(Value::is_table));
+                let is_country = known
+                    .iter()
+                    .any(|k| k == code || k.split(SEP).next() == Some(code.as_str()));
+                if has_region && !is_country {
+                    problems.push(Problem::new(
+                        format!("{base}.{section}.{code}"),
+                        format!(
+                            "unknown country '{code}' (countries in this scenario: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
     }
     if found.is_empty() {
         return;
