@@ -298,7 +298,7 @@ pub fn compile(
             continue;
         }
         let cut_here = if ch.is_service() { 1.0 } else { cut.media };
-        let w = finance::weekly_spend_run(planned[i], cut_here, spec.min_viable_weekly_spend);
+        let w = finance::weekly_spend_run(planned[i], cut_here, c.spec.min_viable_weekly(spec));
         weekly_run[i] = w;
         rep.spend[i] = w * dt;
         running[i] = w > 0.0;

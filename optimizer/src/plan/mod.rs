@@ -143,7 +143,7 @@ impl PlanSpace {
                     continue;
                 }
                 let spec = &specs[c.index()];
-                let min = spec.min_viable_weekly_spend * 52.0;
+                let min = country.min_viable_weekly(spec) * 52.0;
                 let current = get(&base.annual_spend, code, c);
                 let hi = (3.0 * current)
                     .max(20.0 * min)

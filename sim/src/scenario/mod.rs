@@ -492,6 +492,12 @@ impl CountrySpec {
         self.region.as_ref().map_or(1.0, |r| r.share)
     }
 
+    /// A channel's minimum viable weekly spend here: the region's share of the
+    /// country's (a campaign split between regions is one campaign).
+    pub fn min_viable_weekly(&self, spec: &ChannelSpec) -> f64 {
+        spec.min_viable_weekly_spend * self.region_share()
+    }
+
     /// The country this unit reports under: its own code, or its region's country.
     pub fn country_code<'a>(&'a self, code: &'a str) -> &'a str {
         self.region.as_ref().map_or(code, |r| r.country.as_str())

@@ -469,7 +469,12 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                 let Ok(channel) = ch.parse::<Channel>() else {
                     continue;
                 };
-                let min = specs[channel.index()].min_viable_weekly_spend;
+                let min = s
+                    .countries
+                    .get(code)
+                    .map_or(specs[channel.index()].min_viable_weekly_spend, |x| {
+                        x.min_viable_weekly(&specs[channel.index()])
+                    });
                 if *v > 0.0 && *v / 52.0 < min {
                     c.push(
                         Problem::new(
