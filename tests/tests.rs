@@ -12,6 +12,7 @@ mod layout;
 mod optimize;
 mod outdir;
 mod posterior;
+mod regions;
 mod report;
 mod serve;
 mod serve_process;

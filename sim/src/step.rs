@@ -301,7 +301,7 @@ pub fn compile(
             continue;
         }
         let cut_here = if ch.is_service() { 1.0 } else { cut.media };
-        let w = finance::weekly_spend_run(planned[i], cut_here, spec.min_viable_weekly_spend);
+        let w = finance::weekly_spend_run(planned[i], cut_here, c.spec.min_viable_weekly(spec));
         weekly_run[i] = w;
         rep.spend[i] = w * dt;
         running[i] = w > 0.0;
@@ -318,9 +318,11 @@ pub fn compile(
             1.0
         };
         // a hiring freeze thins the crews but keeps the minimum crew that runs a channel
+        // (a region's minimum crew is its population share of the country's)
+        let min_crew = spec.specialists_min * c.spec.region_share();
         let crew = staffing::crew_factor(
-            (c.specialists[i] * cut.staff).max(c.specialists[i].min(spec.specialists_min)),
-            spec.specialists_min,
+            (c.specialists[i] * cut.staff).max(c.specialists[i].min(min_crew)),
+            min_crew,
             w,
             spec.spend_per_specialist_weekly,
         );

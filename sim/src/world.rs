@@ -105,7 +105,7 @@ impl CountryModel {
     pub fn crew(&self, spec: &ChannelSpec, c: Channel, weekly_spend: f64) -> f64 {
         staffing::crew_factor(
             self.specialists[c.index()],
-            spec.specialists_min,
+            spec.specialists_min * self.spec.region_share(),
             weekly_spend,
             spec.spend_per_specialist_weekly,
         )

@@ -146,7 +146,17 @@ fn print_summary(s: &Scenario, sum: &Summary, agents: usize, secs: f64, covers: 
         )
     };
     row("company", &sum.company);
+    // a country with regions: its total, then its regions (`IN/metro`) under it
+    let mut last_country = None;
     for (code, k) in &sum.countries {
+        let country = code.split_once('/').map(|(c, _)| c);
+        if let Some(c) = country
+            && last_country != country
+            && let Some(t) = sum.country_totals.get(c)
+        {
+            row(c, t);
+        }
+        last_country = country;
         row(code, k);
     }
     println!("({})", sum.interval);

@@ -11,10 +11,21 @@ pub fn validate(cfg: &ValidateConfig) {
         .values()
         .map(|c| (c.population / s.agent_scale as f64).round().max(1.0))
         .sum();
+    let countries: std::collections::BTreeSet<&str> = s
+        .countries
+        .iter()
+        .map(|(code, c)| c.country_code(code))
+        .collect();
+    let regions = s.countries.values().filter(|c| c.region.is_some()).count();
+    let regions = if regions > 0 {
+        format!(" ({regions} regions)")
+    } else {
+        String::new()
+    };
     println!(
-        "{origin}: valid — scenario '{}', {} countries, {} agents, {} weeks, {} replications, {} alternative strategies",
+        "{origin}: valid — scenario '{}', {} countries{regions}, {} agents, {} weeks, {} replications, {} alternative strategies",
         s.name,
-        s.countries.len(),
+        countries.len(),
         agents,
         s.horizon_weeks,
         s.replications,

@@ -28,7 +28,7 @@ impl PlanSpace {
             let share = total * country.population / population / paid.len().max(1) as f64;
             let m = st.annual_spend.entry(code.clone()).or_default();
             for c in paid {
-                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                let min = country.min_viable_weekly(&self.specs[c.index()]) * 52.0;
                 m.insert(c.name().into(), if share >= min { share } else { 0.0 });
             }
         }
@@ -59,7 +59,7 @@ impl PlanSpace {
             for c in paid {
                 let w = weights.get(&c).copied().unwrap_or(0.0).max(0.0);
                 let v = if wsum > 0.0 { total * w / wsum } else { 0.0 };
-                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                let min = country.min_viable_weekly(&self.specs[c.index()]) * 52.0;
                 m.insert(c.name().into(), if v >= min { v } else { 0.0 });
             }
         }

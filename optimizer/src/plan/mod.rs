@@ -82,6 +82,22 @@ pub enum Decision {
     },
 }
 
+impl Decision {
+    /// The region's unit code (`IN/metro`) when the decision is a region's.
+    fn unit(&self) -> Option<&str> {
+        match self {
+            Decision::Spend { country, .. }
+            | Decision::ServiceStaff { country, .. }
+            | Decision::Integration { country, .. }
+            | Decision::IntegrationStart { country, .. }
+            | Decision::PhaseWeight { country, .. } => {
+                Some(country.as_str()).filter(|c| c.contains('/'))
+            }
+            Decision::CreativeShare => None,
+        }
+    }
+}
+
 /// A scenario's decision space.
 #[derive(Debug, Clone)]
 pub struct PlanSpace {
@@ -127,7 +143,7 @@ impl PlanSpace {
                     continue;
                 }
                 let spec = &specs[c.index()];
-                let min = spec.min_viable_weekly_spend * 52.0;
+                let min = country.min_viable_weekly(spec) * 52.0;
                 let current = get(&base.annual_spend, code, c);
                 let hi = (3.0 * current)
                     .max(20.0 * min)
@@ -280,12 +296,20 @@ impl PlanSpace {
             // most its last quarter that still goes live (a project too long for
             // that start begins as late as it still goes live)
             let (pattern, clamp) = match pattern.strip_suffix("/integration_start") {
-                Some(code) if !code.contains('/') => (format!("{code}/*/start"), true),
+                // `CC/integration_start` or a region's `CC/region/integration_start`
+                Some(code) if code.matches('/').count() <= 1 => (format!("{code}/*/start"), true),
                 _ => (pattern.clone(), false),
             };
             let mut hit = false;
+            let units: Vec<Option<&str>> = self.decisions.iter().map(Decision::unit).collect();
             for (i, var) in self.space.variables.iter_mut().enumerate() {
-                if matches(&pattern, &var.name) {
+                if matches(&pattern, &var.name)
+                    || units
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|u| matches(&pattern, &country_level(u, &var.name)))
+                {
                     let v = value.unwrap_or(current[i]);
                     var.fixed = Some(if clamp { v.clamp(var.lo, var.hi) } else { v });
                     hit = true;
@@ -327,8 +351,12 @@ impl PlanSpace {
                 .collect()
         };
         let mut groups = Vec::new();
+        // a country with regions: the bound is on the sum of its regions
+        let in_country = |unit: &str, code: &str| {
+            unit == code || unit.strip_prefix(code).is_some_and(|r| r.starts_with('/'))
+        };
         for (code, b) in &spec.country_spend {
-            let vars = spend_of(&|c, _| c == code);
+            let vars = spend_of(&|c, _| in_country(c, code));
             groups.push(bounded(
                 Group::sum(format!("country_spend.{code}"), vars),
                 b,
@@ -344,7 +372,7 @@ impl PlanSpace {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, d)| match d {
-                    Decision::ServiceStaff { country, .. } if country == code => Some(i),
+                    Decision::ServiceStaff { country, .. } if in_country(country, code) => Some(i),
                     _ => None,
                 })
                 .collect();
@@ -524,12 +552,20 @@ impl PlanSpace {
                     continue;
                 }
                 let spec = &self.specs[c.index()];
+                // a region's crew is its share of the country's team (not rounded up
+                // to whole people per region)
+                let share = self
+                    .scenario
+                    .countries
+                    .get(code)
+                    .map_or(1.0, |c| c.region_share());
                 let needed = if spec.spend_per_specialist_weekly > 0.0 {
-                    (v / 52.0 / spec.spend_per_specialist_weekly).ceil()
+                    let x = v / 52.0 / spec.spend_per_specialist_weekly;
+                    if share < 1.0 { x } else { x.ceil() }
                 } else {
                     0.0
                 };
-                let n = needed.max(spec.specialists_min);
+                let n = needed.max(spec.specialists_min * share);
                 if n > 0.0 {
                     st.specialists
                         .entry(code.clone())
@@ -543,6 +579,15 @@ impl PlanSpace {
     /// The scenario this space was built from.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+}
+
+/// A region's decision name with its unit code `CC/region` replaced by the country
+/// code, so that `IN/search/spend` or `*/search/spend` also fix it.
+fn country_level(unit: &str, name: &str) -> String {
+    match (unit.split_once('/'), name.strip_prefix(unit)) {
+        (Some((country, _)), Some(rest)) => format!("{country}{rest}"),
+        _ => name.to_string(),
     }
 }
 

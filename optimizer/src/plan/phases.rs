@@ -48,7 +48,8 @@ impl PlanSpace {
                         && !c.is_service()
                     {
                         *v *= k;
-                        if *v < self.specs[c.index()].min_viable_weekly_spend * 52.0 {
+                        let share = s.countries.get(code).map_or(1.0, |x| x.region_share());
+                        if *v < self.specs[c.index()].min_viable_weekly_spend * 52.0 * share {
                             *v = 0.0;
                         }
                     }
@@ -111,7 +112,12 @@ impl PlanSpace {
                 if c.is_service() {
                     continue;
                 }
-                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0;
+                let share = self
+                    .scenario
+                    .countries
+                    .get(code)
+                    .map_or(1.0, |x| x.region_share());
+                let min = self.specs[c.index()].min_viable_weekly_spend * 52.0 * share;
                 let mut v: Vec<f64> = w.iter().map(|k| avg * k).collect();
                 // phases below the minimum go dark; the rest carry the money
                 for _ in 0..=v.len() {

@@ -31,17 +31,26 @@ pub(super) fn section(ctx: &Ctx, figs: &Figures) -> String {
     b
 }
 
-/// One row per country of a simulation, with its headline KPIs.
+/// One row per country of a simulation, with its headline KPIs; a country with
+/// regions has its total row (`IN (all regions)`) followed by its regions (`IN/metro`).
 fn country_kpis(s: &Summary, cur: &str) -> String {
-    let rows: Vec<Vec<Td>> = s
-        .countries
-        .iter()
-        .map(|(code, k)| {
-            let mut r = vec![Td::Text(code.clone())];
-            r.extend(COUNTRY_KPIS.iter().map(|n| kpi_cell(k, *n, cur)));
-            r
-        })
-        .collect();
+    let row = |name: String, k: &omnimix_sim::kpis::KpiSummary| {
+        let mut r = vec![Td::Text(name)];
+        r.extend(COUNTRY_KPIS.iter().map(|n| kpi_cell(k, *n, cur)));
+        r
+    };
+    let mut rows: Vec<Vec<Td>> = Vec::new();
+    let mut last_country = None;
+    for (code, k) in &s.countries {
+        if let Some((country, _)) = code.split_once('/')
+            && last_country != Some(country)
+            && let Some(t) = s.country_totals.get(country)
+        {
+            rows.push(row(format!("{country} (all regions)"), t));
+        }
+        last_country = code.split_once('/').map(|(c, _)| c);
+        rows.push(row(code.clone(), k));
+    }
     let mut h = vec!["country".to_string()];
     h.extend(COUNTRY_KPIS.iter().map(|n| n.label().to_string()));
     table(&h, &rows, false)

@@ -305,6 +305,24 @@ pub fn replication_kpis(world: &World, rep: &Replication) -> (Kpis, Vec<Kpis>) {
     (company.kpis(margin), countries)
 }
 
+/// KPIs of one replication of each country with regions, over its regions.
+pub fn country_total_kpis(world: &World, rep: &Replication) -> BTreeMap<String, Kpis> {
+    let mut totals = BTreeMap::<String, Totals>::new();
+    for (ci, c) in world.countries.iter().enumerate() {
+        if let Some(r) = &c.spec.region {
+            totals
+                .entry(r.country.clone())
+                .or_default()
+                .add(&country_totals(world, ci, rep));
+        }
+    }
+    let margin = world.scenario.finance.gross_margin;
+    totals
+        .into_iter()
+        .map(|(code, t)| (code, t.kpis(margin)))
+        .collect()
+}
+
 /// KPIs summarised over replications.
 ///
 /// In files (`summary.json`) the scalar KPIs are keys of the object, in the order of
@@ -446,8 +464,12 @@ pub struct Summary {
     pub interval: String,
     /// Company-wide KPIs.
     pub company: KpiSummary,
-    /// Per country KPIs.
+    /// Per country KPIs (a country with regions: one entry per region, `CC/region`).
     pub countries: BTreeMap<String, KpiSummary>,
+    /// Countries with regions: their KPIs over all their regions (sums of the
+    /// regions' counts and money, ratios of the sums).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub country_totals: BTreeMap<String, KpiSummary>,
 }
 
 /// KPIs of one replication with the incremental ones against its counterfactual
@@ -501,6 +523,36 @@ pub fn summarise_with(
             (c.code.clone(), KpiSummary::from_replications(&ks))
         })
         .collect();
+    // countries with regions: the sums over their regions, in each replication
+    let per_rep_totals: Vec<BTreeMap<String, Kpis>> = reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut t = country_total_kpis(world, r);
+            if let Some((w0, r0)) = without
+                && let Some(z) = r0.get(i)
+            {
+                let t0 = country_total_kpis(w0, z);
+                for (code, k) in t.iter_mut() {
+                    if let Some(k0) = t0.get(code) {
+                        add_incremental(k, k0, world.scenario.finance.gross_margin);
+                    }
+                }
+            }
+            t
+        })
+        .collect();
+    let country_totals = per_rep_totals
+        .first()
+        .map(|t| t.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|code| {
+            let ks: Vec<&Kpis> = per_rep_totals.iter().filter_map(|t| t.get(&code)).collect();
+            let summary = KpiSummary::from_replications(&ks);
+            (code, summary)
+        })
+        .collect();
     let s = &world.scenario;
     Summary {
         omnimix_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -523,6 +575,7 @@ pub fn summarise_with(
         ),
         company,
         countries,
+        country_totals,
     }
 }
 

@@ -218,11 +218,12 @@ pub fn fit_to_budget(s: &Scenario, st: &Strategy) -> Result<Option<(Strategy, Bu
         }
     }
     let specs = s.channel_specs();
-    for by in out.specialists.values_mut() {
+    for (code, by) in out.specialists.iter_mut() {
+        let share = s.countries.get(code).map_or(1.0, |c| c.region_share());
         for (ch, v) in by.iter_mut() {
             let min = ch
                 .parse::<Channel>()
-                .map_or(0.0, |c| specs[c.index()].specialists_min);
+                .map_or(0.0, |c| specs[c.index()].specialists_min * share);
             *v = (*v * staff_factor).max(v.min(min));
         }
     }

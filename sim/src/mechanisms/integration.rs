@@ -36,7 +36,8 @@ pub const FIXED_COST_SHARE: f64 = 0.4;
 /// assert!((size_factor(&c) - (FIXED_COST_SHARE + 4.0 * (1.0 - FIXED_COST_SHARE))).abs() < 1e-12);
 /// ```
 pub fn size_factor(c: &CountrySpec) -> f64 {
-    FIXED_COST_SHARE + (1.0 - FIXED_COST_SHARE) * c.population / 1_000_000.0
+    // a region carries its population share of the country's fixed part
+    FIXED_COST_SHARE * c.region_share() + (1.0 - FIXED_COST_SHARE) * c.population / 1_000_000.0
 }
 
 /// Weeks from start to go-live of an initiative with `base_delay` weeks in country `c`.

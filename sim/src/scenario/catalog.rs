@@ -86,6 +86,7 @@ pub fn country(code: &str) -> Option<CountrySpec> {
             initial_aware_share: 0.3,
             channels: Channel::ALL.iter().map(|c| c.name().to_string()).collect(),
             seasonality: Default::default(),
+            region: None,
         })
 }
 

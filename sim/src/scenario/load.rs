@@ -135,7 +135,9 @@ fn strategy_countries(st: &Table) -> (std::collections::BTreeSet<String>, bool) 
     let mut any = false;
     let mut visit = |section: Option<&Value>| {
         for (code, v) in section.and_then(Value::as_table).into_iter().flatten() {
-            named.insert(code.clone());
+            // a region's unit (`IN/metro`, as an optimizer's plan names it) names its country
+            let country = code.split(super::regions::SEP).next().unwrap_or(code);
+            named.insert(country.to_string());
             any |= v.as_table().is_none_or(|t| !t.is_empty());
         }
     };
@@ -295,6 +297,7 @@ pub fn load_with_strategy(
         }
     }
     merge_catalogue(&mut table, &mut problems);
+    super::regions::expand(&mut table, &mut problems);
     if !problems.is_empty() {
         return Err(fail(finish(problems, src, overrides, strategy)));
     }
@@ -416,6 +419,7 @@ fn finish(
     let keys = spans.as_ref().map(|t| KeyIndex::new(t.get_ref()));
     let lines = LineIndex::new(&src.text);
     for p in &mut problems {
+        p.path = super::regions::path_as_written(&p.path);
         let in_strategy = p.path == "strategy" || p.path.starts_with("strategy.");
         if let Some(ext) = strategy.filter(|_| in_strategy && p.from_override.is_none()) {
             p.from_override = Some(ext.origin.clone());
@@ -663,7 +667,8 @@ fn merge_catalogue(table: &mut Table, problems: &mut Vec<Problem>) {
     // Countries: only those the file names; catalogue codes get their defaults.
     if let Some(Value::Table(countries)) = table.get_mut("countries") {
         for (code, v) in countries.iter_mut() {
-            if let (Some(def), Value::Table(user)) = (catalog::country(code), &mut *v) {
+            let country = code.split(super::regions::SEP).next().unwrap_or(code);
+            if let (Some(def), Value::Table(user)) = (catalog::country(country), &mut *v) {
                 let mut base = to_table(&def);
                 merge(&mut base, std::mem::take(user), &["segments", "channels"]);
                 *user = base;

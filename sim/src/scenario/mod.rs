@@ -14,6 +14,7 @@
 pub mod calibrate;
 pub mod catalog;
 pub mod load;
+pub mod regions;
 pub mod validate;
 
 use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
@@ -469,6 +470,41 @@ pub struct CountrySpec {
     /// Seasonality, trend and dated events of demand (default: flat).
     #[serde(default)]
     pub seasonality: Seasonality,
+    /// Set on the unit of a region (`CC/region`, see [`regions`]): the country it
+    /// belongs to; `None` for a country simulated whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<RegionOf>,
+}
+
+/// The country a region's unit belongs to (docs/model.md, "Regions").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionOf {
+    /// Country code.
+    pub country: String,
+    /// Region name.
+    pub name: String,
+    /// Share of the country's population.
+    pub share: f64,
+}
+
+impl CountrySpec {
+    /// Share of its country's population: the region's, 1 for a whole country.
+    /// Costs that are one per country (the fixed part of integration projects, a
+    /// channel's minimum crew) are split between regions by it.
+    pub fn region_share(&self) -> f64 {
+        self.region.as_ref().map_or(1.0, |r| r.share)
+    }
+
+    /// A channel's minimum viable weekly spend here: the region's share of the
+    /// country's (a campaign split between regions is one campaign).
+    pub fn min_viable_weekly(&self, spec: &ChannelSpec) -> f64 {
+        spec.min_viable_weekly_spend * self.region_share()
+    }
+
+    /// The country this unit reports under: its own code, or its region's country.
+    pub fn country_code<'a>(&'a self, code: &'a str) -> &'a str {
+        self.region.as_ref().map_or(code, |r| r.country.as_str())
+    }
 }
 
 /// Channel → amount.

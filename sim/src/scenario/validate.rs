@@ -472,7 +472,12 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                 let Ok(channel) = ch.parse::<Channel>() else {
                     continue;
                 };
-                let min = specs[channel.index()].min_viable_weekly_spend;
+                let min = s
+                    .countries
+                    .get(code)
+                    .map_or(specs[channel.index()].min_viable_weekly_spend, |x| {
+                        x.min_viable_weekly(&specs[channel.index()])
+                    });
                 if *v > 0.0 && *v / 52.0 < min {
                     c.push(
                         Problem::new(
@@ -594,9 +599,16 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
             );
         }
     };
+    // a bound on a country with regions bounds the sum of its regions
+    let known = |code: &str| {
+        s.countries.contains_key(code)
+            || s.countries
+                .values()
+                .any(|c| c.region.as_ref().is_some_and(|r| r.country == code))
+    };
     for (code, b) in &o.country_spend {
         let path = format!("optimize.country_spend.{code}");
-        if !s.countries.contains_key(code) {
+        if !known(code) {
             c.push(Problem::new(
                 path.clone(),
                 format!("unknown country '{code}'"),
@@ -619,7 +631,7 @@ fn check_optimize(c: &mut Checker, s: &Scenario) {
     c.share("optimize.roi_spend_floor".to_string(), o.roi_spend_floor);
     for (code, v) in &o.headcount_cap {
         let path = format!("optimize.headcount_cap.{code}");
-        if !s.countries.contains_key(code) {
+        if !known(code) {
             c.push(Problem::new(path.clone(), format!("unknown country '{code}'")).with_value(v));
         }
         c.non_negative(path, *v);
