@@ -16,7 +16,7 @@ fn writes_summary_and_weekly_with_the_contract_columns() {
     let header = weekly.lines().next().unwrap();
     assert_eq!(
         header,
-        "week,country,channel,spend,impressions,reach,contacts,conversions,revenue,mean_wait_min,abandon_rate,active_customers,churned,demand_index"
+        "week,country,channel,spend,impressions,reach,contacts,conversions,revenue,mean_wait_min,abandon_rate,active_customers,churned,demand_index,bopis_orders,cross_channel_conversions,handover_losses"
     );
     // 20 weeks x 2 countries x 10 channels
     assert_eq!(weekly.lines().count(), 1 + 20 * 2 * 10);
