@@ -4,7 +4,8 @@
 //!
 //! Money in the budget sheets is the plan's planned cost over the horizon, and
 //! every money table adds up to the total it claims: By country, By channel and
-//! Country x channel to the plan's total cost (integration on lines of its own in
+//! Country x channel to the plan's total cost (integration and the organisation —
+//! shared-reward bonus pool and coordination function — on lines of their own in
 //! By channel and Country x channel), with shares of that total summing to 100 %;
 //! Staffing to the wages, Integration to the integration cost.
 

@@ -397,16 +397,7 @@ fn phased_spend_runs_each_phase_rate_in_its_weeks() {
         "[[strategy.phases]]\nweeks = 13\n[strategy.phases.annual_spend.DE]\nsearch = 5_200_000\nsocial = 0\n\
          [[strategy.phases]]\nweeks = 13\n[strategy.phases.annual_spend.DE]\nsearch = 520_000\n",
     );
-    // a coordinated company: its rises arrive at once (in silos they come late,
-    // sim/tests/organisation.rs)
-    let s = scenario(
-        &text,
-        &[
-            "agent_scale=1000",
-            "horizon_weeks=39",
-            "coordination.silo_lag_weeks=0",
-        ],
-    );
+    let s = scenario(&text, &["agent_scale=1000", "horizon_weeks=39"]);
     assert_eq!(s.strategy.phases.len(), 2);
     let (world, _, reps) = simulate(&s, &s.strategy, 3, 1);
     let rows = weekly_rows(&world, &reps);

@@ -178,7 +178,14 @@ fn in_silos_a_planned_spend_rise_reaches_the_channel_late() {
             .find("[strategies.")
             .unwrap_or(GLOBAL_RETAIL.len())]
     );
-    let s = scenario(&text, &["agent_scale=1000", "horizon_weeks=20"]);
+    let s = scenario(
+        &text,
+        &[
+            "agent_scale=1000",
+            "horizon_weeks=20",
+            "coordination.silo_lag_weeks=2",
+        ],
+    );
     let spend = |org: Organisation, week: u32| {
         let (world, _, reps) = simulate(&s, &with(&s, &s.strategy, org));
         weekly_rows(&world, &reps)

@@ -21,8 +21,10 @@
 //! The catalogue's `behaviour.inconsistency_rate` describes a company run in silos,
 //! so `coordination = 0` reproduces it. Sizes (stated planning ranges): a
 //! coordination function catches half of the mismatches (range 0.3–0.7: the rest
-//! are stock and system errors no meeting prevents); silos put a budget rise two
-//! weeks late (range 0–6: half of a monthly channel planning cycle); the function
+//! are stock and system errors no meeting prevents); the lag of a budget rise in
+//! silos is 0 by default, so that phased plans and the spend histories `calibrate`
+//! replays run as written, and a stated 2 weeks (range 0–6: half of a monthly
+//! channel planning cycle) where a scenario sets it; the function
 //! costs 150 000 a year at wage index 1 (about two planners with their tooling;
 //! range 0.1–0.5 m).
 
@@ -39,7 +41,8 @@ pub struct CoordinationSpec {
     /// Share of the inconsistency events a full coordination function avoids: 0.5,
     /// range 0.3–0.7.
     pub inconsistency_cut: f64,
-    /// Weeks a planned spend rise takes to reach a channel in silos: 2, range 0–6.
+    /// Weeks a planned spend rise takes to reach a channel in silos: 0 by default
+    /// (phased plans run as written), 2 stated where set, range 0–6.
     pub silo_lag_weeks: f64,
 }
 
@@ -48,7 +51,7 @@ impl Default for CoordinationSpec {
         CoordinationSpec {
             cost_annual: 150_000.0,
             inconsistency_cut: 0.5,
-            silo_lag_weeks: 2.0,
+            silo_lag_weeks: 0.0,
         }
     }
 }
@@ -69,9 +72,10 @@ pub fn inconsistency_factor(c: f64, k: &CoordinationSpec) -> f64 {
 ///
 /// ```
 /// use omnimix_sim::mechanisms::coordination::{CoordinationSpec, lag_weeks};
-/// let k = CoordinationSpec::default();
+/// let k = CoordinationSpec { silo_lag_weeks: 2.0, ..CoordinationSpec::default() };
 /// assert_eq!(lag_weeks(0.0, &k), 2);
 /// assert_eq!(lag_weeks(1.0, &k), 0);
+/// assert_eq!(lag_weeks(0.0, &CoordinationSpec::default()), 0);
 /// ```
 pub fn lag_weeks(c: f64, k: &CoordinationSpec) -> u32 {
     (k.silo_lag_weeks * (1.0 - c)).round().max(0.0) as u32
@@ -133,7 +137,10 @@ mod tests {
 
     #[test]
     fn coordination_lowers_inconsistency_and_shortens_the_lag() {
-        let k = CoordinationSpec::default();
+        let k = CoordinationSpec {
+            silo_lag_weeks: 2.0,
+            ..CoordinationSpec::default()
+        };
         assert!(inconsistency_factor(1.0, &k) < inconsistency_factor(0.0, &k));
         assert!(lag_weeks(1.0, &k) < lag_weeks(0.0, &k));
         assert!(cost_weekly(1.0, 1.2, &k) > cost_weekly(0.5, 1.2, &k));
