@@ -16,7 +16,7 @@ fn writes_summary_and_weekly_with_the_contract_columns() {
     let header = weekly.lines().next().unwrap();
     assert_eq!(
         header,
-        "week,country,channel,spend,impressions,reach,contacts,conversions,revenue,mean_wait_min,abandon_rate,active_customers,churned,demand_index"
+        "week,country,channel,spend,impressions,reach,contacts,conversions,revenue,mean_wait_min,abandon_rate,active_customers,churned,demand_index,bopis_orders,cross_channel_conversions,handover_losses"
     );
     // 20 weeks x 2 countries x 10 channels
     assert_eq!(weekly.lines().count(), 1 + 20 * 2 * 10);
@@ -444,4 +444,59 @@ fn others_scenario_keeps_the_scenario_phases_for_those_countries_only() {
             "phases": [{"weeks": 5, "annual_spend": {"DE": {"search": 5e4}}}]}}"#,
     );
     assert_bad_input(&o, &["has its own phases", "KE"]);
+}
+
+#[test]
+fn a_shared_reward_scheme_and_coordination_cost_their_line_and_a_share_above_1_is_bad_input() {
+    let d = Dir::new();
+    let o = simulate(
+        &d,
+        "org",
+        &[
+            "--set",
+            "strategy.organisation.KE.shared_reward=1",
+            "--set",
+            "strategy.organisation.KE.coordination=1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("org/summary.json")).unwrap()).unwrap();
+    let mean = |scope: &serde_json::Value, k: &str| scope[k]["mean"].as_f64().unwrap();
+    // KE pays its bonus pool and coordination function, DE (channel-only, silos) nothing
+    assert!(mean(&s["countries"]["KE"], "cost_organisation") > 0.0);
+    assert_eq!(mean(&s["countries"]["DE"], "cost_organisation"), 0.0);
+    let c = &s["company"];
+    let parts: f64 = [
+        "cost_media",
+        "cost_staff",
+        "cost_integration",
+        "cost_organisation",
+    ]
+    .iter()
+    .map(|k| mean(c, k))
+    .sum();
+    assert!((parts - mean(c, "cost_total")).abs() < 1e-6 * parts);
+    for k in [
+        "bopis_orders",
+        "cross_channel_conversions",
+        "handover_losses",
+    ] {
+        assert!(c[k]["mean"].is_number(), "{k}");
+    }
+    let o = simulate(
+        &d,
+        "bad",
+        &["--set", "strategy.organisation.KE.shared_reward=2"],
+    );
+    assert_bad_input(
+        &o,
+        &["strategy.organisation.KE.shared_reward", "between 0 and 1"],
+    );
+    let o = simulate(
+        &d,
+        "bad2",
+        &["--set", "strategy.organisation.XX.coordination=1"],
+    );
+    assert_bad_input(&o, &["strategy.organisation.XX", "unknown country"]);
 }

@@ -4,7 +4,8 @@
 //!
 //! Money in the budget sheets is the plan's planned cost over the horizon, and
 //! every money table adds up to the total it claims: By country, By channel and
-//! Country x channel to the plan's total cost (integration on lines of its own in
+//! Country x channel to the plan's total cost (integration and the organisation —
+//! shared-reward bonus pool and coordination function — on lines of their own in
 //! By channel and Country x channel), with shares of that total summing to 100 %;
 //! Staffing to the wages, Integration to the integration cost.
 
@@ -20,6 +21,10 @@ fn headers(v: &[&str]) -> Vec<String> {
 
 /// The name of the integration lines in By channel and Country x channel.
 pub const INTEGRATION_LINE: &str = "integration (capex + opex)";
+
+/// The name of the organisation lines (shared-reward bonus pool and coordination
+/// function) in By channel and Country x channel.
+pub const ORGANISATION_LINE: &str = "organisation (bonus pool + coordination)";
 
 /// The sheets of `budget.xlsx`, in this order.
 pub fn sheets(s: &Scenario, b: &Budget, c: &Comparison) -> Vec<Sheet> {
@@ -58,6 +63,7 @@ fn by_country(b: &Budget) -> Sheet {
             "wages",
             "integration capex",
             "integration opex",
+            "organisation",
             "total cost",
             "share of total cost",
         ]),
@@ -73,6 +79,7 @@ fn by_country(b: &Budget) -> Sheet {
                     Cell::Money(r.wages),
                     Cell::Money(r.integration_capex),
                     Cell::Money(r.integration_opex),
+                    Cell::Money(r.organisation),
                     Cell::Money(r.total),
                     Cell::Share(r.share),
                 ]
@@ -121,6 +128,12 @@ fn integration_cells(cost: f64, total: f64) -> Vec<Cell> {
     cost_cells(0.0, 0.0, 0.0, 0.0, cost, cost, share)
 }
 
+/// An organisation line: its cost in the total column alone.
+fn organisation_cells(cost: f64, total: f64) -> Vec<Cell> {
+    let share = if total > 0.0 { cost / total } else { 0.0 };
+    cost_cells(0.0, 0.0, 0.0, 0.0, 0.0, cost, share)
+}
+
 /// Media, staff and wages per channel, then integration on a line of its own.
 fn by_channel(b: &Budget) -> Sheet {
     let mut rows: Vec<Vec<Cell>> = b
@@ -144,6 +157,12 @@ fn by_channel(b: &Budget) -> Sheet {
     if integration > 0.0 {
         let mut row = vec![Cell::Text(INTEGRATION_LINE.into())];
         row.extend(integration_cells(integration, b.total));
+        rows.push(row);
+    }
+    let organisation: f64 = b.organisation.iter().map(|r| r.total).sum();
+    if organisation > 0.0 {
+        let mut row = vec![Cell::Text(ORGANISATION_LINE.into())];
+        row.extend(organisation_cells(organisation, b.total));
         rows.push(row);
     }
     let mut h = vec!["channel"];
@@ -181,6 +200,14 @@ fn country_x_channel(b: &Budget) -> Sheet {
                 Cell::Text(INTEGRATION_LINE.into()),
             ];
             row.extend(integration_cells(integration, b.total));
+            rows.push(row);
+        }
+        if country.organisation > 0.0 {
+            let mut row = vec![
+                Cell::Text(country.code.clone()),
+                Cell::Text(ORGANISATION_LINE.into()),
+            ];
+            row.extend(organisation_cells(country.organisation, b.total));
             rows.push(row);
         }
     }
@@ -329,7 +356,18 @@ fn assumptions(s: &Scenario, b: &Budget, c: &Comparison) -> Sheet {
             ),
             count("search evaluations", c.evaluations as f64),
             text("omnimix version", c.omnimix_version.clone()),
-        ],
+        ]
+        .into_iter()
+        .chain(b.organisation.iter().map(|o| {
+            text(
+                &format!("organisation {}", o.country),
+                format!(
+                    "{} reward scheme (shared_reward {:.2}), coordination {:.2}",
+                    o.reward_scheme, o.shared_reward, o.coordination
+                ),
+            )
+        }))
+        .collect(),
         totals: false,
     }
 }

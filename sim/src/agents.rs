@@ -99,6 +99,14 @@ pub struct StepTally {
     /// Agents that became customers for the first time this step (not customers
     /// at week 0): distinct new customers.
     pub first_customers: u64,
+    /// Online orders picked up in store, per channel the order was placed on.
+    pub bopis: [u64; N_CHANNELS],
+    /// Orders placed on another channel than the one the customer last used (the
+    /// journey moved between channels), per channel of the order.
+    pub cross_channel: [u64; N_CHANNELS],
+    /// Orders lost when the journey moved to another channel (the hand-over
+    /// drop-off), per channel the customer moved to.
+    pub handover_losses: [u64; N_CHANNELS],
 }
 
 impl StepTally {
@@ -115,6 +123,9 @@ impl StepTally {
         arr(&mut self.long_waits, &o.long_waits);
         arr(&mut self.active_by_pref, &o.active_by_pref);
         arr(&mut self.churned_by_pref, &o.churned_by_pref);
+        arr(&mut self.bopis, &o.bopis);
+        arr(&mut self.cross_channel, &o.cross_channel);
+        arr(&mut self.handover_losses, &o.handover_losses);
         self.revenue
             .iter_mut()
             .zip(&o.revenue)
@@ -141,7 +152,7 @@ impl StepTally {
     }
 
     /// Length of [`StepTally::write_words`]'s encoding.
-    pub const WORDS: usize = 9 * N_CHANNELS + state::N + 10;
+    pub const WORDS: usize = 12 * N_CHANNELS + state::N + 10;
 
     /// Appends the tally as [`StepTally::WORDS`] 64-bit words (floats by their bits), so
     /// that processes can exchange tallies without losing a bit.
@@ -166,6 +177,9 @@ impl StepTally {
             &self.long_waits,
             &self.active_by_pref,
             &self.churned_by_pref,
+            &self.bopis,
+            &self.cross_channel,
+            &self.handover_losses,
         ] {
             out.extend_from_slice(a);
         }
@@ -204,6 +218,9 @@ impl StepTally {
         let long_waits = arr(next(N_CHANNELS));
         let active_by_pref = arr(next(N_CHANNELS));
         let churned_by_pref = arr(next(N_CHANNELS));
+        let bopis = arr(next(N_CHANNELS));
+        let cross_channel = arr(next(N_CHANNELS));
+        let handover_losses = arr(next(N_CHANNELS));
         let rev = next(N_CHANNELS);
         let revenue = std::array::from_fn(|k| f64::from_bits(rev[k]));
         let st = next(state::N);
@@ -230,6 +247,9 @@ impl StepTally {
             bad_experiences: r[7],
             delivery_failures: r[8],
             first_customers: r[9],
+            bopis,
+            cross_channel,
+            handover_losses,
         })
     }
 }
@@ -482,6 +502,8 @@ impl Shard {
             let fat_f = p.fatigue_factor[(fat >> 4) as usize];
             if st == state::CONSIDERING || st == state::CHURNED {
                 let mut q = sp.organic;
+                // what the hand-over drop-off took off this step's chance
+                let mut lost = 0.0;
                 if touched != NO_CHANNEL {
                     let c = touched as usize;
                     let mut x = sp.conv[c] * fat_f;
@@ -495,17 +517,23 @@ impl Shard {
                     // the switch; a touchpoint that takes no orders (a flyer) sends
                     // the customer to the point of sale, which is no switch
                     if last != NO_CHANNEL && last != touched && p.takes_orders[c] {
+                        lost = x * (1.0 - p.switch_keep);
                         x *= p.switch_keep;
                     }
                     if c == store && has_online_research(path) {
                         x *= p.ropo_conversion;
+                        lost *= p.ropo_conversion;
                     }
                     q += x;
                 }
                 if st == state::CHURNED {
                     q *= p.winback;
+                    lost *= p.winback;
                 }
                 bought = buys(p, touched, pref, u_buy, q);
+                if bought == NO_CHANNEL && lost > 0.0 {
+                    handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
+                }
                 if bought != NO_CHANNEL {
                     t.conversions[bought as usize] += 1;
                     if flags & (INITIAL | ACQUIRED) == 0 {
@@ -526,13 +554,18 @@ impl Shard {
                 if consent {
                     q *= sp.personalisation;
                 }
+                let mut lost = 0.0;
                 if touched != NO_CHANNEL {
                     q *= sp.touch_purchase_boost[touched as usize];
                     if last != NO_CHANNEL && last != touched && p.takes_orders[touched as usize] {
+                        lost = q * (1.0 - p.switch_keep);
                         q *= p.switch_keep;
                     }
                 }
                 bought = buys(p, touched, pref, u_buy, q);
+                if bought == NO_CHANNEL && lost > 0.0 {
+                    handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
+                }
             }
             let mut bad_experience = false;
             if bought != NO_CHANNEL {
@@ -543,6 +576,7 @@ impl Shard {
                     let picked = hi(5) < p.bopis_thr;
                     if picked {
                         value *= p.bopis_value;
+                        t.bopis[c] += 1;
                     }
                     if omni {
                         value *= p.omni_online;
@@ -562,6 +596,9 @@ impl Shard {
                 }
                 t.purchases[c] += 1;
                 t.revenue[c] += value;
+                if last != NO_CHANNEL && last != bought {
+                    t.cross_channel[c] += 1;
+                }
                 used |= 1 << c;
                 if value > 0.0 {
                     sat += p.purchase_gain;
@@ -798,6 +835,22 @@ fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
         channel
     } else {
         NO_CHANNEL
+    }
+}
+
+/// Counts an order lost at the hand-over: the draw that missed chance `q_without`
+/// less the drop-off would have bought at `q_without`.
+#[cold]
+fn handover_loss(
+    p: &StepParams,
+    t: &mut StepTally,
+    touched: u8,
+    pref: u8,
+    u_buy: u32,
+    q_without: f64,
+) {
+    if buys(p, touched, pref, u_buy, q_without) != NO_CHANNEL {
+        t.handover_losses[touched as usize] += 1;
     }
 }
 

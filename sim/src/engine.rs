@@ -63,6 +63,8 @@ pub struct CountryWeek {
     pub wages: f64,
     /// Integration (capex, opex, profile costs).
     pub integration: f64,
+    /// Shared-reward bonus pool and coordination function.
+    pub organisation: f64,
 }
 
 /// Touch-path tallies of one country: path → [conversions, nulls, value] (agents).
@@ -629,6 +631,9 @@ fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTall
         bad_experiences: cw.tally.bad_experiences + t.bad_experiences,
         delivery_failures: cw.tally.delivery_failures + t.delivery_failures,
         first_customers: cw.tally.first_customers + t.first_customers,
+        bopis: add(cw.tally.bopis, t.bopis),
+        cross_channel: add(cw.tally.cross_channel, t.cross_channel),
+        handover_losses: add(cw.tally.handover_losses, t.handover_losses),
         // stocks: end of the step
         active_by_pref: t.active_by_pref,
         states: t.states,
@@ -649,6 +654,7 @@ fn accumulate(cw: &mut CountryWeek, wait_w: &mut [f64; N_CHANNELS], t: &StepTall
     }
     cw.wages += r.wages;
     cw.integration += r.integration;
+    cw.organisation += r.organisation;
 }
 
 fn add(a: [u64; N_CHANNELS], b: [u64; N_CHANNELS]) -> [u64; N_CHANNELS] {

@@ -16,7 +16,8 @@
 //! - [`mechanisms`]: one module per mechanism of the model — media response
 //!   (`media`, `exposure`), service queues (`queue`, `service`), specialist staff
 //!   (`staffing`), weak finances (`finance`), consistency (`consistency`), content
-//!   fatigue (`fatigue`), omnichannel integration (`integration`), word of mouth
+//!   fatigue (`fatigue`), omnichannel integration (`integration`), reward schemes (`incentives`),
+//!   silos and coordination (`coordination`), word of mouth
 //!   (`word_of_mouth`), privacy (`privacy`), retention (`retention`).
 //!
 //! The crate is pure: no files, no printing, no clocks. Randomness comes from
@@ -48,9 +49,11 @@ pub mod world;
 /// One module per mechanism of the model (docs/model.md, "One step of one agent").
 pub mod mechanisms {
     pub mod consistency;
+    pub mod coordination;
     pub mod exposure;
     pub mod fatigue;
     pub mod finance;
+    pub mod incentives;
     pub mod integration;
     pub mod media;
     pub mod observation;

@@ -10,7 +10,8 @@ use crate::channel::{Channel, N_CHANNELS};
 use crate::mechanisms::observation::ObservationStep;
 use crate::mechanisms::service::{DeskOutcome, desks};
 use crate::mechanisms::{
-    consistency, exposure, fatigue, finance, integration, privacy, staffing, word_of_mouth,
+    consistency, coordination, exposure, fatigue, finance, incentives, integration, privacy,
+    staffing, word_of_mouth,
 };
 use crate::world::{N_PAID, World};
 
@@ -200,6 +201,8 @@ pub struct StepReport {
     pub wages: f64,
     /// Integration cost this step.
     pub integration: f64,
+    /// Shared-reward bonus pool and coordination function this step.
+    pub organisation: f64,
 }
 
 /// Carry-over state of a country between steps.
@@ -288,6 +291,7 @@ pub fn compile(
     // a hiring freeze: fewer agents at the desks and in store
     let staff: [f64; N_CHANNELS] = std::array::from_fn(|k| c.service_staff[k] * cut.staff);
     let mut rep = StepReport::default();
+    let org = c.organisation;
 
     // Media response and running channels.
     let mut reach = [0.0; N_CHANNELS];
@@ -364,7 +368,8 @@ pub fn compile(
         fatigue_keep_q8: (256.0 * b.fatigue_retention_weekly.powf(dt)).round() as u32,
         familiarity_keep_q8: (256.0 * b.familiarity_retention_weekly.powf(dt)).round() as i32,
         inconsistency_thr: thr(consistency::inconsistency_probability(
-            b.inconsistency_rate,
+            b.inconsistency_rate
+                * coordination::inconsistency_factor(org.coordination, &s.coordination),
             running_paid,
             on(crate::step::initiative::CONSISTENT_MESSAGING),
         )),
@@ -373,12 +378,23 @@ pub fn compile(
         wom_any_thr: thr(senti.p_positive + senti.p_negative),
         wom_gain: qi(WOM_FAMILIARITY_GAIN),
         pref_boost: b.preferred_channel_boost,
-        switch_keep: 1.0 - b.switch_dropoff * (1.0 - on(initiative::CONTINUITY)),
-        ropo_conversion: 1.0 + on(initiative::ROPO),
+        switch_keep: 1.0
+            - incentives::handover_dropoff(
+                b.switch_dropoff,
+                on(initiative::CONTINUITY),
+                org.shared_reward,
+                &s.incentives,
+            ),
+        ropo_conversion: (1.0 + on(initiative::ROPO))
+            * incentives::store_service_factor(org.shared_reward, &s.incentives),
         winback: b.winback_factor,
         omni_repeat: 1.0 + b.omni_repeat_uplift,
         bopis_thr: if running[store] {
-            thr(on(initiative::BOPIS))
+            thr(incentives::pickup_share(
+                on(initiative::BOPIS),
+                org.shared_reward,
+                &s.incentives,
+            ))
         } else {
             0
         },
@@ -550,6 +566,10 @@ pub fn compile(
 
     // Costs of the step.
     rep.wages = c.wages_weekly * dt * cut.staff;
+    rep.organisation = (incentives::bonus_weekly(c.wages_weekly, org.shared_reward, &s.incentives)
+        * cut.staff
+        + c.coordination_weekly)
+        * dt;
     rep.integration = integration::step_cost_cut(
         &c.rollouts,
         week,

@@ -3,8 +3,8 @@
 //! spend, staff, integration rollouts, wages).
 
 use crate::channel::{Channel, ChannelSpec, N_CHANNELS};
-use crate::mechanisms::{finance, integration, seasonality, staffing};
-use crate::scenario::{CountrySpec, Scenario, SegmentSpec, Strategy};
+use crate::mechanisms::{coordination, finance, integration, seasonality, staffing};
+use crate::scenario::{CountrySpec, Organisation, Scenario, SegmentSpec, Strategy};
 use crate::stats::BetaQuantiles;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,7 +53,9 @@ pub struct CountryModel {
     /// Channels the company has in this country.
     pub available: [bool; N_CHANNELS],
     /// Planned weekly spend per channel, per period: `(first week, spend)` from
-    /// week 0 in week order (one period unless the strategy is phased).
+    /// week 0 in week order (one period unless the strategy is phased), with rises
+    /// arriving as late as the country's coordination makes them
+    /// ([`coordination::lagged`]).
     pub weekly_spend: Vec<(u32, [f64; N_CHANNELS])>,
     /// Service staff (FTE) per channel.
     pub service_staff: [f64; N_CHANNELS],
@@ -63,6 +65,10 @@ pub struct CountryModel {
     pub rollouts: [Option<integration::Rollout>; 6],
     /// Weekly wages of staff and specialists.
     pub wages_weekly: f64,
+    /// Reward scheme and coordination.
+    pub organisation: Organisation,
+    /// Weekly cost of the coordination function.
+    pub coordination_weekly: f64,
     /// Demand index (seasonality, trend, events) of each week of the horizon.
     pub demand: Vec<f64>,
     /// Day count of week 0 (the scenario's `start_date`), for weeks past the table.
@@ -213,6 +219,7 @@ fn compile_country(
         }
         out
     };
+    let org = st.organisation_of(code);
     CountryModel {
         code: code.to_string(),
         spec: spec.clone(),
@@ -222,11 +229,20 @@ fn compile_country(
         consent_rate: privacy.map_or(1.0, |p| p.consent_rate),
         personalisation_cap: privacy.map_or(1.0, |p| p.personalisation_cap),
         available,
-        weekly_spend: finance::planned_weekly_spend(st, code, s.horizon_weeks),
+        weekly_spend: coordination::lagged(
+            &finance::planned_weekly_spend(st, code, s.horizon_weeks),
+            coordination::lag_weeks(org.coordination, &s.coordination),
+        ),
         service_staff: by(&st.service_staff),
         specialists: by(&st.specialists),
         rollouts: integration::rollouts(s, st, code),
         wages_weekly: finance::weekly_wages(s, st, code),
+        organisation: org,
+        coordination_weekly: coordination::cost_weekly(
+            org.coordination,
+            spec.wage_index,
+            &s.coordination,
+        ),
         demand: seasonality::demand_table(&spec.seasonality, s.start_day(), s.horizon_weeks),
         start_day: s.start_day(),
     }

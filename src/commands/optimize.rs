@@ -241,9 +241,31 @@ pub fn optimize(cfg: &OptimizeConfig, backend: &dyn Backend) -> Result<()> {
             search_secs,
             t0.elapsed().as_secs_f64(),
         );
+        print_organisation(s, &out.plan);
         print_written(&written);
     }
     Ok(())
+}
+
+/// The reward scheme and coordination the plan gives each country.
+fn print_organisation(s: &omnimix_sim::Scenario, plan: &omnimix_sim::Strategy) {
+    let parts: Vec<String> = s
+        .countries
+        .keys()
+        .map(|code| {
+            let o = plan.organisation_of(code);
+            format!(
+                "{code} {} reward{}",
+                omnimix_studies::tables::reward_scheme(o.shared_reward),
+                if o.coordination > 0.0 {
+                    ", coordination"
+                } else {
+                    ", silos"
+                }
+            )
+        })
+        .collect();
+    println!("organisation: {}", parts.join("; "));
 }
 
 fn print_comparison(c: &Comparison, obj: Objective, search_secs: f64, total_secs: f64) {

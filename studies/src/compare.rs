@@ -218,6 +218,7 @@ pub fn changed_countries(scenarios: &[Scenario]) -> Vec<String> {
             st.service_staff.get(code).cloned(),
             st.specialists.get(code).cloned(),
             st.integration.get(code).cloned(),
+            st.organisation.get(code).copied(),
             st.phases
                 .iter()
                 .map(|p| p.annual_spend.get(code).cloned())

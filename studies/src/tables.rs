@@ -155,7 +155,9 @@ pub struct CountryBudget {
     pub integration_capex: f64,
     /// Integration opex (with privacy profile costs) over the horizon.
     pub integration_opex: f64,
-    /// Media + wages + integration.
+    /// Shared-reward bonus pool and coordination function over the horizon.
+    pub organisation: f64,
+    /// Media + wages + integration + organisation.
     pub total: f64,
     /// `total` as a share of the plan's total cost.
     pub share: f64,
@@ -238,6 +240,37 @@ pub struct IntegrationCost {
     pub share: f64,
 }
 
+/// How one country's channel teams are rewarded and coordinated, and what it costs
+/// over the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganisationCost {
+    /// Country code.
+    pub country: String,
+    /// `channel` (shared_reward 0), `shared` (1) or `mix`.
+    pub reward_scheme: String,
+    /// Share of variable pay on the shared measure.
+    pub shared_reward: f64,
+    /// Coordination function (0 = silos, 1 = full).
+    pub coordination: f64,
+    /// Bonus pool of the shared scheme.
+    pub bonus_pool: f64,
+    /// Cost of the coordination function.
+    pub coordination_cost: f64,
+    /// Bonus pool + coordination.
+    pub total: f64,
+}
+
+/// The name of a reward scheme: `channel`, `shared` or `mix`.
+pub fn reward_scheme(shared_reward: f64) -> &'static str {
+    if shared_reward <= 0.0 {
+        "channel"
+    } else if shared_reward >= 1.0 {
+        "shared"
+    } else {
+        "mix"
+    }
+}
+
 /// The plan's planned costs over the horizon by country, by channel, per cell, for
 /// staff and per integration initiative. Every money table adds up to `total`
 /// ([`omnimix_sim::mechanisms::finance::planned_costs`]): by country with its
@@ -260,6 +293,8 @@ pub struct Budget {
     pub staffing: Vec<StaffCost>,
     /// Integration initiatives per country (those a plan starts within the horizon).
     pub integration: Vec<IntegrationCost>,
+    /// Reward scheme and coordination per country, every country.
+    pub organisation: Vec<OrganisationCost>,
 }
 
 /// Media spend of a strategy in one country and channel over the horizon (every
@@ -286,6 +321,7 @@ pub fn budget(s: &Scenario, plan: &Strategy) -> Budget {
     let mut cells = Vec::new();
     let mut staffing = Vec::new();
     let mut integration = Vec::new();
+    let mut organisation = Vec::new();
     for (code, country) in &s.countries {
         let (mut media, mut staff, mut spec, mut wages) = (0.0, 0.0, 0.0, 0.0);
         for ch in Channel::ALL {
@@ -339,7 +375,27 @@ pub fn budget(s: &Scenario, plan: &Strategy) -> Budget {
                 share: share(c + o),
             });
         }
-        let t = media + wages + capex + opex;
+        let org = plan.organisation_of(code);
+        let bonus = omnimix_sim::mechanisms::incentives::bonus_weekly(
+            wages / f64::from(weeks.max(1)),
+            org.shared_reward,
+            &s.incentives,
+        ) * f64::from(weeks);
+        let coordination = omnimix_sim::mechanisms::coordination::cost_weekly(
+            org.coordination,
+            country.wage_index,
+            &s.coordination,
+        ) * f64::from(weeks);
+        organisation.push(OrganisationCost {
+            country: code.clone(),
+            reward_scheme: reward_scheme(org.shared_reward).into(),
+            shared_reward: org.shared_reward,
+            coordination: org.coordination,
+            bonus_pool: bonus,
+            coordination_cost: coordination,
+            total: bonus + coordination,
+        });
+        let t = media + wages + capex + opex + bonus + coordination;
         by_country.push(CountryBudget {
             code: code.clone(),
             name: country.name.clone(),
@@ -349,6 +405,7 @@ pub fn budget(s: &Scenario, plan: &Strategy) -> Budget {
             wages,
             integration_capex: capex,
             integration_opex: opex,
+            organisation: bonus + coordination,
             total: t,
             share: share(t),
         });
@@ -380,5 +437,6 @@ pub fn budget(s: &Scenario, plan: &Strategy) -> Budget {
         cells,
         staffing,
         integration,
+        organisation,
     }
 }

@@ -111,6 +111,36 @@ impl PlanSpace {
                 v.iter().map(|&i| (i, 1.0)).collect(),
             );
         }
+        // The organisation: shared rewards, coordination, everywhere and per country.
+        let shared = pick(&|d| matches!(d, Decision::SharedReward { .. }));
+        push(
+            "shared rewards everywhere".into(),
+            vec![],
+            shared.iter().map(|&i| (i, 2.0)).collect(),
+        );
+        let coordinated = pick(&|d| matches!(d, Decision::Coordination { .. }));
+        push(
+            "coordination everywhere".into(),
+            vec![],
+            coordinated.iter().map(|&i| (i, 1.0)).collect(),
+        );
+        for code in self.scenario.countries.keys() {
+            let v = pick(&|d| match d {
+                Decision::SharedReward { country } | Decision::Coordination { country } => {
+                    country == code
+                }
+                _ => false,
+            });
+            let step = |i: usize| match self.decisions[i] {
+                Decision::SharedReward { .. } => 2.0,
+                _ => 1.0,
+            };
+            push(
+                format!("{code} organisation"),
+                vec![],
+                v.iter().map(|&i| (i, step(i))).collect(),
+            );
+        }
         // The only move that changes the money spent: all paid media up or down.
         let v = pick(&|d| matches!(d, Decision::Spend { .. }));
         if !v.is_empty() {

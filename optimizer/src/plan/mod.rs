@@ -11,6 +11,11 @@
 //!   roll-outs, one country or one initiative first. Initiatives that cannot go
 //!   live inside the horizon are fixed off. `CC/integration_start` in a fix names
 //!   all of a country's start quarters at once;
+//! - the reward scheme of the channel teams (`CC/shared_reward`: 0 = channel-only
+//!   credit, 1 = a mix at 0.5, 2 = fully shared) and the coordination function
+//!   (`CC/coordination`: binary, silos or a full function), each with its cost
+//!   (the bonus pool on the base strategy's wages, the function's cost; the exact
+//!   cost is taken in decode);
 //!
 //! and one company-wide creative share; with [`PlanSpace::with_phases`], a spend
 //! weight per country and phase (a plan per quarter): phase spend = the country's
@@ -26,7 +31,7 @@
 //! needed.
 
 use crate::{Direction, Group, Space, Variable};
-use omnimix_sim::mechanisms::{finance, integration};
+use omnimix_sim::mechanisms::{coordination, finance, incentives, integration};
 use omnimix_sim::scenario::{INITIATIVES, Scenario, Strategy};
 use omnimix_sim::{Channel, ChannelSpec, N_CHANNELS};
 use std::collections::BTreeMap;
@@ -69,6 +74,16 @@ pub enum Decision {
         country: String,
         /// Initiative name.
         initiative: &'static str,
+    },
+    /// A country's reward scheme: shared_reward = the variable's value / 2.
+    SharedReward {
+        /// Country code.
+        country: String,
+    },
+    /// A country's coordination function (on or off).
+    Coordination {
+        /// Country code.
+        country: String,
     },
     /// The company's creative share.
     CreativeShare,
@@ -234,6 +249,22 @@ impl PlanSpace {
                     });
                 }
             }
+            // organisation: the bonus pool on the base wages (staff are decided
+            // too; decode takes the exact cost) and the coordination function
+            let bonus =
+                incentives::bonus_weekly(finance::weekly_wages(s, base, code), 1.0, &s.incentives)
+                    * weeks;
+            space.add_variable(
+                Variable::integer(format!("{code}/shared_reward"), 0.0, 2.0).with_cost(bonus / 2.0),
+            );
+            decisions.push(Decision::SharedReward {
+                country: code.clone(),
+            });
+            let coord = coordination::cost_weekly(1.0, country.wage_index, &s.coordination) * weeks;
+            space.add_variable(Variable::binary(format!("{code}/coordination")).with_cost(coord));
+            decisions.push(Decision::Coordination {
+                country: code.clone(),
+            });
         }
         space.add_variable(Variable::continuous("creative_share", 0.0, 0.5));
         decisions.push(Decision::CreativeShare);
@@ -317,7 +348,7 @@ impl PlanSpace {
             }
             if !hit {
                 return Err(format!(
-                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, DE/unified_data/start, DE/integration_start, creative_share)"
+                    "fix '{pattern}' matches no decision (names look like DE/search/spend, DE/call_centre/staff, DE/unified_data, DE/unified_data/start, DE/integration_start, DE/shared_reward, DE/coordination, creative_share)"
                 ));
             }
         }
@@ -411,6 +442,12 @@ impl PlanSpace {
                     .get(country)
                     .and_then(|m| m.get(*initiative))
                     .map_or(0.0, |w| f64::from(w / ROLLOUT_STEP_WEEKS)),
+                Decision::SharedReward { country } => {
+                    (2.0 * st.organisation_of(country).shared_reward).round()
+                }
+                Decision::Coordination { country } => {
+                    st.organisation_of(country).coordination.round()
+                }
                 Decision::CreativeShare => st.creative_share,
                 Decision::PhaseWeight { country, phase } => self.weight_of(st, country, *phase),
             })
@@ -507,6 +544,18 @@ impl PlanSpace {
                         .entry(country.clone())
                         .or_default()
                         .insert(initiative.to_string(), week);
+                }
+                Decision::SharedReward { country } => {
+                    st.organisation
+                        .entry(country.clone())
+                        .or_default()
+                        .shared_reward = (v.round() / 2.0).clamp(0.0, 1.0);
+                }
+                Decision::Coordination { country } => {
+                    st.organisation
+                        .entry(country.clone())
+                        .or_default()
+                        .coordination = v.round().clamp(0.0, 1.0);
                 }
                 Decision::CreativeShare => st.creative_share = *v,
                 Decision::PhaseWeight { country, phase } => {

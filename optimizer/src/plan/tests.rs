@@ -97,6 +97,9 @@ fn directions_cover_the_structure_and_skip_fixed_decisions() {
         "phase 4 spend everywhere",
         "spend earlier",
         "US integration",
+        "shared rewards everywhere",
+        "coordination everywhere",
+        "DE organisation",
     ] {
         assert!(names.contains(&want), "{want} not in {names:?}");
     }

@@ -87,6 +87,11 @@ kpi_table! {
     ActiveCustomers => ("active_customers", Customers, Higher, "active customers (horizon)"),
     /// Bad service experiences (abandoned or unanswered contacts, failed deliveries).
     BadExperiences => ("bad_experiences", Count, Lower, "bad experiences"),
+    /// Online orders picked up in store (buy online, pick up in store).
+    BopisOrders => ("bopis_orders", Count, Higher, "pick-up orders"),
+    /// Share of the online orders picked up in store: bopis_orders / orders on the
+    /// online channels.
+    BopisShare => ("bopis_share", Share, Higher, "pick-up share of online orders"),
     /// New customers won over the horizon (first purchases and win-backs).
     Conversions => ("conversions", Customers, Higher, "conversions"),
     /// Integration capex and opex.
@@ -97,10 +102,15 @@ kpi_table! {
     CostMarketing => ("cost_marketing", Money, Lower, "marketing cost"),
     /// Media spend (paid channels, store running cost).
     CostMedia => ("cost_media", Money, Lower, "media cost"),
+    /// Organisation: the shared-reward bonus pool and the coordination function.
+    CostOrganisation => ("cost_organisation", Money, Lower, "organisation cost"),
     /// Wages of service staff and specialists.
     CostStaff => ("cost_staff", Money, Lower, "staff cost"),
-    /// Media + staff + integration.
+    /// Media + staff + integration + organisation.
     CostTotal => ("cost_total", Money, Lower, "total cost"),
+    /// Orders placed on another channel than the one the customer last used (the
+    /// journey moved between channels: first purchases, win-backs and repeat orders).
+    CrossChannelConversions => ("cross_channel_conversions", Count, Higher, "cross-channel orders"),
     /// Expected remaining margin of the customers active at the horizon, discounted:
     /// Σ over them of m·Σ_{k=1..K} ((1 − h)/d)^k, with m a customer's expected margin
     /// per step, h their own churn hazard per step, d the discount factor per step
@@ -110,6 +120,8 @@ kpi_table! {
     CustomersStart => ("customers_start", Customers, Higher, "customers at the start"),
     /// Online orders that failed to arrive.
     DeliveryFailures => ("delivery_failures", Count, Lower, "delivery failures"),
+    /// Orders lost when the journey moved to another channel (the hand-over drop-off).
+    HandoverLosses => ("handover_losses", Count, Lower, "orders lost at hand-overs"),
     /// Inconsistency events (price, stock, information mismatches).
     InconsistencyEvents => ("inconsistency_events", Count, Lower, "inconsistency events"),
     /// Margin on incremental revenue minus the cost of marketing:

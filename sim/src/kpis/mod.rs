@@ -5,7 +5,8 @@
 //!   (absent when the horizon is shorter); `retention_horizon`: at the horizon.
 //! - `active_customers`: customers at the horizon; `conversions`: new customers won
 //!   (first purchases and win-backs); `purchases`: all orders; `revenue`.
-//! - `cost_media`, `cost_staff`, `cost_integration`, `cost_total`.
+//! - `cost_media`, `cost_staff`, `cost_integration`, `cost_organisation` (shared
+//!   reward bonus pool and coordination function), `cost_total` (their sum).
 //! - `retention_rate` = (customers at the end − new customers) / customers at the
 //!   start, over 52 weeks (or the horizon when shorter): the rate finance reads;
 //!   `customers_start`, `new_customers` (in that period: distinct people who were
@@ -20,6 +21,9 @@
 //!   active at the horizon; `value` = npv + customer_equity.
 //! - `inconsistency_events`, `opt_outs`, `bad_experiences`, `delivery_failures`,
 //!   `omnichannel_share` (customers who bought on two or more channels).
+//! - `bopis_orders` (online orders picked up in store), `bopis_share` (of the online
+//!   orders), `cross_channel_conversions` (orders on another channel than the
+//!   customer's last), `handover_losses` (orders lost when the journey moved).
 //! - per service channel: `mean_wait_min` (contact-weighted), `abandon_rate`, `contacts`.
 //!
 //! Every summarised KPI is an [`Interval`]: mean, sd, replication count and the
@@ -98,6 +102,11 @@ struct Totals {
     media: f64,
     wages: f64,
     integration: f64,
+    organisation: f64,
+    bopis: f64,
+    online_orders: f64,
+    cross_channel: f64,
+    handover: f64,
     npv: f64,
     inconsistency: f64,
     optouts: f64,
@@ -129,6 +138,11 @@ impl Totals {
         self.media += o.media;
         self.wages += o.wages;
         self.integration += o.integration;
+        self.organisation += o.organisation;
+        self.bopis += o.bopis;
+        self.online_orders += o.online_orders;
+        self.cross_channel += o.cross_channel;
+        self.handover += o.handover;
         self.npv += o.npv;
         self.inconsistency += o.inconsistency;
         self.optouts += o.optouts;
@@ -150,7 +164,7 @@ impl Totals {
             }
             v.insert(Kpi::RetentionHorizon, self.initial_at_end / self.initial);
         }
-        let cost = self.media + self.wages + self.integration;
+        let cost = self.media + self.wages + self.integration + self.organisation;
         v.insert(Kpi::ActiveCustomers, self.active_end);
         v.insert(Kpi::Conversions, self.conversions);
         v.insert(Kpi::Purchases, self.purchases);
@@ -158,6 +172,13 @@ impl Totals {
         v.insert(Kpi::CostMedia, self.media);
         v.insert(Kpi::CostStaff, self.wages);
         v.insert(Kpi::CostIntegration, self.integration);
+        v.insert(Kpi::CostOrganisation, self.organisation);
+        v.insert(Kpi::BopisOrders, self.bopis);
+        if self.online_orders > 0.0 {
+            v.insert(Kpi::BopisShare, self.bopis / self.online_orders);
+        }
+        v.insert(Kpi::CrossChannelConversions, self.cross_channel);
+        v.insert(Kpi::HandoverLosses, self.handover);
         v.insert(Kpi::CostTotal, cost);
         if cost > 0.0 {
             v.insert(Kpi::RoiTotal, (self.revenue * margin - cost) / cost);
@@ -221,11 +242,22 @@ fn country_totals(world: &World, ci: usize, rep: &Replication) -> Totals {
         let revenue: f64 = tl.revenue.iter().sum::<f64>() * scale;
         let media: f64 = cw.spend.iter().sum();
         discount /= weekly_rate;
-        t.npv += (revenue * margin - media - cw.wages - cw.integration) * discount;
+        t.npv +=
+            (revenue * margin - media - cw.wages - cw.integration - cw.organisation) * discount;
         t.revenue += revenue;
         t.media += media;
         t.wages += cw.wages;
         t.integration += cw.integration;
+        t.organisation += cw.organisation;
+        t.bopis += tl.bopis.iter().sum::<u64>() as f64 * scale;
+        t.online_orders += Channel::ALL
+            .iter()
+            .filter(|c| world.specs[c.index()].online)
+            .map(|c| tl.purchases[c.index()])
+            .sum::<u64>() as f64
+            * scale;
+        t.cross_channel += tl.cross_channel.iter().sum::<u64>() as f64 * scale;
+        t.handover += tl.handover_losses.iter().sum::<u64>() as f64 * scale;
         t.conversions += tl.conversions.iter().sum::<u64>() as f64 * scale;
         t.purchases += tl.purchases.iter().sum::<u64>() as f64 * scale;
         t.inconsistency += tl.inconsistency as f64 * scale;
@@ -610,6 +642,12 @@ pub struct WeeklyRow {
     pub churned: f64,
     /// Demand index of the country this week (seasonality, trend, events; 1 = flat).
     pub demand_index: f64,
+    /// Orders placed on the channel and picked up in store.
+    pub bopis_orders: f64,
+    /// Orders on the channel from customers who last used another channel.
+    pub cross_channel_conversions: f64,
+    /// Orders lost when the journey moved to the channel (hand-over drop-off).
+    pub handover_losses: f64,
 }
 
 /// `weekly.csv` rows: week × country × channel, means over replications.
@@ -637,6 +675,9 @@ pub fn weekly_rows(world: &World, reps: &[Replication]) -> Vec<WeeklyRow> {
                     active_customers: 0.0,
                     churned: 0.0,
                     demand_index: c.demand_at(w as u32),
+                    bopis_orders: 0.0,
+                    cross_channel_conversions: 0.0,
+                    handover_losses: 0.0,
                 };
                 for r in reps {
                     let cw = &r.weeks[w][ci];
@@ -658,6 +699,9 @@ pub fn weekly_rows(world: &World, reps: &[Replication]) -> Vec<WeeklyRow> {
                     }
                     row.active_customers += t.active_by_pref[k] as f64 * scale;
                     row.churned += t.churned_by_pref[k] as f64 * scale;
+                    row.bopis_orders += t.bopis[k] as f64 * scale;
+                    row.cross_channel_conversions += t.cross_channel[k] as f64 * scale;
+                    row.handover_losses += t.handover_losses[k] as f64 * scale;
                 }
                 for x in [
                     &mut row.spend,
@@ -670,6 +714,9 @@ pub fn weekly_rows(world: &World, reps: &[Replication]) -> Vec<WeeklyRow> {
                     &mut row.abandon_rate,
                     &mut row.active_customers,
                     &mut row.churned,
+                    &mut row.bopis_orders,
+                    &mut row.cross_channel_conversions,
+                    &mut row.handover_losses,
                 ] {
                     *x /= n;
                 }

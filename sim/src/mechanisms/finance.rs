@@ -29,17 +29,37 @@ pub struct PlannedCosts {
     pub wages: f64,
     /// Integration capex + opex + privacy profile costs.
     pub integration: f64,
+    /// Shared-reward bonus pool and coordination function.
+    pub organisation: f64,
 }
 
 impl PlannedCosts {
-    /// Costs that do not depend on media: wages + integration.
+    /// Costs that do not depend on media: wages + integration + organisation.
     pub fn fixed(&self) -> f64 {
-        self.wages + self.integration
+        self.wages + self.integration + self.organisation
     }
     /// Everything.
     pub fn total(&self) -> f64 {
-        self.media + self.wages + self.integration
+        self.media + self.wages + self.integration + self.organisation
     }
+}
+
+/// Weekly organisation cost of a country under a strategy: the shared-reward bonus
+/// pool on its wages and its coordination function.
+pub fn weekly_organisation(s: &Scenario, st: &Strategy, code: &str) -> f64 {
+    let Some(country) = s.countries.get(code) else {
+        return 0.0;
+    };
+    let org = st.organisation_of(code);
+    crate::mechanisms::incentives::bonus_weekly(
+        weekly_wages(s, st, code),
+        org.shared_reward,
+        &s.incentives,
+    ) + crate::mechanisms::coordination::cost_weekly(
+        org.coordination,
+        country.wage_index,
+        &s.coordination,
+    )
 }
 
 /// Weekly wages of a country's staff under a strategy.
@@ -85,6 +105,7 @@ pub fn planned_costs(s: &Scenario, st: &Strategy) -> PlannedCosts {
         }
         out.wages += weekly_wages(s, st, code) * weeks;
         out.integration += integration::planned_cost(s, st, code);
+        out.organisation += weekly_organisation(s, st, code) * weeks;
     }
     out
 }
@@ -154,10 +175,12 @@ pub fn fit_to_budget(s: &Scenario, st: &Strategy) -> Result<Option<(Strategy, Bu
         .filter(|&d| d > 0.0)
         .fold(f64::INFINITY, f64::min);
     if !deepest.is_finite() || saving(1.0 / deepest) < excess {
+        // the organisation line (bonus pool, coordination) is never cut
         let floor: f64 = lines
             .iter()
             .map(|(d, c)| if *d > 0.0 { 0.0 } else { *c })
-            .sum();
+            .sum::<f64>()
+            + before.organisation;
         return Err(floor);
     }
     let (mut lo, mut hi) = (0.0, 1.0 / deepest);
@@ -230,7 +253,7 @@ pub fn fit_to_budget(s: &Scenario, st: &Strategy) -> Result<Option<(Strategy, Bu
     // media takes up the rest
     let mid = planned_costs(s, &out);
     let media_factor = if mid.media > 0.0 {
-        ((budget - mid.wages - mid.integration) / mid.media).clamp(0.0, 1.0)
+        ((budget - mid.fixed()) / mid.media).clamp(0.0, 1.0)
     } else {
         1.0
     };

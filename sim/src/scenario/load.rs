@@ -121,11 +121,12 @@ pub struct ExternalStrategy {
 }
 
 /// The per-country sections of a strategy table.
-const COUNTRY_SECTIONS: [&str; 4] = [
+const COUNTRY_SECTIONS: [&str; 5] = [
     "annual_spend",
     "service_staff",
     "specialists",
     "integration",
+    "organisation",
 ];
 
 /// The countries a strategy table names (in a per-country section or a phase's

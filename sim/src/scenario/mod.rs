@@ -100,6 +100,12 @@ pub struct Scenario {
     /// Omnichannel integration initiatives (costs, delays, effects).
     #[serde(default)]
     pub integration: BTreeMap<String, InitiativeSpec>,
+    /// What a shared reward scheme across channels does and costs.
+    #[serde(default)]
+    pub incentives: crate::mechanisms::incentives::IncentiveSpec,
+    /// What a coordination function across channel teams does and costs.
+    #[serde(default)]
+    pub coordination: crate::mechanisms::coordination::CoordinationSpec,
     /// Countries in scope, by code (catalogue countries need only `population`).
     pub countries: BTreeMap<String, CountrySpec>,
     /// The company's current strategy.
@@ -546,6 +552,21 @@ pub struct Strategy {
     /// during its weeks. After the last phase the base `annual_spend` applies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<Phase>,
+    /// Reward scheme and coordination per country (none: channel-only rewards, silos).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub organisation: BTreeMap<String, Organisation>,
+}
+
+/// How a country's channel teams are rewarded and coordinated
+/// (`[strategy.organisation.CC]`; docs/model.md, "Rewards and coordination").
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Organisation {
+    /// Share of variable pay on the shared measure (credit for any order the
+    /// customer's journey touched): 0 = channel-only credit, 1 = fully shared.
+    pub shared_reward: f64,
+    /// Coordination function across channel teams: 0 = silos, 1 = full.
+    pub coordination: f64,
 }
 
 /// One period of a phased spend plan.
@@ -633,6 +654,11 @@ impl Strategy {
     /// Service staff (FTE) of a country and channel.
     pub fn staff_of(&self, code: &str, channel: Channel) -> f64 {
         cell(&self.service_staff, code, channel)
+    }
+
+    /// Reward scheme and coordination of a country (channel-only and silos when unnamed).
+    pub fn organisation_of(&self, code: &str) -> Organisation {
+        self.organisation.get(code).copied().unwrap_or_default()
     }
 
     /// Marketing specialists (FTE) of a country and channel.

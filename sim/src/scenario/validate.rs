@@ -102,6 +102,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.range(format!("{path}.delay_weeks"), i.delay_weeks, 0.0, 520.0);
         c.share(format!("{path}.effect"), i.effect);
     }
+    let k = &s.incentives;
+    c.share("incentives.bonus_pool_share", k.bonus_pool_share);
+    c.share("incentives.bopis_uplift", k.bopis_uplift);
+    c.share("incentives.store_service_uplift", k.store_service_uplift);
+    c.share("incentives.handover_cut", k.handover_cut);
+    let k = &s.coordination;
+    c.non_negative("coordination.cost_annual", k.cost_annual);
+    c.share("coordination.inconsistency_cut", k.inconsistency_cut);
+    c.range("coordination.silo_lag_weeks", k.silo_lag_weeks, 0.0, 26.0);
     if s.countries.is_empty() {
         c.push(Problem::new(
             "countries",
@@ -529,6 +538,24 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
             }
         }
     }
+    for (code, org) in &st.organisation {
+        if !s.countries.contains_key(code) {
+            refs_ok = false;
+            c.push(Problem::new(
+                format!("{base}.organisation.{code}"),
+                format!("unknown country '{code}'"),
+            ));
+            continue;
+        }
+        c.share(
+            format!("{base}.organisation.{code}.shared_reward"),
+            org.shared_reward,
+        );
+        c.share(
+            format!("{base}.organisation.{code}.coordination"),
+            org.coordination,
+        );
+    }
     for (code, inits) in &st.integration {
         if !s.countries.contains_key(code) {
             refs_ok = false;
@@ -562,11 +589,12 @@ fn check_strategy(c: &mut Checker, s: &Scenario, base: &str, st: &Strategy, stru
                 Problem::new(
                     "finance.annual_budget",
                     format!(
-                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0}) over {} weeks, more than the budget {:.0}; the budget is smaller than the fixed costs finance.cut_policy leaves uncut ({:.0})",
+                        "{base} costs {:.0} (media {:.0} + wages {:.0} + integration {:.0} + organisation {:.0}) over {} weeks, more than the budget {:.0}; the budget is smaller than the fixed costs finance.cut_policy leaves uncut ({:.0})",
                         costs.total(),
                         costs.media,
                         costs.wages,
                         costs.integration,
+                        costs.organisation,
                         s.horizon_weeks,
                         budget,
                         floor
