@@ -105,7 +105,9 @@ impl Decision {
             | Decision::ServiceStaff { country, .. }
             | Decision::Integration { country, .. }
             | Decision::IntegrationStart { country, .. }
-            | Decision::PhaseWeight { country, .. } => {
+            | Decision::PhaseWeight { country, .. }
+            | Decision::SharedReward { country }
+            | Decision::Coordination { country } => {
                 Some(country.as_str()).filter(|c| c.contains('/'))
             }
             Decision::CreativeShare => None,

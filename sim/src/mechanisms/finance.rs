@@ -45,7 +45,8 @@ impl PlannedCosts {
 }
 
 /// Weekly organisation cost of a country under a strategy: the shared-reward bonus
-/// pool on its wages and its coordination function.
+/// pool on its wages and its coordination function (a region pays its population
+/// share of the country's).
 pub fn weekly_organisation(s: &Scenario, st: &Strategy, code: &str) -> f64 {
     let Some(country) = s.countries.get(code) else {
         return 0.0;
@@ -59,7 +60,7 @@ pub fn weekly_organisation(s: &Scenario, st: &Strategy, code: &str) -> f64 {
         org.coordination,
         country.wage_index,
         &s.coordination,
-    )
+    ) * country.region_share()
 }
 
 /// Weekly wages of a country's staff under a strategy.

@@ -356,7 +356,12 @@ fn expand_strategy(
             }
         }
     }
-    if let Some(Value::Table(t)) = st.get_mut("integration") {
+    // Plans per country (integration initiatives, the organisation): every region
+    // follows its country's unless it names its own.
+    for section in ["integration", "organisation"] {
+        let Some(Value::Table(t)) = st.get_mut(section) else {
+            continue;
+        };
         for (code, regions) in found {
             let Some(Value::Table(plan)) = t.remove(code) else {
                 continue;
@@ -369,7 +374,7 @@ fn expand_strategy(
                         own.insert(k, r);
                     }
                     Value::Table(_) => problems.push(Problem::new(
-                        format!("{base}.integration.{code}.{k}"),
+                        format!("{base}.{section}.{code}.{k}"),
                         format!(
                             "unknown region '{k}' of {code} (regions: {})",
                             regions.names()
