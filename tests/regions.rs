@@ -317,3 +317,32 @@ fn the_optimizer_decides_per_region_and_a_country_fix_or_bound_covers_its_region
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn a_country_s_organisation_applies_to_its_regions_each_paying_its_share() {
+    let d = Dir::new();
+    let org = |out: &str, extra: &[&str]| -> serde_json::Value {
+        let mut a = vec!["--set", "strategy.organisation.IN.coordination=1"];
+        a.extend_from_slice(extra);
+        let o = simulate(&d, "r.toml", REGIONS, out, &a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(d.join(out).join("summary.json")).unwrap())
+                .unwrap();
+        s["countries"].clone()
+    };
+    let c = org("both", &[]);
+    let (metro, rural) = (
+        mean(&c, "IN/metro", "cost_organisation"),
+        mean(&c, "IN/rural", "cost_organisation"),
+    );
+    assert!(metro > 0.0, "metro pays for the coordination function");
+    assert!(
+        (metro - rural).abs() <= 1e-6 * metro,
+        "equal population shares pay equal shares: {metro} vs {rural}"
+    );
+    assert_eq!(mean(&c, "DE", "cost_organisation"), 0.0);
+    let c = org("own", &["--set", "strategy.organisation.IN.rural.coordination=0"]);
+    assert_eq!(mean(&c, "IN/rural", "cost_organisation"), 0.0, "rural names its own");
+    assert!((mean(&c, "IN/metro", "cost_organisation") - metro).abs() <= 1e-6 * metro);
+}
