@@ -342,7 +342,14 @@ fn a_country_s_organisation_applies_to_its_regions_each_paying_its_share() {
         "equal population shares pay equal shares: {metro} vs {rural}"
     );
     assert_eq!(mean(&c, "DE", "cost_organisation"), 0.0);
-    let c = org("own", &["--set", "strategy.organisation.IN.rural.coordination=0"]);
-    assert_eq!(mean(&c, "IN/rural", "cost_organisation"), 0.0, "rural names its own");
+    let c = org(
+        "own",
+        &["--set", "strategy.organisation.IN.rural.coordination=0"],
+    );
+    assert_eq!(
+        mean(&c, "IN/rural", "cost_organisation"),
+        0.0,
+        "rural names its own"
+    );
     assert!((mean(&c, "IN/metro", "cost_organisation") - metro).abs() <= 1e-6 * metro);
 }
