@@ -4,16 +4,11 @@
 use omnimix_sim::engine::{RunOptions, Silent, run};
 use omnimix_sim::kpis::{ServiceKpi, Summary, summarise, weekly_rows};
 use omnimix_sim::scenario::load::load;
-use omnimix_sim::{Channel, Override, Scenario, ScenarioSource, Strategy, World};
+use omnimix_sim::{Channel, Scenario, ScenarioSource, Strategy, World};
 use proptest::prelude::*;
 
-const GLOBAL_RETAIL: &str = include_str!("../../scenarios/global-retail.toml");
-const MULTI_VS_OMNI: &str = include_str!("../../scenarios/multi-vs-omni.toml");
-
-fn scenario(text: &str, sets: &[&str]) -> Scenario {
-    let o: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
-    load(&ScenarioSource::new("test", text), &o).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::{GLOBAL_RETAIL, MULTI_VS_OMNI, scenario};
 
 fn simulate(
     s: &Scenario,

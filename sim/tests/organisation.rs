@@ -5,16 +5,10 @@
 use omnimix_sim::engine::{RunOptions, Silent, run};
 use omnimix_sim::kpis::{Kpi, Summary, summarise, weekly_rows};
 use omnimix_sim::scenario::Organisation;
-use omnimix_sim::scenario::load::load;
-use omnimix_sim::{Override, Scenario, ScenarioSource, Strategy, World};
+use omnimix_sim::{Scenario, Strategy, World};
 
-const MULTI_VS_OMNI: &str = include_str!("../../scenarios/multi-vs-omni.toml");
-const GLOBAL_RETAIL: &str = include_str!("../../scenarios/global-retail.toml");
-
-fn scenario(text: &str, sets: &[&str]) -> Scenario {
-    let o: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
-    load(&ScenarioSource::new("test", text), &o).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::{GLOBAL_RETAIL, MULTI_VS_OMNI, scenario};
 
 fn simulate(
     s: &Scenario,
