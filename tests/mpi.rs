@@ -413,24 +413,34 @@ fn compare_and_attribute_truth_give_the_same_files_on_2_ranks() {
             d.join(out).to_str().unwrap().to_string(),
         ]
     };
-    for (args, names) in [
-        (&cmp as &dyn Fn(&str) -> Vec<String>, &["compare.csv"][..]),
-        (
-            &truth,
-            &["truth.csv", "journeys.csv", "attribution.csv"][..],
-        ),
-    ] {
-        let a = args("alone");
-        let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let want = files(&d.join("alone"), names);
-        let a = args("np2");
-        let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
-        a.extend(["--threads", "1"]);
-        let o = mpirun(2, &a);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        assert_eq!(files(&d.join("np2"), names), want, "{}", a[0]);
-    }
+    same_files_alone_and_on_2_ranks(&d, &cmp, &["compare.csv"]);
+    same_files_alone_and_on_2_ranks(
+        &d,
+        &truth,
+        &["truth.csv", "journeys.csv", "attribution.csv"],
+    );
+}
+
+/// Runs `args(out)` without a launcher into `alone` and on 2 ranks (`--threads 1`,
+/// with the farm figures on) into `np2`: both succeed and write the same `names`.
+/// Returns the ranks' stderr.
+fn same_files_alone_and_on_2_ranks(
+    d: &Dir,
+    args: &dyn Fn(&str) -> Vec<String>,
+    names: &[&str],
+) -> String {
+    let a = args("alone");
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = files(&d.join("alone"), names);
+    let a = args("np2");
+    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+    a.extend(["--threads", "1"]);
+    let o = mpirun_env(2, &a, &[("OMNIMIX_MPI_STATS", "1")]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(files(&d.join("np2"), names), want, "{}", a[0]);
+    err
 }
 
 #[test]
@@ -456,17 +466,7 @@ fn benchmark_farms_the_optimizer_rule_and_gives_the_same_table_on_2_ranks() {
         .map(|s| s.to_string())
         .collect()
     };
-    let a = args("alone");
-    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let want = files(&d.join("alone"), &["benchmark.csv"]);
-    let a = args("np2");
-    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
-    a.extend(["--threads", "1"]);
-    let o = mpirun_env(2, &a, &[("OMNIMIX_MPI_STATS", "1")]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    assert_eq!(files(&d.join("np2"), &["benchmark.csv"]), want);
+    let err = same_files_alone_and_on_2_ranks(&d, &args, &["benchmark.csv"]);
     assert!(err.contains("rank 1 of 2:"), "the worker evaluated: {err}");
 }
 
@@ -492,17 +492,7 @@ fn calibrate_gives_the_same_fit_on_2_ranks_as_without_a_launcher() {
         "fit.csv",
         "scenario.toml",
     ];
-    let a = args("alone");
-    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let want = files(&d.join("alone"), &names);
-    let a = args("np2");
-    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
-    a.extend(["--threads", "1"]);
-    let o = mpirun_env(2, &a, &[("OMNIMIX_MPI_STATS", "1")]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    assert_eq!(files(&d.join("np2"), &names), want);
+    let err = same_files_alone_and_on_2_ranks(&d, &args, &names);
     assert!(
         err.contains("rank 1 of 2:"),
         "the worker simulated histories: {err}"
