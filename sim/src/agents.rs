@@ -425,6 +425,19 @@ impl Shard {
         let mut t = StepTally::default();
         let obs_key = observation::observation_key(key);
         let n = self.len();
+        // the columns as slices of one length, so that indexing needs no checks
+        let states = &mut self.state[..n];
+        let segments = &self.segment[..n];
+        let prefs = &self.pref[..n];
+        let flag_col = &mut self.flags[..n];
+        let fams = &mut self.familiarity[..n];
+        let sats = &mut self.satisfaction[..n];
+        let fats = &mut self.fatigue[..n];
+        let bads = &mut self.bad[..n];
+        let lasts = &mut self.last_ch[..n];
+        let churns = &self.churn_p[..n];
+        let useds = &mut self.used[..n];
+        let paths = &mut self.path[..n];
         let store = Channel::Store.index();
         let bot = Channel::Chatbot.index();
         for i in 0..n {
@@ -437,18 +450,18 @@ impl Shard {
             let r0 = slot(0);
             let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
 
-            let seg = self.segment[i] as usize;
-            let mut flags = self.flags[i];
+            let seg = segments[i] as usize;
+            let mut flags = flag_col[i];
             let consent = flags & CONSENT != 0;
             let sp = &p.segments[seg];
-            let mut st = self.state[i];
-            let mut fam = self.familiarity[i] as i32;
-            let mut sat = self.satisfaction[i] as i32;
-            let mut fat = (self.fatigue[i] as u32 * p.fatigue_keep_q8) >> 8;
-            let pref = self.pref[i];
-            let last = self.last_ch[i];
-            let mut path = self.path[i];
-            let mut used = self.used[i];
+            let mut st = states[i];
+            let mut fam = fams[i] as i32;
+            let mut sat = sats[i] as i32;
+            let mut fat = (fats[i] as u32 * p.fatigue_keep_q8) >> 8;
+            let pref = prefs[i];
+            let last = lasts[i];
+            let mut path = paths[i];
+            let mut used = useds[i];
 
             // 1. Paid touch (at most one counts per step: the best-converting
             //    channel among those that reached the agent).
@@ -542,7 +555,7 @@ impl Shard {
                     }
                     st = state::CUSTOMER;
                     sat = p.baseline as i32;
-                    self.bad[i] = 0;
+                    bads[i] = 0;
                     used = 0;
                 }
             } else if st == state::CUSTOMER {
@@ -620,7 +633,7 @@ impl Shard {
             };
             let mut served_on = NO_CHANNEL;
             let mut sold_on = NO_CHANNEL;
-            if lo(1) < contact_thr {
+            if contact_thr > 0 && lo(1) < contact_thr {
                 if pref as usize == store && hi(5) < p.store_access_thr {
                     // resolved in store by staff with cross-channel access
                     sat += p.good_gain;
@@ -683,7 +696,7 @@ impl Shard {
             if bad_experience {
                 t.bad_experiences += 1;
                 sat -= p.bad_hit;
-                self.bad[i] = self.bad[i].saturating_add(1);
+                bads[i] = bads[i].saturating_add(1);
                 // a prospect left without an answer may give up on the brand
                 if st == state::CONSIDERING && hi(4) < p.prospect_lost_thr {
                     st = state::AWARE;
@@ -698,7 +711,7 @@ impl Shard {
                 t.revenue[c] += value;
                 st = state::CUSTOMER;
                 sat = p.baseline as i32 + p.purchase_gain;
-                self.bad[i] = 0;
+                bads[i] = 0;
                 used = 0;
                 bought = sold_on;
                 if let Some(j) = journeys.as_deref_mut() {
@@ -713,7 +726,7 @@ impl Shard {
             if st == state::CUSTOMER {
                 let sat_c = sat.clamp(0, 255);
                 let leave_now = bad_experience && hi(4) < p.bad_leave_thr;
-                let hazard = self.churn_p[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
+                let hazard = churns[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
                 if leave_now || (hi(3) as f64) < hazard {
                     st = state::CHURNED;
                     if pref != NO_CHANNEL {
@@ -738,14 +751,14 @@ impl Shard {
             } else {
                 last
             };
-            self.state[i] = st;
-            self.flags[i] = flags;
-            self.familiarity[i] = fam as u8;
-            self.satisfaction[i] = sat as u8;
-            self.fatigue[i] = fat as u8;
-            self.last_ch[i] = new_last;
-            self.path[i] = path;
-            self.used[i] = used;
+            states[i] = st;
+            flag_col[i] = flags;
+            fams[i] = fam as u8;
+            sats[i] = sat as u8;
+            fats[i] = fat as u8;
+            lasts[i] = new_last;
+            paths[i] = path;
+            useds[i] = used;
             t.states[st as usize] += 1;
             if flags & INITIAL != 0 {
                 t.initial += 1;
