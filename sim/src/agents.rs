@@ -544,7 +544,7 @@ impl Shard {
                     lost *= p.winback;
                 }
                 bought = buys(p, touched, pref, u_buy, q);
-                if bought == NO_CHANNEL && lost > 0.0 {
+                if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
                     handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
                 }
                 if bought != NO_CHANNEL {
@@ -576,7 +576,7 @@ impl Shard {
                     }
                 }
                 bought = buys(p, touched, pref, u_buy, q);
-                if bought == NO_CHANNEL && lost > 0.0 {
+                if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
                     handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
                 }
             }
@@ -840,7 +840,7 @@ impl Shard {
 /// `q` alone never buys and skips the lookup.
 #[inline]
 fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
-    if (u_buy as f64) >= q * 4_294_967_296.0 {
+    if !below(u_buy, q) {
         return NO_CHANNEL;
     }
     let (channel, keep) = point_of_sale(p, touched, pref);
@@ -849,6 +849,12 @@ fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
     } else {
         NO_CHANNEL
     }
+}
+
+/// True when draw `u` falls below chance `q` (a `u32` draw against `q · 2³²`).
+#[inline(always)]
+fn below(u: u32, q: f64) -> bool {
+    (u as f64) < q * 4_294_967_296.0
 }
 
 /// Counts an order lost at the hand-over: the draw that missed chance `q_without`
