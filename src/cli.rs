@@ -289,6 +289,11 @@ pub struct BenchmarkArgs {
     /// Evaluations for the optimizer strategy.
     #[arg(long, default_value_t = 60)]
     pub evals: usize,
+    /// The attribution strategies learn from the true journeys (every touch as it
+    /// happened) instead of the journeys the company could record (the default), to
+    /// separate what attribution loses from what measurement loses.
+    #[arg(long)]
+    pub true_journeys: bool,
     /// Override a value in every scenario (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub set: Vec<String>,

@@ -81,3 +81,33 @@ fn benchmark_table_is_complete_and_deterministic() {
         &["attribution:markov:9"],
     );
 }
+
+#[test]
+fn the_attribution_rules_learn_from_the_true_journeys_on_request() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    let table = |extra: &[&str]| {
+        let out = d.join(&format!("o{}", extra.len()));
+        let mut args = vec![
+            "benchmark",
+            "--scenarios",
+            f.to_str().unwrap(),
+            "--strategies",
+            "attribution:last_touch",
+            "--seeds",
+            "2",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        fs::read_to_string(out.join("benchmark.csv")).unwrap()
+    };
+    let (observed, truth) = (table(&[]), table(&["--true-journeys"]));
+    assert_eq!(truth.lines().count(), 1 + 3, "{truth}");
+    assert!(truth.contains("attribution:last_touch"), "{truth}");
+    // the rule's plan follows the journeys it learns from
+    assert_ne!(observed, truth);
+}

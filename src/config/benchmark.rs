@@ -17,6 +17,8 @@ pub struct BenchmarkConfig {
     pub seeds: u32,
     /// Evaluations of the optimizer rule.
     pub evals: usize,
+    /// The attribution rules learn from the true journeys, not the observed ones.
+    pub true_journeys: bool,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -50,6 +52,7 @@ impl BenchmarkConfig {
             rules,
             seeds: a.seeds,
             evals: a.evals,
+            true_journeys: a.true_journeys,
             out: super::writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,

@@ -2,7 +2,8 @@
 //!
 //! Rules: `current` (the scenario's strategy), `equal_split`, `attribution:MODEL`
 //! (each country's paid media re-split in proportion to MODEL's credit, computed
-//! from journeys simulated under the current strategy on separate replications),
+//! from journeys simulated under the current strategy on separate replications, as
+//! the company could record them unless [`Journeys::True`] is chosen),
 //! and `optimizer` (the plan of `omnimix optimize --objective retention`). Every
 //! rule is then simulated on the same replications 0..seeds (common random numbers),
 //! with its counterfactual without paid media for the incremental ROI, and reported
@@ -15,7 +16,9 @@ use omnimix_optimizer::{
     Evaluator, NoObserver, OUT_OF_SAMPLE_BASE, Options, RayonEvaluator, optimize,
 };
 use omnimix_sim::engine::{RunOptions, Silent, run, run_replication};
-use omnimix_sim::kpis::{INTERVAL_LEVEL, Kpi, incremental_kpis, journey_rows, replication_kpis};
+use omnimix_sim::kpis::{
+    INTERVAL_LEVEL, Kpi, incremental_kpis, journey_rows, observed_journey_rows, replication_kpis,
+};
 use omnimix_sim::stats::interval;
 use omnimix_sim::{Channel, Scenario, Strategy, World};
 use serde::{Deserialize, Serialize};
@@ -101,11 +104,23 @@ pub struct BenchmarkRow {
 /// The KPIs every rule is reported with, in the order of the rows.
 pub const KPIS: [Kpi; 3] = [Kpi::Retention, Kpi::Roi, Kpi::Npv];
 
+/// Which journeys the attribution rules learn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Journeys {
+    /// What the company could record (`journeys.csv` of `simulate`): consented,
+    /// identified touches, stitched across channels only where unified data is live.
+    #[default]
+    Observed,
+    /// Every touch as it happened (`true_journeys.csv`).
+    True,
+}
+
 /// The journeys of the current strategy the attribution rules learn from: two
 /// replications out of sample, simulated once per scenario and shared by every model.
 fn current_journeys(
     s: &Scenario,
     seed: u64,
+    which: Journeys,
 ) -> Result<omnimix_attribution::JourneyTable, StudyError> {
     let world = World::new(s, &s.strategy);
     let opts = RunOptions {
@@ -115,7 +130,10 @@ fn current_journeys(
         journeys: true,
     };
     let reps = run(&world, &opts, &Silent);
-    let rows = journey_rows(&world, &reps);
+    let rows = match which {
+        Journeys::Observed => observed_journey_rows(&world, &reps),
+        Journeys::True => journey_rows(&world, &reps),
+    };
     crate::truth::journey_table(&rows)
 }
 
@@ -146,6 +164,7 @@ pub struct Bench<'a> {
     ps: PlanSpace,
     search: Scenario,
     seed: u64,
+    journeys: Journeys,
 }
 
 impl<'a> Bench<'a> {
@@ -158,7 +177,21 @@ impl<'a> Bench<'a> {
             ps: PlanSpace::new(s, &s.strategy),
             search,
             seed,
+            journeys: Journeys::Observed,
         }
+    }
+
+    /// The same benchmark with the attribution rules learning from `journeys`.
+    pub fn learning_from(self, journeys: Journeys) -> Bench<'a> {
+        Bench { journeys, ..self }
+    }
+
+    /// The attribution rule's plan for `model`: the current paid media re-split in
+    /// each country in proportion to the model's credit on the current strategy's
+    /// journeys (the ones [`Bench::learning_from`] names).
+    pub fn attribution_plan(&self, model: &Model) -> Result<Strategy, StudyError> {
+        let table = current_journeys(self.s, self.seed, self.journeys)?;
+        Ok(self.ps.reallocate(&credit_shares(&table, model)?))
     }
 
     /// One evaluation of the optimizer rule: the headline retention of decision
@@ -205,7 +238,7 @@ impl<'a> Bench<'a> {
                 Rule::EqualSplit => ps.equal_split(),
                 Rule::Attribution(m) => {
                     if journeys.is_none() {
-                        journeys = Some(current_journeys(s, seed)?);
+                        journeys = Some(current_journeys(s, seed, self.journeys)?);
                     }
                     match &journeys {
                         Some(table) => ps.reallocate(&credit_shares(table, m)?),
