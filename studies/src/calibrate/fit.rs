@@ -296,7 +296,7 @@ fn cross_entropy(
     c: &mut DMatrix<f64>,
     scale: u32,
     budget: usize,
-) -> Result<(), StudyError> {
+) -> Result<usize, StudyError> {
     let d = p.dim();
     let lambda = (4 + (3.0 * (d as f64).ln()).floor() as usize).max(8);
     let mut left = budget;
@@ -335,7 +335,7 @@ fn cross_entropy(
         *c = (1.0 - rate) * &*c + rate * spread;
         *m = new_m.iter().copied().collect();
     }
-    Ok(())
+    Ok(budget - left)
 }
 
 /// A local emulator of every simulated value around a design centre, and the
@@ -516,16 +516,17 @@ fn linearise(
     Some(lin)
 }
 
-/// The Gauss–Newton mode `c + I⁻¹ g`, no further than 1.5 design sd from the centre
-/// (where the emulator holds). The plain Newton step: clipping there would pull
-/// weakly identified directions back to the centre.
+/// The Gauss–Newton mode `c + I⁻¹ g`, no further than 3 design sd from the centre
+/// (the caller checks the step and halves it where the emulator did not hold). The
+/// plain Newton step: clipping there would pull weakly identified directions back to
+/// the centre.
 fn newton_mode(lin: &Linear, centre: &[f64], shape: &DMatrix<f64>) -> Vec<f64> {
     let mut step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
     let dist = shape.clone().try_inverse().map_or(0.0, |inv| {
         (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
     });
-    if dist > 1.5 {
-        step *= 1.5 / dist;
+    if dist > 3.0 {
+        step *= 3.0 / dist;
     }
     (0..centre.len())
         .map(|i| (centre[i] + step[i]).clamp(0.0, 1.0))
@@ -692,7 +693,6 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         .take((order.len() / 5).max(3))
         .map(|&i| &design[i])
         .collect();
-    let mut m = design[order[0]].clone();
     let s0: Vec<f64> = (0..d)
         .map(|i| {
             let mean = top.iter().map(|t| t[i]).sum::<f64>() / top.len() as f64;
@@ -701,11 +701,53 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .clamp(0.08, 0.3)
         })
         .collect();
-    let mut s = DMatrix::from_diagonal(&DVector::from_iterator(d, s0.iter().map(|x| x * x)));
-    let half = n_coarse / 2;
-    cross_entropy(
-        p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, coarse, half,
+    let s_init = DMatrix::from_diagonal(&DVector::from_iterator(d, s0.iter().map(|x| x * x)));
+    // Two searches, from the best design point and from the best one at least
+    // `RESTART_DISTANCE` away from it (another stretch of a curved valley), each with
+    // a third of the coarse budget; the one with the lower loss (same replications)
+    // goes on with the last third.
+    let far = order.iter().copied().find(|&i| {
+        let dist = design[i]
+            .iter()
+            .zip(&design[order[0]])
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        dist >= RESTART_DISTANCE
+    });
+    let share = if far.is_some() {
+        n_coarse / 3
+    } else {
+        n_coarse / 2
+    };
+    let mut m = design[order[0]].clone();
+    let mut s = s_init.clone();
+    let from = arc.points.len();
+    let used = cross_entropy(
+        p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, coarse, share,
     )?;
+    let mut spent = used;
+    if let Some(f) = far {
+        let a_best = arc.points[from..]
+            .iter()
+            .map(|x| x.2)
+            .fold(losses[order[0]], f64::min);
+        let mid = arc.points.len();
+        let mut m2 = design[f].clone();
+        let mut s2 = s_init.clone();
+        let used2 = cross_entropy(
+            p, &loss, ev, obs, &mut arc, &mut rng, &mut m2, &mut s2, coarse, share,
+        )?;
+        spent += used2;
+        let b_best = arc.points[mid..]
+            .iter()
+            .map(|x| x.2)
+            .fold(losses[f], f64::min);
+        if b_best < a_best {
+            m = m2;
+            s = s2;
+        }
+    }
     // Residual autocorrelation at the best coarse point, then the rest with it.
     if let Some(best) = arc.best(coarse) {
         let ans = p.mean_answers(ev, std::slice::from_ref(&best.0), coarse, 0..p.replications);
@@ -726,7 +768,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         &mut m,
         &mut s,
         coarse,
-        n_coarse - half,
+        n_coarse.saturating_sub(spent),
     )?;
     if n_fine > 0 {
         obs.stage("refined search");
@@ -746,24 +788,63 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut last: Option<(Vec<f64>, Linear)> = None;
+    // The centre's mean answer and loss on the fit's replications, once known.
+    let mut at_centre: Option<(Vec<f64>, f64)> = None;
+    let mut used = 0;
     for round in 0..ROUNDS {
+        // One evaluation of each round is kept for checking its step.
         let n = if round + 1 < ROUNDS {
             n_post / ROUNDS
         } else {
-            n_post - (ROUNDS - 1) * (n_post / ROUNDS)
-        };
+            n_post.saturating_sub(used)
+        }
+        .saturating_sub(1);
         let (_, l) = factor(&shape, 1e-6, 0.1);
         let mut pts: Vec<Vec<f64>> = vec![centre.clone()];
         while pts.len() < n.max(d + 3) {
             pts.push(sample(&centre, &l, &mut rng));
         }
-        let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine)?;
-        if let Some(lin) = linearise(p, &loss, &pts, &answers, &centre) {
-            let mode = newton_mode(&lin, &centre, &shape);
-            shape = lin.inverse_info(12.0) * 9.0;
-            centre = mode.clone();
-            last = Some((mode, lin));
+        let (answers, losses) = match at_centre.take() {
+            Some((a, lc)) => {
+                let (mut ans, mut ls) =
+                    arc.run_answers(p, &loss, ev, obs, pts[1..].to_vec(), fine)?;
+                ans.insert(0, a);
+                ls.insert(0, lc);
+                used += pts.len() - 1;
+                (ans, ls)
+            }
+            None => {
+                used += pts.len();
+                arc.run_answers(p, &loss, ev, obs, pts.clone(), fine)?
+            }
+        };
+        let (centre_answer, centre_loss) = (answers[0].clone(), losses[0]);
+        let Some(lin) = linearise(p, &loss, &pts, &answers, &centre) else {
+            at_centre = Some((centre_answer, centre_loss));
+            continue;
+        };
+        // The Gauss–Newton step, checked: the new centre must not be worse than the
+        // old on the same replications; otherwise the step is halved (at most twice)
+        // and, failing that, the centre stays.
+        let target = newton_mode(&lin, &centre, &shape);
+        let mut kept = (centre.clone(), centre_answer, centre_loss);
+        let mut frac = 1.0;
+        for _ in 0..3 {
+            let cand: Vec<f64> = (0..d)
+                .map(|i| centre[i] + frac * (target[i] - centre[i]))
+                .collect();
+            let (mut a, l) = arc.run_answers(p, &loss, ev, obs, vec![cand.clone()], fine)?;
+            used += 1;
+            if l[0] <= centre_loss {
+                kept = (cand, a.remove(0), l[0]);
+                break;
+            }
+            frac /= 2.0;
         }
+        shape = lin.inverse_info(12.0) * 9.0;
+        centre = kept.0;
+        at_centre = Some((kept.1, kept.2));
+        last = Some((centre.clone(), lin));
     }
     // The covariance: the fit's replications and independent ones at the mode.
     let (mode, cov) = match last {
@@ -842,6 +923,9 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     let (i, f) = (x.floor() as usize, x.fract());
     sorted[i] + f * (sorted.get(i + 1).copied().unwrap_or(sorted[i]) - sorted[i])
 }
+
+/// Least distance (on the cube) of the second search's start from the first's.
+const RESTART_DISTANCE: f64 = 0.35;
 
 /// First replication of the covariance's independent runs at the mode (apart from
 /// the fit's `0..replications` and the band's `1000..`).
