@@ -200,8 +200,26 @@ impl Archive {
         pts: Vec<Vec<f64>>,
         scale: u32,
     ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
-        let answers = p.mean_answers(ev, &pts, scale, 0..p.replications);
+        self.run_reps(p, loss, ev, obs, pts, scale, p.replications.max(1))
+    }
+
+    /// [`Archive::run_answers`] on replications `0..reps` (a multiple of the fit's
+    /// `replications`; each point counts as `reps / replications` evaluations).
+    #[allow(clippy::too_many_arguments)]
+    fn run_reps(
+        &mut self,
+        p: &Problem,
+        loss: &Loss,
+        ev: &dyn Evaluator,
+        obs: &dyn FitObserver,
+        pts: Vec<Vec<f64>>,
+        scale: u32,
+        reps: u32,
+    ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
+        let answers = p.mean_answers(ev, &pts, scale, 0..reps);
         let losses: Vec<f64> = answers.iter().map(|m| loss.value(m)).collect();
+        let per = reps.div_ceil(p.replications.max(1)).max(1) as usize;
+        self.extra += pts.len() * (per - 1);
         for (u, l) in pts.into_iter().zip(&losses) {
             self.points.push((u, scale, *l));
         }
@@ -551,13 +569,14 @@ fn sandwich(
     lin: &Linear,
     fitted: &[f64],
     boot: &[Vec<f64>],
+    reps: u32,
 ) -> DMatrix<f64> {
     let d = lin.info.nrows();
     let obs = &p.observed;
     let n = obs.weeks();
     let nf = loss.n_fit;
     let kb = boot.len() as f64;
-    let reps = p.replications.max(1) as f64;
+    let reps = f64::from(reps.max(1));
     let mean: Vec<f64> = (0..fitted.len())
         .map(|c| boot.iter().map(|b| b[c]).sum::<f64>() / kb)
         .collect();
@@ -791,12 +810,23 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // The centre's mean answer and loss on the fit's replications, once known.
     let mut at_centre: Option<(Vec<f64>, f64)> = None;
     let mut used = 0;
+    // The last round runs twice the fit's replications (its mode and emulator then
+    // carry half the common-random-number noise), on fewer points.
+    let base_reps = p.replications.max(1);
+    let mut reps = base_reps;
     for round in 0..ROUNDS {
+        let last_round = round + 1 == ROUNDS;
+        if last_round {
+            reps = 2 * base_reps;
+            // The centre's answer was on fewer replications.
+            at_centre = None;
+        }
+        let per = (reps / base_reps) as usize;
         // One evaluation of each round is kept for checking its step.
-        let n = if round + 1 < ROUNDS {
-            n_post / ROUNDS
+        let n = if last_round {
+            n_post.saturating_sub(used) / per
         } else {
-            n_post.saturating_sub(used)
+            n_post / (ROUNDS + 1)
         }
         .saturating_sub(1);
         let (_, l) = factor(&shape, 1e-6, 0.1);
@@ -807,15 +837,15 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         let (answers, losses) = match at_centre.take() {
             Some((a, lc)) => {
                 let (mut ans, mut ls) =
-                    arc.run_answers(p, &loss, ev, obs, pts[1..].to_vec(), fine)?;
+                    arc.run_reps(p, &loss, ev, obs, pts[1..].to_vec(), fine, reps)?;
                 ans.insert(0, a);
                 ls.insert(0, lc);
-                used += pts.len() - 1;
+                used += (pts.len() - 1) * per;
                 (ans, ls)
             }
             None => {
-                used += pts.len();
-                arc.run_answers(p, &loss, ev, obs, pts.clone(), fine)?
+                used += pts.len() * per;
+                arc.run_reps(p, &loss, ev, obs, pts.clone(), fine, reps)?
             }
         };
         let (centre_answer, centre_loss) = (answers[0].clone(), losses[0]);
@@ -833,8 +863,8 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
             let cand: Vec<f64> = (0..d)
                 .map(|i| centre[i] + frac * (target[i] - centre[i]))
                 .collect();
-            let (mut a, l) = arc.run_answers(p, &loss, ev, obs, vec![cand.clone()], fine)?;
-            used += 1;
+            let (mut a, l) = arc.run_reps(p, &loss, ev, obs, vec![cand.clone()], fine, reps)?;
+            used += per;
             if l[0] <= centre_loss {
                 kept = (cand, a.remove(0), l[0]);
                 break;
@@ -849,7 +879,6 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // The covariance: the fit's replications and independent ones at the mode.
     let (mode, cov) = match last {
         Some((mode, lin)) => {
-            let reps = p.replications.max(1);
             let runs = p.answers(
                 ev,
                 &mode,
@@ -866,7 +895,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .collect();
             arc.count(p, obs, runs.len() as u32)?;
             let cov = if boot.len() >= 3 && fitted.iter().all(|x| x.is_finite()) {
-                sandwich(p, &loss, &lin, &fitted, &boot)
+                sandwich(p, &loss, &lin, &fitted, &boot, reps)
             } else {
                 lin.inverse_info(12.0)
             };
