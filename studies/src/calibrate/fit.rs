@@ -680,16 +680,14 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     };
     let fine = p.scenario.agent_scale;
     let coarse = p.coarse_scale.max(fine);
-    // The move from the coarse scale's optimum to the scenario's is left to the
-    // (checked) Gauss–Newton rounds, which get the budget of a search at the fine scale.
-    let n_fine = if coarse == fine { 0 } else { budget / 6 };
-    let n_post = (budget * 3 / 10).max(4 * (d + 3)).min(budget / 2) + n_fine;
+    let n_post = (budget * 3 / 10).max(4 * (d + 3)).min(budget / 2);
     let n_global = (budget / 5).max(2 * d + 2);
+    let n_fine = if coarse == fine { 0 } else { budget / 6 };
     // Independent replications at the mode for the covariance, in evaluations of
     // `replications` each.
     let n_boot = (4 * d as u32 + 8).clamp(16, 48);
     let n_boot_evals = (n_boot + p.replications.max(1)).div_ceil(p.replications.max(1)) as usize;
-    let n_coarse = budget.saturating_sub(n_global + n_post + n_boot_evals);
+    let n_coarse = budget.saturating_sub(n_global + n_fine + n_post + n_boot_evals);
 
     obs.stage("coarse search");
     let mut design = latin_hypercube(n_global.saturating_sub(1), d, &mut rng);
@@ -791,6 +789,12 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         coarse,
         n_coarse.saturating_sub(spent),
     )?;
+    if n_fine > 0 {
+        obs.stage("refined search");
+        cross_entropy(
+            p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, fine, n_fine,
+        )?;
+    }
 
     obs.stage("posterior");
     // Three rounds of a Gaussian design around the optimum (the first shaped by the
@@ -799,9 +803,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // value, fitted to the round's answers, gives the Jacobian, and the Gauss-Newton
     // step the mode. The covariance is the sandwich of the last round's information
     // and the score's variance over independent replications at the mode.
-    // Rounds of about `2d + 6` evaluations (a design with square terms and a step
-    // check), the last one twice that: three to six of them.
-    let rounds = (n_post / (2 * d + 6)).saturating_sub(1).clamp(3, 6);
+    const ROUNDS: usize = 3;
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut last: Option<(Vec<f64>, Linear)> = None;
@@ -812,8 +814,8 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // carry half the common-random-number noise), on fewer points.
     let base_reps = p.replications.max(1);
     let mut reps = base_reps;
-    for round in 0..rounds {
-        let last_round = round + 1 == rounds;
+    for round in 0..ROUNDS {
+        let last_round = round + 1 == ROUNDS;
         if last_round {
             reps = 2 * base_reps;
             // The centre's answer was on fewer replications.
@@ -824,7 +826,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         let n = if last_round {
             n_post.saturating_sub(used) / per
         } else {
-            n_post / (rounds + 1)
+            n_post / (ROUNDS + 1)
         }
         .saturating_sub(1);
         let (_, l) = factor(&shape, 1e-6, 0.1);
