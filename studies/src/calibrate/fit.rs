@@ -801,8 +801,11 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // search's covariance, each later one by the previous one's information, each
     // spanning about three posterior sd): a linear emulator of every simulated weekly
     // value, fitted to the round's answers, gives the Jacobian, and the Gauss-Newton
-    // step the mode. The covariance is the sandwich of the last round's information
-    // and the score's variance over independent replications at the mode.
+    // step the mode, once checked on the fit's replications. The covariance is the
+    // sandwich of the last round's information and the score's variance over
+    // independent replications at the mode; it counts the common random numbers'
+    // noise at the search's `replications` (the steps were chosen on them), not the
+    // last round's doubled number.
     const ROUNDS: usize = 3;
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
@@ -854,7 +857,8 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
             continue;
         };
         // The Gauss–Newton step, checked: the new centre must not be worse than the
-        // old on the same replications; otherwise the step is halved (at most twice)
+        // old on the same replications (by more than `STEP_TOLERANCE`, the loss's
+        // noise along a flat valley); otherwise the step is halved (at most twice)
         // and, failing that, the centre stays.
         let target = newton_mode(&lin, &centre, &shape);
         let mut kept = (centre.clone(), centre_answer, centre_loss);
@@ -865,7 +869,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .collect();
             let (mut a, l) = arc.run_reps(p, &loss, ev, obs, vec![cand.clone()], fine, reps)?;
             used += per;
-            if l[0] <= centre_loss {
+            if l[0] <= centre_loss + STEP_TOLERANCE {
                 kept = (cand, a.remove(0), l[0]);
                 break;
             }
@@ -895,7 +899,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .collect();
             arc.count(p, obs, runs.len() as u32)?;
             let cov = if boot.len() >= 3 && fitted.iter().all(|x| x.is_finite()) {
-                sandwich(p, &loss, &lin, &fitted, &boot, reps)
+                sandwich(p, &loss, &lin, &fitted, &boot, base_reps)
             } else {
                 lin.inverse_info(12.0)
             };
@@ -952,6 +956,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     let (i, f) = (x.floor() as usize, x.fract());
     sorted[i] + f * (sorted.get(i + 1).copied().unwrap_or(sorted[i]) - sorted[i])
 }
+
+/// How much worse (in loss units, a log-likelihood) a Gauss–Newton step's new centre
+/// may be than the old one on the fit's replications and still be taken: about two
+/// posterior sd along one direction. A strict check stalls the steps along a flat
+/// valley, where the loss's noise is of that size.
+const STEP_TOLERANCE: f64 = 2.0;
 
 /// Least distance (on the cube) of the second search's start from the first's.
 const RESTART_DISTANCE: f64 = 0.35;
