@@ -958,10 +958,11 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// How much worse (in loss units, a log-likelihood) a Gauss–Newton step's new centre
-/// may be than the old one on the fit's replications and still be taken: about two
+/// may be than the old one on the fit's replications and still be taken: about 1.4
 /// posterior sd along one direction. A strict check stalls the steps along a flat
-/// valley, where the loss's noise is of that size.
-const STEP_TOLERANCE: f64 = 2.0;
+/// valley, where the loss's noise is of that size; 2 units let them fall back down
+/// long valleys (recovery batch 13/24).
+const STEP_TOLERANCE: f64 = 1.0;
 
 /// Least distance (on the cube) of the second search's start from the first's.
 const RESTART_DISTANCE: f64 = 0.35;
