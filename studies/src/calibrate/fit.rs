@@ -200,8 +200,26 @@ impl Archive {
         pts: Vec<Vec<f64>>,
         scale: u32,
     ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
-        let answers = p.mean_answers(ev, &pts, scale, 0..p.replications);
+        self.run_reps(p, loss, ev, obs, pts, scale, p.replications.max(1))
+    }
+
+    /// [`Archive::run_answers`] on replications `0..reps` (a multiple of the fit's
+    /// `replications`; each point counts as `reps / replications` evaluations).
+    #[allow(clippy::too_many_arguments)]
+    fn run_reps(
+        &mut self,
+        p: &Problem,
+        loss: &Loss,
+        ev: &dyn Evaluator,
+        obs: &dyn FitObserver,
+        pts: Vec<Vec<f64>>,
+        scale: u32,
+        reps: u32,
+    ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
+        let answers = p.mean_answers(ev, &pts, scale, 0..reps);
         let losses: Vec<f64> = answers.iter().map(|m| loss.value(m)).collect();
+        let per = reps.div_ceil(p.replications.max(1)).max(1) as usize;
+        self.extra += pts.len() * (per - 1);
         for (u, l) in pts.into_iter().zip(&losses) {
             self.points.push((u, scale, *l));
         }
@@ -296,7 +314,7 @@ fn cross_entropy(
     c: &mut DMatrix<f64>,
     scale: u32,
     budget: usize,
-) -> Result<(), StudyError> {
+) -> Result<usize, StudyError> {
     let d = p.dim();
     let lambda = (4 + (3.0 * (d as f64).ln()).floor() as usize).max(8);
     let mut left = budget;
@@ -335,7 +353,7 @@ fn cross_entropy(
         *c = (1.0 - rate) * &*c + rate * spread;
         *m = new_m.iter().copied().collect();
     }
-    Ok(())
+    Ok(budget - left)
 }
 
 /// A local emulator of every simulated value around a design centre, and the
@@ -516,16 +534,17 @@ fn linearise(
     Some(lin)
 }
 
-/// The Gauss–Newton mode `c + I⁻¹ g`, no further than 1.5 design sd from the centre
-/// (where the emulator holds). The plain Newton step: clipping there would pull
-/// weakly identified directions back to the centre.
+/// The Gauss–Newton mode `c + I⁻¹ g`, no further than 3 design sd from the centre
+/// (the caller checks the step and halves it where the emulator did not hold). The
+/// plain Newton step: clipping there would pull weakly identified directions back to
+/// the centre.
 fn newton_mode(lin: &Linear, centre: &[f64], shape: &DMatrix<f64>) -> Vec<f64> {
     let mut step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
     let dist = shape.clone().try_inverse().map_or(0.0, |inv| {
         (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
     });
-    if dist > 1.5 {
-        step *= 1.5 / dist;
+    if dist > 3.0 {
+        step *= 3.0 / dist;
     }
     (0..centre.len())
         .map(|i| (centre[i] + step[i]).clamp(0.0, 1.0))
@@ -550,13 +569,14 @@ fn sandwich(
     lin: &Linear,
     fitted: &[f64],
     boot: &[Vec<f64>],
+    reps: u32,
 ) -> DMatrix<f64> {
     let d = lin.info.nrows();
     let obs = &p.observed;
     let n = obs.weeks();
     let nf = loss.n_fit;
     let kb = boot.len() as f64;
-    let reps = p.replications.max(1) as f64;
+    let reps = f64::from(reps.max(1));
     let mean: Vec<f64> = (0..fitted.len())
         .map(|c| boot.iter().map(|b| b[c]).sum::<f64>() / kb)
         .collect();
@@ -692,7 +712,6 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         .take((order.len() / 5).max(3))
         .map(|&i| &design[i])
         .collect();
-    let mut m = design[order[0]].clone();
     let s0: Vec<f64> = (0..d)
         .map(|i| {
             let mean = top.iter().map(|t| t[i]).sum::<f64>() / top.len() as f64;
@@ -701,11 +720,53 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .clamp(0.08, 0.3)
         })
         .collect();
-    let mut s = DMatrix::from_diagonal(&DVector::from_iterator(d, s0.iter().map(|x| x * x)));
-    let half = n_coarse / 2;
-    cross_entropy(
-        p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, coarse, half,
+    let s_init = DMatrix::from_diagonal(&DVector::from_iterator(d, s0.iter().map(|x| x * x)));
+    // Two searches, from the best design point and from the best one at least
+    // `RESTART_DISTANCE` away from it (another stretch of a curved valley), each with
+    // a third of the coarse budget; the one with the lower loss (same replications)
+    // goes on with the last third.
+    let far = order.iter().copied().find(|&i| {
+        let dist = design[i]
+            .iter()
+            .zip(&design[order[0]])
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        dist >= RESTART_DISTANCE
+    });
+    let share = if far.is_some() {
+        n_coarse / 3
+    } else {
+        n_coarse / 2
+    };
+    let mut m = design[order[0]].clone();
+    let mut s = s_init.clone();
+    let from = arc.points.len();
+    let used = cross_entropy(
+        p, &loss, ev, obs, &mut arc, &mut rng, &mut m, &mut s, coarse, share,
     )?;
+    let mut spent = used;
+    if let Some(f) = far {
+        let a_best = arc.points[from..]
+            .iter()
+            .map(|x| x.2)
+            .fold(losses[order[0]], f64::min);
+        let mid = arc.points.len();
+        let mut m2 = design[f].clone();
+        let mut s2 = s_init.clone();
+        let used2 = cross_entropy(
+            p, &loss, ev, obs, &mut arc, &mut rng, &mut m2, &mut s2, coarse, share,
+        )?;
+        spent += used2;
+        let b_best = arc.points[mid..]
+            .iter()
+            .map(|x| x.2)
+            .fold(losses[f], f64::min);
+        if b_best < a_best {
+            m = m2;
+            s = s2;
+        }
+    }
     // Residual autocorrelation at the best coarse point, then the rest with it.
     if let Some(best) = arc.best(coarse) {
         let ans = p.mean_answers(ev, std::slice::from_ref(&best.0), coarse, 0..p.replications);
@@ -726,7 +787,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         &mut m,
         &mut s,
         coarse,
-        n_coarse - half,
+        n_coarse.saturating_sub(spent),
     )?;
     if n_fine > 0 {
         obs.stage("refined search");
@@ -740,35 +801,88 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     // search's covariance, each later one by the previous one's information, each
     // spanning about three posterior sd): a linear emulator of every simulated weekly
     // value, fitted to the round's answers, gives the Jacobian, and the Gauss-Newton
-    // step the mode. The covariance is the sandwich of the last round's information
-    // and the score's variance over independent replications at the mode.
+    // step the mode, once checked on the fit's replications. The covariance is the
+    // sandwich of the last round's information and the score's variance over
+    // independent replications at the mode; it counts the common random numbers'
+    // noise at the search's `replications` (the steps were chosen on them), not the
+    // last round's doubled number.
     const ROUNDS: usize = 3;
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut last: Option<(Vec<f64>, Linear)> = None;
+    // The centre's mean answer and loss on the fit's replications, once known.
+    let mut at_centre: Option<(Vec<f64>, f64)> = None;
+    let mut used = 0;
+    // The last round runs twice the fit's replications (its mode and emulator then
+    // carry half the common-random-number noise), on fewer points.
+    let base_reps = p.replications.max(1);
+    let mut reps = base_reps;
     for round in 0..ROUNDS {
-        let n = if round + 1 < ROUNDS {
-            n_post / ROUNDS
+        let last_round = round + 1 == ROUNDS;
+        if last_round {
+            reps = 2 * base_reps;
+            // The centre's answer was on fewer replications.
+            at_centre = None;
+        }
+        let per = (reps / base_reps) as usize;
+        // One evaluation of each round is kept for checking its step.
+        let n = if last_round {
+            n_post.saturating_sub(used) / per
         } else {
-            n_post - (ROUNDS - 1) * (n_post / ROUNDS)
-        };
+            n_post / (ROUNDS + 1)
+        }
+        .saturating_sub(1);
         let (_, l) = factor(&shape, 1e-6, 0.1);
         let mut pts: Vec<Vec<f64>> = vec![centre.clone()];
         while pts.len() < n.max(d + 3) {
             pts.push(sample(&centre, &l, &mut rng));
         }
-        let (answers, _) = arc.run_answers(p, &loss, ev, obs, pts.clone(), fine)?;
-        if let Some(lin) = linearise(p, &loss, &pts, &answers, &centre) {
-            let mode = newton_mode(&lin, &centre, &shape);
-            shape = lin.inverse_info(12.0) * 9.0;
-            centre = mode.clone();
-            last = Some((mode, lin));
+        let (answers, losses) = match at_centre.take() {
+            Some((a, lc)) => {
+                let (mut ans, mut ls) =
+                    arc.run_reps(p, &loss, ev, obs, pts[1..].to_vec(), fine, reps)?;
+                ans.insert(0, a);
+                ls.insert(0, lc);
+                used += (pts.len() - 1) * per;
+                (ans, ls)
+            }
+            None => {
+                used += pts.len() * per;
+                arc.run_reps(p, &loss, ev, obs, pts.clone(), fine, reps)?
+            }
+        };
+        let (centre_answer, centre_loss) = (answers[0].clone(), losses[0]);
+        let Some(lin) = linearise(p, &loss, &pts, &answers, &centre) else {
+            at_centre = Some((centre_answer, centre_loss));
+            continue;
+        };
+        // The Gauss–Newton step, checked: the new centre must not be worse than the
+        // old on the same replications (by more than `STEP_TOLERANCE`, the loss's
+        // noise along a flat valley); otherwise the step is halved (at most twice)
+        // and, failing that, the centre stays.
+        let target = newton_mode(&lin, &centre, &shape);
+        let mut kept = (centre.clone(), centre_answer, centre_loss);
+        let mut frac = 1.0;
+        for _ in 0..3 {
+            let cand: Vec<f64> = (0..d)
+                .map(|i| centre[i] + frac * (target[i] - centre[i]))
+                .collect();
+            let (mut a, l) = arc.run_reps(p, &loss, ev, obs, vec![cand.clone()], fine, reps)?;
+            used += per;
+            if l[0] <= centre_loss + STEP_TOLERANCE {
+                kept = (cand, a.remove(0), l[0]);
+                break;
+            }
+            frac /= 2.0;
         }
+        shape = lin.inverse_info(12.0) * 9.0;
+        centre = kept.0;
+        at_centre = Some((kept.1, kept.2));
+        last = Some((centre.clone(), lin));
     }
     // The covariance: the fit's replications and independent ones at the mode.
     let (mode, cov) = match last {
         Some((mode, lin)) => {
-            let reps = p.replications.max(1);
             let runs = p.answers(
                 ev,
                 &mode,
@@ -785,7 +899,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .collect();
             arc.count(p, obs, runs.len() as u32)?;
             let cov = if boot.len() >= 3 && fitted.iter().all(|x| x.is_finite()) {
-                sandwich(p, &loss, &lin, &fitted, &boot)
+                sandwich(p, &loss, &lin, &fitted, &boot, base_reps)
             } else {
                 lin.inverse_info(12.0)
             };
@@ -842,6 +956,16 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     let (i, f) = (x.floor() as usize, x.fract());
     sorted[i] + f * (sorted.get(i + 1).copied().unwrap_or(sorted[i]) - sorted[i])
 }
+
+/// How much worse (in loss units, a log-likelihood) a Gauss–Newton step's new centre
+/// may be than the old one on the fit's replications and still be taken: about 1.4
+/// posterior sd along one direction. A strict check stalls the steps along a flat
+/// valley, where the loss's noise is of that size; 2 units let them fall back down
+/// long valleys (recovery batch 13/24).
+const STEP_TOLERANCE: f64 = 1.0;
+
+/// Least distance (on the cube) of the second search's start from the first's.
+const RESTART_DISTANCE: f64 = 0.35;
 
 /// First replication of the covariance's independent runs at the mode (apart from
 /// the fit's `0..replications` and the band's `1000..`).

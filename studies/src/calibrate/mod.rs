@@ -8,9 +8,10 @@
 //! ln det Σ̂_c`, where `f_c` discounts the weeks for the autocorrelation of the
 //! residuals; lift tests add `(measured − model)² / (2 se²)`. The search runs on the
 //! unit cube of the priors' quantiles (so the prior is flat there): a
-//! Latin-hypercube design and a cross-entropy search at a coarse agent scale, then the
-//! same search at the scenario's scale. The posterior's mode is a Gauss–Newton step
-//! from a local emulator of every weekly value, its covariance the sandwich of that
+//! Latin-hypercube design and a cross-entropy search at a coarse agent scale (started
+//! twice, from distinct design points), then the same search at the scenario's scale.
+//! The posterior's mode comes from checked Gauss–Newton steps on a local emulator of
+//! every weekly value, its covariance the sandwich of that
 //! emulator's information and the score's variance over independent replications at
 //! the mode ([`fit`]). Every simulation goes through an [`Evaluator`], so MPI ranks
 //! farm them like an optimisation's; [`replay`] makes a fit resumable from the
