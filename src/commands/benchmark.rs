@@ -6,7 +6,7 @@ use crate::config::BenchmarkConfig;
 use crate::print::interval;
 use anyhow::Result;
 use omnimix_optimizer::Evaluator;
-use omnimix_studies::benchmark::{Bench, BenchmarkRow, Journeys, KPIS};
+use omnimix_studies::benchmark::{Bench, BenchmarkRow, KPIS};
 
 /// `omnimix benchmark`: on every rank of the backend (the optimizer rule's
 /// evaluations are farmed out); rank 0 simulates the rules and writes the files.
@@ -15,11 +15,7 @@ pub fn benchmark(a: &BenchmarkConfig, backend: &dyn Backend) -> Result<()> {
     let t0 = std::time::Instant::now();
     let mut rows = Vec::new();
     for (s, seed) in scenarios {
-        let bench = Bench::new(s, *seed).learning_from(if a.true_journeys {
-            Journeys::True
-        } else {
-            Journeys::Observed
-        });
+        let bench = Bench::new(s, *seed).learning_from(a.journeys);
         let f = |x: &[f64], rep: u32| bench.evaluate(x, rep);
         let mut found = None;
         let mut run = |ev: &dyn Evaluator| -> Result<Vec<f64>> {

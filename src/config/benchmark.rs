@@ -4,7 +4,7 @@ use super::{BadInput, scenario, threads};
 use crate::cli::{BenchmarkArgs, ScenarioArgs};
 use anyhow::Result;
 use omnimix_sim::Scenario;
-use omnimix_studies::benchmark::{Rule, parse_rules};
+use omnimix_studies::benchmark::{Journeys, Rule, parse_rules};
 use std::path::PathBuf;
 
 /// Everything `benchmark` needs, validated.
@@ -17,8 +17,8 @@ pub struct BenchmarkConfig {
     pub seeds: u32,
     /// Evaluations of the optimizer rule.
     pub evals: usize,
-    /// The attribution rules learn from the true journeys, not the observed ones.
-    pub true_journeys: bool,
+    /// The journeys the attribution rules learn from.
+    pub journeys: Journeys,
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
@@ -52,7 +52,11 @@ impl BenchmarkConfig {
             rules,
             seeds: a.seeds,
             evals: a.evals,
-            true_journeys: a.true_journeys,
+            journeys: if a.true_journeys {
+                Journeys::True
+            } else {
+                Journeys::Observed
+            },
             out: super::writable_out(&a.out)?,
             threads: threads(a.threads)?,
             quiet: a.quiet,

@@ -187,24 +187,14 @@ impl Archive {
         pts: Vec<Vec<f64>>,
         scale: u32,
     ) -> Result<Vec<f64>, StudyError> {
-        Ok(self.run_answers(p, loss, ev, obs, pts, scale)?.1)
+        Ok(self
+            .run_reps(p, loss, ev, obs, pts, scale, p.replications.max(1))?
+            .1)
     }
 
-    /// [`Archive::run`], also returning the mean answers.
-    fn run_answers(
-        &mut self,
-        p: &Problem,
-        loss: &Loss,
-        ev: &dyn Evaluator,
-        obs: &dyn FitObserver,
-        pts: Vec<Vec<f64>>,
-        scale: u32,
-    ) -> Result<(Vec<Vec<f64>>, Vec<f64>), StudyError> {
-        self.run_reps(p, loss, ev, obs, pts, scale, p.replications.max(1))
-    }
-
-    /// [`Archive::run_answers`] on replications `0..reps` (a multiple of the fit's
-    /// `replications`; each point counts as `reps / replications` evaluations).
+    /// [`Archive::run`] on replications `0..reps` (a multiple of the fit's
+    /// `replications`; each point counts as `reps / replications` evaluations), also
+    /// returning the mean answers.
     #[allow(clippy::too_many_arguments)]
     fn run_reps(
         &mut self,
