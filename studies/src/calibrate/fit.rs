@@ -411,7 +411,6 @@ impl Linear {
 }
 
 /// Fit the emulator to a design's answers and build the Gauss–Newton system.
-#[allow(clippy::needless_range_loop)] // a week indexes every series' residuals
 fn linearise(
     p: &Problem,
     loss: &Loss,
@@ -419,6 +418,12 @@ fn linearise(
     answers: &[Vec<f64>],
     centre: &[f64],
 ) -> Option<Linear> {
+    system(p, loss, emulator(pts, answers, centre)?, centre.len())
+}
+
+/// The emulator's coefficients (`cols × answers`: intercept, slopes, square terms)
+/// fitted to a design's answers around `centre`.
+fn emulator(pts: &[Vec<f64>], answers: &[Vec<f64>], centre: &[f64]) -> Option<DMatrix<f64>> {
     let d = centre.len();
     let rows: Vec<usize> = (0..pts.len())
         .filter(|&i| answers[i].iter().all(|x| x.is_finite()))
@@ -450,7 +455,32 @@ fn linearise(
             y[(r, c)] = answers[i][c];
         }
     }
-    let coef = x.svd(true, true).solve(&y, 1e-12).ok()?; // cols × k
+    x.svd(true, true).solve(&y, 1e-12).ok()
+}
+
+/// The emulator's coefficients moved to a centre `dx` away: the value and the
+/// derivatives there (the square terms stay).
+fn recentre(coef: &DMatrix<f64>, d: usize, dx: &[f64]) -> DMatrix<f64> {
+    let mut out = coef.clone();
+    if coef.nrows() > d + 1 {
+        for c in 0..coef.ncols() {
+            for j in 0..d {
+                let (b, q) = (coef[(1 + j, c)], coef[(1 + d + j, c)]);
+                out[(0, c)] += b * dx[j] + q * dx[j] * dx[j];
+                out[(1 + j, c)] = b + 2.0 * q * dx[j];
+            }
+        }
+    } else {
+        for c in 0..coef.ncols() {
+            out[(0, c)] += (0..d).map(|j| coef[(1 + j, c)] * dx[j]).sum::<f64>();
+        }
+    }
+    out
+}
+
+/// The weighted Gauss–Newton system of the loss at the emulator's centre.
+#[allow(clippy::needless_range_loop)] // a week indexes every series' residuals
+fn system(p: &Problem, loss: &Loss, coef: DMatrix<f64>, d: usize) -> Option<Linear> {
     let mut lin = Linear {
         coef,
         info: DMatrix::<f64>::zeros(d, d),
@@ -553,6 +583,10 @@ fn newton_mode(lin: &Linear, centre: &[f64], shape: &DMatrix<f64>) -> Vec<f64> {
 /// noise of the fit's own mean over `R` replications. Lift tests add `se²` plus the
 /// simulation noise of the model's lift; cohorts their profiled variance. The result's
 /// eigenvalues are capped at the prior's variance on the cube (1/12).
+///
+/// With `fit_noise` (the score's variance from the fit's own replications, measured by
+/// [`replicate_noise`]) the deviations carry the history's noise only and `fit_noise`
+/// is added to `V`; without it the fit's noise is the level term `1/R` above.
 fn sandwich(
     p: &Problem,
     loss: &Loss,
@@ -560,6 +594,7 @@ fn sandwich(
     fitted: &[f64],
     boot: &[Vec<f64>],
     reps: u32,
+    fit_noise: Option<&DMatrix<f64>>,
 ) -> DMatrix<f64> {
     let d = lin.info.nrows();
     let obs = &p.observed;
@@ -586,7 +621,10 @@ fn sandwich(
             .map(|w| (obs.series[s].values[w] - fitted[s * n + w]).powi(2))
             .sum::<f64>()
             / nf as f64;
-        let carried = vb * (1.0 + 1.0 / reps);
+        // With the fit's own noise measured apart (`fit_noise`), the deviations
+        // carry the history's noise only.
+        let own = if fit_noise.is_some() { 0.0 } else { 1.0 / reps };
+        let carried = vb * (1.0 + own);
         let unbiased = (kb / (kb - 1.0).max(1.0)).sqrt();
         if vb <= 0.0 {
             scale.push(0.0);
@@ -595,7 +633,7 @@ fn sandwich(
             scale.push((carried / vb).sqrt() * unbiased);
             white.push(vr - carried);
         } else {
-            scale.push((vr.max(vb / reps) / vb).sqrt() * unbiased);
+            scale.push((vr.max(vb * own) / vb).sqrt() * unbiased);
             white.push(0.0);
         }
     }
@@ -631,17 +669,99 @@ fn sandwich(
         let c = base + t;
         let w = loss.lift_weight / (lt.se * lt.se);
         let bi = lin.slope(c);
-        v += w * w * (lt.se * lt.se + var_of(c) / reps) * &bi * bi.transpose();
+        let own = if fit_noise.is_some() {
+            0.0
+        } else {
+            var_of(c) / reps
+        };
+        v += w * w * (lt.se * lt.se + own) * &bi * bi.transpose();
     }
     let base = base + obs.lift.len();
     for t in 0..obs.cohorts.len() {
         let bi = lin.slope(base + t);
         v += (loss.cohort_weight * loss.cohort_weight / lin.cohort_var) * &bi * bi.transpose();
     }
+    if let Some(f) = fit_noise {
+        v += f;
+    }
     let inv = lin.inverse_info(lin.top_eigenvalue() * 1e-9);
     let cov = &inv * v * &inv;
     let cov = (&cov + cov.transpose()) / 2.0;
     factor(&cov, 1e-12, 1.0 / 12.0).0
+}
+
+/// The variance of the score that one replication's random numbers put into the fit:
+/// for each independent replication `b` at the mode, the score `g_b = Jᵇᵀ W (y − aᵇ)`
+/// with its own answers `aᵇ` and its own slopes `Jᵇ` (finite differences `h` along each
+/// parameter on the same random numbers), weighted as the emulator's system at the mode.
+///
+/// Common random numbers keep a replication's level noise nearly constant across
+/// parameter values, which is what the sandwich's `1/R` term assumes; but an agent
+/// whose purchase changes draws differently afterwards, so each replication also
+/// tilts the slopes, and the tilt, times the residuals, moves the mode further. This
+/// measures both. `None` with fewer than three usable replications.
+fn replicate_noise(
+    p: &Problem,
+    loss: &Loss,
+    lin: &Linear,
+    at_mode: &[Vec<f64>],
+    shifted: &[Vec<Vec<f64>>],
+    h: &[f64],
+) -> Option<DMatrix<f64>> {
+    let d = h.len();
+    let obs = &p.observed;
+    let n = obs.weeks();
+    let usable: Vec<usize> = (0..at_mode.len())
+        .filter(|&b| {
+            at_mode[b].iter().all(|x| x.is_finite())
+                && shifted.iter().all(|s| s[b].iter().all(|x| x.is_finite()))
+        })
+        .collect();
+    if usable.len() < 3 {
+        return None;
+    }
+    let scores: Vec<DVector<f64>> = usable
+        .iter()
+        .map(|&b| {
+            let a = &at_mode[b];
+            let slope = |c: usize| {
+                DVector::from_iterator(d, (0..d).map(|j| (shifted[j][b][c] - a[c]) / h[j]))
+            };
+            let mut g = DVector::<f64>::zeros(d);
+            for (idx, (f, inv)) in loss.groups.iter().zip(&lin.weights) {
+                for wk in 0..loss.n_fit {
+                    let r = DVector::from_iterator(
+                        idx.len(),
+                        idx.iter()
+                            .map(|&s| obs.series[s].values[wk] - a[s * n + wk]),
+                    );
+                    let wr = inv * r;
+                    for (i, &s) in idx.iter().enumerate() {
+                        g += (f * wr[i]) * slope(s * n + wk);
+                    }
+                }
+            }
+            let base = obs.series.len() * n;
+            for (t, lt) in obs.lift.iter().enumerate() {
+                let c = base + t;
+                g += (loss.lift_weight / (lt.se * lt.se) * (lt.estimate - a[c])) * slope(c);
+            }
+            let base = base + obs.lift.len();
+            for (t, c) in obs.cohorts.iter().enumerate() {
+                let w = loss.cohort_weight / lin.cohort_var;
+                g += (w * (c.share_active - a[base + t])) * slope(base + t);
+            }
+            g
+        })
+        .collect();
+    let k = scores.len() as f64;
+    let mean = scores.iter().fold(DVector::<f64>::zeros(d), |m, g| m + g) / k;
+    let mut v = DMatrix::<f64>::zeros(d, d);
+    for g in &scores {
+        let e = g - &mean;
+        v += &e * e.transpose();
+    }
+    Some(v / (k - 1.0))
 }
 
 /// Search and posterior.
@@ -666,7 +786,8 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         points: Vec::new(),
         extra: 0,
         trace: Vec::new(),
-        budget,
+        // the fit's own noise is measured beyond the budget
+        budget: budget + (d as u32 * N_SLOPE).div_ceil(p.replications.max(1)) as usize,
     };
     let fine = p.scenario.agent_scale;
     let coarse = p.coarse_scale.max(fine);
@@ -800,6 +921,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
     let mut last: Option<(Vec<f64>, Linear)> = None;
+    let mut last_centre: Vec<f64> = Vec::new();
     // The centre's mean answer and loss on the fit's replications, once known.
     let mut at_centre: Option<(Vec<f64>, f64)> = None;
     let mut used = 0;
@@ -869,8 +991,12 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         centre = kept.0;
         at_centre = Some((kept.1, kept.2));
         last = Some((centre.clone(), lin));
+        last_centre = pts[0].clone();
     }
-    // The covariance: the fit's replications and independent ones at the mode.
+    // The covariance: the fit's replications and independent ones at the mode, and
+    // the same independent replications one step along each parameter (each
+    // replication's own slopes: how far its random numbers alone would move the
+    // mode).
     let (mode, cov) = match last {
         Some((mode, lin)) => {
             let runs = p.answers(
@@ -879,6 +1005,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 fine,
                 (0..reps).chain(BOOTSTRAP..BOOTSTRAP + n_boot),
             );
+            arc.count(p, obs, runs.len() as u32)?;
             let fitted: Vec<f64> = (0..p.answer_len())
                 .map(|c| runs[..reps as usize].iter().map(|r| r[c]).sum::<f64>() / reps as f64)
                 .collect();
@@ -887,35 +1014,50 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 .filter(|r| r.iter().all(|x| x.is_finite()))
                 .cloned()
                 .collect();
-            arc.count(p, obs, runs.len() as u32)?;
-            let cov = if boot.len() >= 3 && fitted.iter().all(|x| x.is_finite()) {
-                sandwich(p, &loss, &lin, &fitted, &boot, base_reps)
+            // The emulator moved to the mode: its slopes and weights there.
+            let dx: Vec<f64> = (0..d).map(|i| mode[i] - last_centre[i]).collect();
+            let lin = system(p, &loss, recentre(&lin.coef, d, &dx), d).unwrap_or(lin);
+            let ok = boot.len() >= 3 && fitted.iter().all(|x| x.is_finite());
+            let cov = if ok {
+                let level = sandwich(p, &loss, &lin, &fitted, &boot, base_reps, None);
+                let reps_at_mode = &runs[reps as usize..(reps + N_SLOPE) as usize];
+                let h: Vec<f64> = (0..d)
+                    .map(|i| {
+                        let h = level[(i, i)].max(0.0).sqrt().clamp(0.005, 0.1);
+                        if mode[i] + h > 1.0 { -h } else { h }
+                    })
+                    .collect();
+                let mut shifted = Vec::with_capacity(d);
+                for (i, hi) in h.iter().enumerate() {
+                    let mut x = mode.clone();
+                    x[i] += hi;
+                    let r = p.answers(ev, &x, fine, BOOTSTRAP..BOOTSTRAP + N_SLOPE);
+                    arc.count(p, obs, r.len() as u32)?;
+                    shifted.push(r);
+                }
+                match replicate_noise(p, &loss, &lin, reps_at_mode, &shifted, &h) {
+                    Some(noise) => {
+                        let v = noise / f64::from(base_reps);
+                        sandwich(p, &loss, &lin, &fitted, &boot, base_reps, Some(&v))
+                    }
+                    None => level,
+                }
             } else {
                 lin.inverse_info(12.0)
             };
+            // The step the checks did not take (the emulator's Gauss–Newton step from
+            // the mode, on the cube): the mode is uncertain along it by its length.
+            let step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
+            let left = DVector::from_iterator(
+                d,
+                (0..d).map(|i| (mode[i] + step[i]).clamp(0.0, 1.0) - mode[i]),
+            );
+            let cov = factor(&(cov + &left * left.transpose()), 1e-12, 1.0 / 12.0).0;
             (mode, cov)
         }
         None => (m.clone(), s.clone()),
     };
-    let chol = cov.clone().cholesky().map(|c| c.l()).unwrap_or_else(|| {
-        DMatrix::from_diagonal(&DVector::from_iterator(
-            d,
-            (0..d).map(|i| cov[(i, i)].max(0.0).sqrt()),
-        ))
-    });
-    let mut draws = Vec::with_capacity(p.draws);
-    while draws.len() < p.draws {
-        let mut x = Vec::new();
-        for _ in 0..1000 {
-            let z = DVector::from_iterator(d, (0..d).map(|_| rng.sample::<f64, _>(StandardNormal)));
-            let v = &chol * z;
-            x = (0..d).map(|i| mode[i] + v[i]).collect();
-            if x.iter().all(|v| (0.0..=1.0).contains(v)) {
-                break;
-            }
-        }
-        draws.push(x.iter().map(|v| v.clamp(0.0, 1.0)).collect());
-    }
+    let draws = posterior_draws(&mode, &cov, p.draws, &mut rng);
     Ok(Fit {
         cov: (0..d)
             .map(|i| (0..d).map(|j| cov[(i, j)]).collect())
@@ -926,6 +1068,25 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         evaluations: arc.points.len() + arc.extra,
         rho: loss.rho,
     })
+}
+
+/// Draws from the Gaussian posterior on the cube. A draw outside the prior's range is
+/// reflected back into it, coordinate by coordinate: rejecting it would also cut the
+/// tails of every parameter correlated with one near its bound.
+fn posterior_draws(
+    mode: &[f64],
+    cov: &DMatrix<f64>,
+    n: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<Vec<f64>> {
+    let d = mode.len();
+    let chol = cov.clone().cholesky().map(|c| c.l()).unwrap_or_else(|| {
+        DMatrix::from_diagonal(&DVector::from_iterator(
+            d,
+            (0..d).map(|i| cov[(i, i)].max(0.0).sqrt()),
+        ))
+    });
+    (0..n).map(|_| sample(mode, &chol, rng)).collect()
 }
 
 /// The scenario's value at a key path (the fit's starting point).
@@ -953,6 +1114,10 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// valley, where the loss's noise is of that size; 2 units let them fall back down
 /// long valleys (recovery batch 13/24).
 const STEP_TOLERANCE: f64 = 1.0;
+
+/// Independent replications of the mode and of its neighbour along each parameter
+/// that measure the fit's own noise ([`replicate_noise`]).
+const N_SLOPE: u32 = 8;
 
 /// Least distance (on the cube) of the second search's start from the first's.
 const RESTART_DISTANCE: f64 = 0.35;
@@ -1077,5 +1242,144 @@ pub fn summarise(p: &Problem, ev: &dyn Evaluator, f: &Fit) -> Calibration {
         trace: f.trace.clone(),
         evaluations: f.evaluations + 1 + nb,
         scales: (p.coarse_scale.max(fine), fine),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recentring_the_emulator_gives_the_value_and_the_derivatives_at_the_new_centre() {
+        // y(u) = 1 + 2 u0 + 3 u0² − u1 + 0.5 u1² around the centre 0, for two answers
+        // (the second twice the first).
+        let d = 2;
+        let coef =
+            DMatrix::from_row_slice(5, 2, &[1.0, 2.0, 2.0, 4.0, -1.0, -2.0, 3.0, 6.0, 0.5, 1.0]);
+        let dx = [0.2, -0.4];
+        let r = recentre(&coef, d, &dx);
+        let y = |u0: f64, u1: f64| 1.0 + 2.0 * u0 + 3.0 * u0 * u0 - u1 + 0.5 * u1 * u1;
+        let (u0, u1) = (dx[0], dx[1]);
+        assert!((r[(0, 0)] - y(u0, u1)).abs() < 1e-12);
+        assert!((r[(1, 0)] - (2.0 + 6.0 * u0)).abs() < 1e-12);
+        assert!((r[(2, 0)] - (-1.0 + u1)).abs() < 1e-12);
+        assert!((r[(0, 1)] - 2.0 * y(u0, u1)).abs() < 1e-12);
+        // the square terms stay
+        assert_eq!(r[(3, 0)], 3.0);
+        assert_eq!(r[(4, 1)], 1.0);
+        // a linear emulator only shifts its intercept
+        let lin = DMatrix::from_row_slice(3, 1, &[1.0, 2.0, -1.0]);
+        let r = recentre(&lin, d, &dx);
+        assert!((r[(0, 0)] - (1.0 + 0.4 + 0.4)).abs() < 1e-12);
+        assert_eq!(r[(1, 0)], 2.0);
+    }
+
+    /// A small problem (one country, 20 weeks) and an emulator at its history's own
+    /// values plus 5 %, with slopes of 10 % and −5 % of each value per unit of each
+    /// parameter.
+    fn small_problem() -> (Problem, DMatrix<f64>) {
+        use omnimix_sim::ScenarioSource;
+        use omnimix_sim::scenario::load::load;
+        let src = "name = \"t\"\nseed = 3\nagent_scale = 4\n[finance]\nannual_budget = 1e6\n[countries.DE]\npopulation = 40_000\n\
+                   [strategy.annual_spend.DE]\nsearch = 90_000\nsocial = 60_000\n";
+        let s = load(&ScenarioSource::new("t", src), &[]).unwrap();
+        let spend = super::super::synthetic::flighted_spend(&s, 20, 3);
+        let obs = super::super::synthetic::history(&s, spend, 3, 0.02);
+        let p = Problem::new(s, obs, vec![]);
+        let y: Vec<f64> = p
+            .observed
+            .series
+            .iter()
+            .flat_map(|x| x.values.clone())
+            .collect();
+        let mut coef = DMatrix::<f64>::zeros(3, y.len());
+        for (c, v) in y.iter().enumerate() {
+            coef[(0, c)] = v * 1.05;
+            coef[(1, c)] = 0.1 * v;
+            coef[(2, c)] = -0.05 * v;
+        }
+        (p, coef)
+    }
+
+    #[test]
+    fn replications_that_tilt_the_slopes_add_to_the_fit_noise() {
+        let (p, coef) = small_problem();
+        let loss = Loss::new(&p);
+        let lin = system(&p, &loss, coef.clone(), 2).unwrap();
+        let k = coef.ncols();
+        let h = [0.05, 0.05];
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        // eight replications at the mode: the emulator's values (5 % off the history)
+        // plus 0.2 % level noise
+        let at_mode: Vec<Vec<f64>> = (0..8)
+            .map(|_| {
+                (0..k)
+                    .map(|c| coef[(0, c)] * (1.0 + 0.002 * rng.sample::<f64, _>(StandardNormal)))
+                    .collect()
+            })
+            .collect();
+        // each replication's neighbours, with the emulator's slopes times (1 + tilt)
+        let shifted = |tilt: &[f64]| -> Vec<Vec<Vec<f64>>> {
+            (0..2)
+                .map(|j| {
+                    at_mode
+                        .iter()
+                        .zip(tilt)
+                        .map(|(a, t)| {
+                            (0..k)
+                                .map(|c| a[c] + h[j] * coef[(1 + j, c)] * (1.0 + t))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let trace = |m: &DMatrix<f64>| m.trace();
+        let level = replicate_noise(&p, &loss, &lin, &at_mode, &shifted(&[0.0; 8]), &h).unwrap();
+        let tilts: Vec<f64> = (0..8)
+            .map(|_| 0.5 * rng.sample::<f64, _>(StandardNormal))
+            .collect();
+        let tilted = replicate_noise(&p, &loss, &lin, &at_mode, &shifted(&tilts), &h).unwrap();
+        assert!(trace(&level) > 0.0);
+        assert!(
+            trace(&tilted) > 1.5 * trace(&level),
+            "tilted {} vs level {}",
+            trace(&tilted),
+            trace(&level)
+        );
+        // without level noise and without tilt, a replication adds nothing
+        let same = vec![at_mode[0].clone(); 8];
+        let flat: Vec<Vec<Vec<f64>>> = (0..2)
+            .map(|j| {
+                vec![
+                    (0..k)
+                        .map(|c| same[0][c] + h[j] * coef[(1 + j, c)])
+                        .collect();
+                    8
+                ]
+            })
+            .collect();
+        let none = replicate_noise(&p, &loss, &lin, &same, &flat, &h).unwrap();
+        assert!(trace(&none) < 1e-12 * trace(&level).max(1.0));
+        // fewer than three usable replications: nothing measured
+        assert!(replicate_noise(&p, &loss, &lin, &at_mode[..2], &shifted(&[0.0; 8]), &h).is_none());
+    }
+
+    #[test]
+    fn a_parameter_near_its_bound_does_not_cut_the_interval_of_a_correlated_one() {
+        // Two parameters with correlation −0.9, sd 0.05; the second's mode sits at 0.02,
+        // so most of its lower tail lies outside the cube.
+        let (sd, rho) = (0.05, -0.9);
+        let cov = DMatrix::from_row_slice(2, 2, &[sd * sd, rho * sd * sd, rho * sd * sd, sd * sd]);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let draws = posterior_draws(&[0.5, 0.02], &cov, 20_000, &mut rng);
+        assert!(draws.iter().flatten().all(|x| (0.0..=1.0).contains(x)));
+        let mut first: Vec<f64> = draws.iter().map(|x| x[0]).collect();
+        first.sort_by(f64::total_cmp);
+        // the first parameter keeps its Gaussian 90 % interval, 0.5 ± 1.645 sd
+        // (rejecting the draws outside the cube would drop its upper tail)
+        let (lo, hi) = (quantile(&first, 0.05), quantile(&first, 0.95));
+        assert!((lo - (0.5 - 1.645 * sd)).abs() < 0.004, "lo {lo}");
+        assert!((hi - (0.5 + 1.645 * sd)).abs() < 0.004, "hi {hi}");
     }
 }

@@ -13,7 +13,8 @@
 //! The posterior's mode comes from checked Gauss–Newton steps on a local emulator of
 //! every weekly value, its covariance the sandwich of that
 //! emulator's information and the score's variance over independent replications at
-//! the mode ([`fit`]). Every simulation goes through an [`Evaluator`], so MPI ranks
+//! the mode and one posterior sd beside it (the history's noise and the fit's own),
+//! plus the step the fit did not take ([`fit`]). Every simulation goes through an [`Evaluator`], so MPI ranks
 //! farm them like an optimisation's; [`replay`] makes a fit resumable from the
 //! answers it has simulated.
 
