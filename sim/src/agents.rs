@@ -449,6 +449,10 @@ impl Shard {
             let hi = |k: u64| (slot(k) >> 32) as u32;
             let r0 = slot(0);
             let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
+            // slot 2 serves word of mouth (every non-customer) and the opt-out of a
+            // touch: drawn once here, so that neither needs a branch to draw it
+            let r2 = slot(2);
+            let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
 
             let seg = segments[i] as usize;
             let mut flags = flag_col[i];
@@ -467,20 +471,25 @@ impl Shard {
             //    channel among those that reached the agent).
             let cum = &sp.touch_cum[consent as usize];
             let mut touched = NO_CHANNEL;
+            // the touched channel if it takes orders, else NO_CHANNEL
+            let mut touched_sale = NO_CHANNEL;
             if u_touch < cum[N_PAID - 1] {
-                let mut k = 0;
-                while u_touch >= cum[k] {
-                    k += 1;
-                }
+                // the first k with u_touch < cum[k]: cum is non-decreasing, so it is
+                // the number of bounds at or below the draw, counted without a branch
+                // (a search loop's exit is mispredicted on most touches)
+                let k = cum.iter().map(|&b| (u_touch >= b) as usize).sum::<usize>();
                 let c = p.touch_order[k] as usize;
                 touched = c as u8;
                 t.touches[c] += 1;
                 fat = (fat + p.fatigue_inc[c]).min(255);
-                if p.consent_channel[c] && hi(2) < p.optout_thr[(fat >> 4) as usize] {
+                // (the threshold masked to 0 where the channel needs no consent: no
+                // branch on the channel, which the count above leaves unpredictable)
+                let optout_thr = p.optout_thr[(fat >> 4) as usize] & mask32(p.consent_channel[c]);
+                if u_optout < optout_thr {
                     flags &= !CONSENT;
                     t.optouts += 1;
                 }
-                let cross = last != NO_CHANNEL && last as usize != c;
+                let cross = (last != NO_CHANNEL) & (last as usize != c);
                 fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
                 // a mismatch (price, stock, information) is noticed when the
                 // customer meets the brand on a second channel
@@ -489,14 +498,17 @@ impl Shard {
                     t.inconsistency += 1;
                 }
                 path = (path << 4) | (c as u32 + 1);
+                // a touchpoint that takes no orders (a flyer, a banner) does not
+                // start a transaction, so the next order is no channel switch
+                touched_sale = c as u8 | !mask8(p.takes_orders[c]);
             }
 
             // 2. Brand memory fades; word of mouth reaches non-customers.
             if st != state::CUSTOMER {
                 fam = (fam * p.familiarity_keep_q8) >> 8;
-                if lo(2) < p.wom_pos_thr {
+                if u_wom < p.wom_pos_thr {
                     fam += p.wom_gain;
-                } else if lo(2) < p.wom_any_thr {
+                } else if u_wom < p.wom_any_thr {
                     fam -= p.wom_gain;
                 }
             }
@@ -529,10 +541,13 @@ impl Shard {
                     // a journey carried over from another channel loses some on
                     // the switch; a touchpoint that takes no orders (a flyer) sends
                     // the customer to the point of sale, which is no switch
-                    if last != NO_CHANNEL && last != touched && p.takes_orders[c] {
-                        lost = x * (1.0 - p.switch_keep);
-                        x *= p.switch_keep;
-                    }
+                    // (kept share 1 when there is no switch: x · (1 − 1) = 0 lost,
+                    // x · 1 = x, the same numbers without a branch)
+                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
+                    let keep =
+                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+                    lost = x * (1.0 - keep);
+                    x *= keep;
                     if c == store && has_online_research(path) {
                         x *= p.ropo_conversion;
                         lost *= p.ropo_conversion;
@@ -570,10 +585,11 @@ impl Shard {
                 let mut lost = 0.0;
                 if touched != NO_CHANNEL {
                     q *= sp.touch_purchase_boost[touched as usize];
-                    if last != NO_CHANNEL && last != touched && p.takes_orders[touched as usize] {
-                        lost = q * (1.0 - p.switch_keep);
-                        q *= p.switch_keep;
-                    }
+                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
+                    let keep =
+                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+                    lost = q * (1.0 - keep);
+                    q *= keep;
                 }
                 bought = buys(p, touched, pref, u_buy, q);
                 if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
@@ -740,17 +756,12 @@ impl Shard {
             let sat = sat.clamp(0, 255);
 
             // Write back and tally.
-            let new_last = if bought != NO_CHANNEL {
-                bought
-            } else if touched != NO_CHANNEL && p.takes_orders[touched as usize] {
-                // a touchpoint that takes no orders (a flyer, a banner) does not
-                // start a transaction, so the next order is no channel switch
-                touched
-            } else if served_on != NO_CHANNEL {
-                served_on
-            } else {
-                last
-            };
+            // the order's channel, else the touch's if it takes orders, else the
+            // service channel, else the last one (selected without branches)
+            let new_last = or_channel(
+                bought,
+                or_channel(touched_sale, or_channel(served_on, last)),
+            );
             states[i] = st;
             flag_col[i] = flags;
             fams[i] = fam as u8;
@@ -849,6 +860,25 @@ fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
     } else {
         NO_CHANNEL
     }
+}
+
+/// `a`, or `b` when `a` is [`NO_CHANNEL`] (a select without a branch).
+#[inline(always)]
+fn or_channel(a: u8, b: u8) -> u8 {
+    let none = mask8(a == NO_CHANNEL);
+    (a & !none) | (b & none)
+}
+
+/// All ones when `b`, else 0.
+#[inline(always)]
+fn mask8(b: bool) -> u8 {
+    (b as u8).wrapping_neg()
+}
+
+/// All ones when `b`, else 0.
+#[inline(always)]
+fn mask32(b: bool) -> u32 {
+    (b as u32).wrapping_neg()
 }
 
 /// True when draw `u` falls below chance `q` (a `u32` draw against `q · 2³²`).
