@@ -439,7 +439,6 @@ impl Shard {
         let useds = &mut self.used[..n];
         let paths = &mut self.path[..n];
         let store = Channel::Store.index();
-        let bot = Channel::Chatbot.index();
         for i in 0..n {
             // Numbered draws of this agent (counter-based, computed on demand):
             // 0 touch/buy, 1 contact/route, 2 word of mouth/opt-out,
@@ -650,64 +649,11 @@ impl Shard {
             let mut served_on = NO_CHANNEL;
             let mut sold_on = NO_CHANNEL;
             if contact_thr > 0 && lo(1) < contact_thr {
-                if pref as usize == store && hi(5) < p.store_access_thr {
-                    // resolved in store by staff with cross-channel access
-                    sat += p.good_gain;
-                    served_on = store as u8;
-                } else if hi(1) >= p.route_cum[2] {
-                    // no service channel is open: the contact goes unanswered
-                    bad_experience = true;
-                } else {
-                    let s = if hi(1) < p.route_cum[0] {
-                        Channel::CallCentre.index()
-                    } else if hi(1) < p.route_cum[1] {
-                        Channel::LiveChat.index()
-                    } else {
-                        bot
-                    };
-                    t.contacts[s] += 1;
-                    let mut desk = s;
-                    let mut v = lo(5);
-                    if s == bot {
-                        if v < p.bot_resolve_thr {
-                            sat += p.good_gain / 2;
-                            desk = NO_CHANNEL as usize;
-                        } else {
-                            // escalate, rescaling the outcome draw to [0, 2^32)
-                            let span = (u32::MAX - p.bot_resolve_thr).max(1) as u64;
-                            v = (((v - p.bot_resolve_thr) as u64) << 32)
-                                .checked_div(span)
-                                .unwrap_or(0)
-                                .min(u32::MAX as u64) as u32;
-                            desk = if hi(5) < p.escalate_to_call_thr {
-                                Channel::CallCentre.index()
-                            } else {
-                                Channel::LiveChat.index()
-                            };
-                            t.contacts[desk] += 1;
-                        }
-                    }
-                    if desk != NO_CHANNEL as usize {
-                        let d = &p.desks[desk];
-                        if v < d.abandon_thr {
-                            t.abandoned[desk] += 1;
-                            bad_experience = true;
-                        } else {
-                            if v < d.long_thr {
-                                t.long_waits[desk] += 1;
-                                sat -= p.long_wait_hit;
-                            } else {
-                                sat += d.good_gain;
-                            }
-                            // an agent who answers a prospect's question can sell
-                            if st == state::CONSIDERING && (slot(6) as u32) < p.desk_sell_thr[desk]
-                            {
-                                sold_on = desk as u8;
-                            }
-                        }
-                    }
-                    served_on = s as u8;
-                }
+                // (a few agents a week: out of the loop, so that its registers
+                // serve the common path)
+                let c = service_contact(p, &mut t, key, i, st, pref, &mut sat);
+                (served_on, sold_on) = (c.served_on, c.sold_on);
+                bad_experience |= c.bad;
             }
             if bad_experience {
                 t.bad_experiences += 1;
@@ -843,6 +789,99 @@ impl Shard {
             }
         }
     }
+}
+
+/// Where a service contact went (step 4 of [`Shard::step`]).
+struct Contact {
+    /// The channel that handled it, or [`NO_CHANNEL`].
+    served_on: u8,
+    /// The desk whose agent sold to the prospect, or [`NO_CHANNEL`].
+    sold_on: u8,
+    /// Abandoned or unanswered.
+    bad: bool,
+}
+
+/// Agent `i`'s service contact this step: routed to the store (store staff access),
+/// a desk or the chatbot (escalated to a desk when it does not resolve), with its
+/// outcome in `sat` and the tallies.
+#[inline(never)]
+fn service_contact(
+    p: &StepParams,
+    t: &mut StepTally,
+    key: u64,
+    i: usize,
+    st: u8,
+    pref: u8,
+    sat: &mut i32,
+) -> Contact {
+    let slot = |k: u64| counter_draw(key, (i as u64) * DRAW_SLOTS + k);
+    let lo = |k: u64| slot(k) as u32;
+    let hi = |k: u64| (slot(k) >> 32) as u32;
+    let store = Channel::Store.index();
+    let bot = Channel::Chatbot.index();
+    let mut c = Contact {
+        served_on: NO_CHANNEL,
+        sold_on: NO_CHANNEL,
+        bad: false,
+    };
+    if pref as usize == store && hi(5) < p.store_access_thr {
+        // resolved in store by staff with cross-channel access
+        *sat += p.good_gain;
+        c.served_on = store as u8;
+    } else if hi(1) >= p.route_cum[2] {
+        // no service channel is open: the contact goes unanswered
+        c.bad = true;
+    } else {
+        let s = if hi(1) < p.route_cum[0] {
+            Channel::CallCentre.index()
+        } else if hi(1) < p.route_cum[1] {
+            Channel::LiveChat.index()
+        } else {
+            bot
+        };
+        t.contacts[s] += 1;
+        let mut desk = s;
+        let mut v = lo(5);
+        if s == bot {
+            if v < p.bot_resolve_thr {
+                *sat += p.good_gain / 2;
+                desk = NO_CHANNEL as usize;
+            } else {
+                // escalate, rescaling the outcome draw to [0, 2^32)
+                let span = (u32::MAX - p.bot_resolve_thr).max(1) as u64;
+                v = (((v - p.bot_resolve_thr) as u64) << 32)
+                    .checked_div(span)
+                    .unwrap_or(0)
+                    .min(u32::MAX as u64) as u32;
+                desk = if hi(5) < p.escalate_to_call_thr {
+                    Channel::CallCentre.index()
+                } else {
+                    Channel::LiveChat.index()
+                };
+                t.contacts[desk] += 1;
+            }
+        }
+        if desk != NO_CHANNEL as usize {
+            let d = &p.desks[desk];
+            if v < d.abandon_thr {
+                t.abandoned[desk] += 1;
+                c.bad = true;
+            } else {
+                if v < d.long_thr {
+                    t.long_waits[desk] += 1;
+                    *sat -= p.long_wait_hit;
+                } else {
+                    *sat += d.good_gain;
+                }
+                // an agent who answers a prospect's question can sell
+                if st == state::CONSIDERING && (slot(6) as u32) < p.desk_sell_thr[desk] {
+                    c.sold_on = desk as u8;
+                }
+            }
+        }
+        c.served_on = s as u8;
+    }
+    c
 }
 
 /// The channel an agent buys through this step with purchase chance `q` and draw
