@@ -439,7 +439,6 @@ impl Shard {
         let useds = &mut self.used[..n];
         let paths = &mut self.path[..n];
         let store = Channel::Store.index();
-        let bot = Channel::Chatbot.index();
         for i in 0..n {
             // Numbered draws of this agent (counter-based, computed on demand):
             // 0 touch/buy, 1 contact/route, 2 word of mouth/opt-out,
@@ -449,6 +448,10 @@ impl Shard {
             let hi = |k: u64| (slot(k) >> 32) as u32;
             let r0 = slot(0);
             let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
+            // slot 2 serves word of mouth (every non-customer) and the opt-out of a
+            // touch: drawn once here, so that neither needs a branch to draw it
+            let r2 = slot(2);
+            let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
 
             let seg = segments[i] as usize;
             let mut flags = flag_col[i];
@@ -467,20 +470,25 @@ impl Shard {
             //    channel among those that reached the agent).
             let cum = &sp.touch_cum[consent as usize];
             let mut touched = NO_CHANNEL;
+            // the touched channel if it takes orders, else NO_CHANNEL
+            let mut touched_sale = NO_CHANNEL;
             if u_touch < cum[N_PAID - 1] {
-                let mut k = 0;
-                while u_touch >= cum[k] {
-                    k += 1;
-                }
+                // the first k with u_touch < cum[k]: cum is non-decreasing, so it is
+                // the number of bounds at or below the draw, counted without a branch
+                // (a search loop's exit is mispredicted on most touches)
+                let k = cum.iter().map(|&b| (u_touch >= b) as usize).sum::<usize>();
                 let c = p.touch_order[k] as usize;
                 touched = c as u8;
                 t.touches[c] += 1;
                 fat = (fat + p.fatigue_inc[c]).min(255);
-                if p.consent_channel[c] && hi(2) < p.optout_thr[(fat >> 4) as usize] {
+                // (the threshold masked to 0 where the channel needs no consent: no
+                // branch on the channel, which the count above leaves unpredictable)
+                let optout_thr = p.optout_thr[(fat >> 4) as usize] & mask32(p.consent_channel[c]);
+                if u_optout < optout_thr {
                     flags &= !CONSENT;
                     t.optouts += 1;
                 }
-                let cross = last != NO_CHANNEL && last as usize != c;
+                let cross = (last != NO_CHANNEL) & (last as usize != c);
                 fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
                 // a mismatch (price, stock, information) is noticed when the
                 // customer meets the brand on a second channel
@@ -489,14 +497,17 @@ impl Shard {
                     t.inconsistency += 1;
                 }
                 path = (path << 4) | (c as u32 + 1);
+                // a touchpoint that takes no orders (a flyer, a banner) does not
+                // start a transaction, so the next order is no channel switch
+                touched_sale = c as u8 | !mask8(p.takes_orders[c]);
             }
 
             // 2. Brand memory fades; word of mouth reaches non-customers.
             if st != state::CUSTOMER {
                 fam = (fam * p.familiarity_keep_q8) >> 8;
-                if lo(2) < p.wom_pos_thr {
+                if u_wom < p.wom_pos_thr {
                     fam += p.wom_gain;
-                } else if lo(2) < p.wom_any_thr {
+                } else if u_wom < p.wom_any_thr {
                     fam -= p.wom_gain;
                 }
             }
@@ -529,10 +540,13 @@ impl Shard {
                     // a journey carried over from another channel loses some on
                     // the switch; a touchpoint that takes no orders (a flyer) sends
                     // the customer to the point of sale, which is no switch
-                    if last != NO_CHANNEL && last != touched && p.takes_orders[c] {
-                        lost = x * (1.0 - p.switch_keep);
-                        x *= p.switch_keep;
-                    }
+                    // (kept share 1 when there is no switch: x · (1 − 1) = 0 lost,
+                    // x · 1 = x, the same numbers without a branch)
+                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
+                    let keep =
+                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+                    lost = x * (1.0 - keep);
+                    x *= keep;
                     if c == store && has_online_research(path) {
                         x *= p.ropo_conversion;
                         lost *= p.ropo_conversion;
@@ -570,10 +584,11 @@ impl Shard {
                 let mut lost = 0.0;
                 if touched != NO_CHANNEL {
                     q *= sp.touch_purchase_boost[touched as usize];
-                    if last != NO_CHANNEL && last != touched && p.takes_orders[touched as usize] {
-                        lost = q * (1.0 - p.switch_keep);
-                        q *= p.switch_keep;
-                    }
+                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
+                    let keep =
+                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+                    lost = q * (1.0 - keep);
+                    q *= keep;
                 }
                 bought = buys(p, touched, pref, u_buy, q);
                 if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
@@ -634,64 +649,11 @@ impl Shard {
             let mut served_on = NO_CHANNEL;
             let mut sold_on = NO_CHANNEL;
             if contact_thr > 0 && lo(1) < contact_thr {
-                if pref as usize == store && hi(5) < p.store_access_thr {
-                    // resolved in store by staff with cross-channel access
-                    sat += p.good_gain;
-                    served_on = store as u8;
-                } else if hi(1) >= p.route_cum[2] {
-                    // no service channel is open: the contact goes unanswered
-                    bad_experience = true;
-                } else {
-                    let s = if hi(1) < p.route_cum[0] {
-                        Channel::CallCentre.index()
-                    } else if hi(1) < p.route_cum[1] {
-                        Channel::LiveChat.index()
-                    } else {
-                        bot
-                    };
-                    t.contacts[s] += 1;
-                    let mut desk = s;
-                    let mut v = lo(5);
-                    if s == bot {
-                        if v < p.bot_resolve_thr {
-                            sat += p.good_gain / 2;
-                            desk = NO_CHANNEL as usize;
-                        } else {
-                            // escalate, rescaling the outcome draw to [0, 2^32)
-                            let span = (u32::MAX - p.bot_resolve_thr).max(1) as u64;
-                            v = (((v - p.bot_resolve_thr) as u64) << 32)
-                                .checked_div(span)
-                                .unwrap_or(0)
-                                .min(u32::MAX as u64) as u32;
-                            desk = if hi(5) < p.escalate_to_call_thr {
-                                Channel::CallCentre.index()
-                            } else {
-                                Channel::LiveChat.index()
-                            };
-                            t.contacts[desk] += 1;
-                        }
-                    }
-                    if desk != NO_CHANNEL as usize {
-                        let d = &p.desks[desk];
-                        if v < d.abandon_thr {
-                            t.abandoned[desk] += 1;
-                            bad_experience = true;
-                        } else {
-                            if v < d.long_thr {
-                                t.long_waits[desk] += 1;
-                                sat -= p.long_wait_hit;
-                            } else {
-                                sat += d.good_gain;
-                            }
-                            // an agent who answers a prospect's question can sell
-                            if st == state::CONSIDERING && (slot(6) as u32) < p.desk_sell_thr[desk]
-                            {
-                                sold_on = desk as u8;
-                            }
-                        }
-                    }
-                    served_on = s as u8;
-                }
+                // (a few agents a week: out of the loop, so that its registers
+                // serve the common path)
+                let c = service_contact(p, &mut t, key, i, st, pref, &mut sat);
+                (served_on, sold_on) = (c.served_on, c.sold_on);
+                bad_experience |= c.bad;
             }
             if bad_experience {
                 t.bad_experiences += 1;
@@ -740,17 +702,12 @@ impl Shard {
             let sat = sat.clamp(0, 255);
 
             // Write back and tally.
-            let new_last = if bought != NO_CHANNEL {
-                bought
-            } else if touched != NO_CHANNEL && p.takes_orders[touched as usize] {
-                // a touchpoint that takes no orders (a flyer, a banner) does not
-                // start a transaction, so the next order is no channel switch
-                touched
-            } else if served_on != NO_CHANNEL {
-                served_on
-            } else {
-                last
-            };
+            // the order's channel, else the touch's if it takes orders, else the
+            // service channel, else the last one (selected without branches)
+            let new_last = or_channel(
+                bought,
+                or_channel(touched_sale, or_channel(served_on, last)),
+            );
             states[i] = st;
             flag_col[i] = flags;
             fams[i] = fam as u8;
@@ -834,6 +791,99 @@ impl Shard {
     }
 }
 
+/// Where a service contact went (step 4 of [`Shard::step`]).
+struct Contact {
+    /// The channel that handled it, or [`NO_CHANNEL`].
+    served_on: u8,
+    /// The desk whose agent sold to the prospect, or [`NO_CHANNEL`].
+    sold_on: u8,
+    /// Abandoned or unanswered.
+    bad: bool,
+}
+
+/// Agent `i`'s service contact this step: routed to the store (store staff access),
+/// a desk or the chatbot (escalated to a desk when it does not resolve), with its
+/// outcome in `sat` and the tallies.
+#[inline(never)]
+fn service_contact(
+    p: &StepParams,
+    t: &mut StepTally,
+    key: u64,
+    i: usize,
+    st: u8,
+    pref: u8,
+    sat: &mut i32,
+) -> Contact {
+    let slot = |k: u64| counter_draw(key, (i as u64) * DRAW_SLOTS + k);
+    let lo = |k: u64| slot(k) as u32;
+    let hi = |k: u64| (slot(k) >> 32) as u32;
+    let store = Channel::Store.index();
+    let bot = Channel::Chatbot.index();
+    let mut c = Contact {
+        served_on: NO_CHANNEL,
+        sold_on: NO_CHANNEL,
+        bad: false,
+    };
+    if pref as usize == store && hi(5) < p.store_access_thr {
+        // resolved in store by staff with cross-channel access
+        *sat += p.good_gain;
+        c.served_on = store as u8;
+    } else if hi(1) >= p.route_cum[2] {
+        // no service channel is open: the contact goes unanswered
+        c.bad = true;
+    } else {
+        let s = if hi(1) < p.route_cum[0] {
+            Channel::CallCentre.index()
+        } else if hi(1) < p.route_cum[1] {
+            Channel::LiveChat.index()
+        } else {
+            bot
+        };
+        t.contacts[s] += 1;
+        let mut desk = s;
+        let mut v = lo(5);
+        if s == bot {
+            if v < p.bot_resolve_thr {
+                *sat += p.good_gain / 2;
+                desk = NO_CHANNEL as usize;
+            } else {
+                // escalate, rescaling the outcome draw to [0, 2^32)
+                let span = (u32::MAX - p.bot_resolve_thr).max(1) as u64;
+                v = (((v - p.bot_resolve_thr) as u64) << 32)
+                    .checked_div(span)
+                    .unwrap_or(0)
+                    .min(u32::MAX as u64) as u32;
+                desk = if hi(5) < p.escalate_to_call_thr {
+                    Channel::CallCentre.index()
+                } else {
+                    Channel::LiveChat.index()
+                };
+                t.contacts[desk] += 1;
+            }
+        }
+        if desk != NO_CHANNEL as usize {
+            let d = &p.desks[desk];
+            if v < d.abandon_thr {
+                t.abandoned[desk] += 1;
+                c.bad = true;
+            } else {
+                if v < d.long_thr {
+                    t.long_waits[desk] += 1;
+                    *sat -= p.long_wait_hit;
+                } else {
+                    *sat += d.good_gain;
+                }
+                // an agent who answers a prospect's question can sell
+                if st == state::CONSIDERING && (slot(6) as u32) < p.desk_sell_thr[desk] {
+                    c.sold_on = desk as u8;
+                }
+            }
+        }
+        c.served_on = s as u8;
+    }
+    c
+}
+
 /// The channel an agent buys through this step with purchase chance `q` and draw
 /// `u_buy`, or [`NO_CHANNEL`]: the chance is cut by the point of sale's keep share,
 /// and an agent with no open point of sale cannot buy. `keep <= 1`, so a draw above
@@ -849,6 +899,25 @@ fn buys(p: &StepParams, touched: u8, pref: u8, u_buy: u32, q: f64) -> u8 {
     } else {
         NO_CHANNEL
     }
+}
+
+/// `a`, or `b` when `a` is [`NO_CHANNEL`] (a select without a branch).
+#[inline(always)]
+fn or_channel(a: u8, b: u8) -> u8 {
+    let none = mask8(a == NO_CHANNEL);
+    (a & !none) | (b & none)
+}
+
+/// All ones when `b`, else 0.
+#[inline(always)]
+fn mask8(b: bool) -> u8 {
+    (b as u8).wrapping_neg()
+}
+
+/// All ones when `b`, else 0.
+#[inline(always)]
+fn mask32(b: bool) -> u32 {
+    (b as u32).wrapping_neg()
 }
 
 /// True when draw `u` falls below chance `q` (a `u32` draw against `q · 2³²`).
