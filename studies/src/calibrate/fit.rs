@@ -782,21 +782,22 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed ^ 0xca11_b4a7e);
     let mut loss = Loss::new(p);
     let budget = p.evaluations.max(10);
+    // Independent replications at the mode for the covariance, in evaluations of
+    // `replications` each, and those of them run beside the mode too.
+    let n_boot = (4 * d as u32 + 8).clamp(16, 48);
+    let n_slope = slope_replications(d, n_boot);
     let mut arc = Archive {
         points: Vec::new(),
         extra: 0,
         trace: Vec::new(),
         // the fit's own noise is measured beyond the budget
-        budget: budget + (d as u32 * N_SLOPE).div_ceil(p.replications.max(1)) as usize,
+        budget: budget + d * n_slope.div_ceil(p.replications.max(1)) as usize,
     };
     let fine = p.scenario.agent_scale;
     let coarse = p.coarse_scale.max(fine);
     let n_post = (budget * 3 / 10).max(4 * (d + 3)).min(budget / 2);
     let n_global = (budget / 5).max(2 * d + 2);
     let n_fine = if coarse == fine { 0 } else { budget / 6 };
-    // Independent replications at the mode for the covariance, in evaluations of
-    // `replications` each.
-    let n_boot = (4 * d as u32 + 8).clamp(16, 48);
     let n_boot_evals = (n_boot + p.replications.max(1)).div_ceil(p.replications.max(1)) as usize;
     let n_coarse = budget.saturating_sub(n_global + n_fine + n_post + n_boot_evals);
 
@@ -1020,7 +1021,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
             let ok = boot.len() >= 3 && fitted.iter().all(|x| x.is_finite());
             let cov = if ok {
                 let level = sandwich(p, &loss, &lin, &fitted, &boot, base_reps, None);
-                let reps_at_mode = &runs[reps as usize..(reps + N_SLOPE) as usize];
+                let reps_at_mode = &runs[reps as usize..(reps + n_slope) as usize];
                 let h: Vec<f64> = (0..d)
                     .map(|i| {
                         let h = level[(i, i)].max(0.0).sqrt().clamp(0.005, 0.1);
@@ -1031,7 +1032,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
                 for (i, hi) in h.iter().enumerate() {
                     let mut x = mode.clone();
                     x[i] += hi;
-                    let r = p.answers(ev, &x, fine, BOOTSTRAP..BOOTSTRAP + N_SLOPE);
+                    let r = p.answers(ev, &x, fine, BOOTSTRAP..BOOTSTRAP + n_slope);
                     arc.count(p, obs, r.len() as u32)?;
                     shifted.push(r);
                 }
@@ -1116,8 +1117,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 const STEP_TOLERANCE: f64 = 1.0;
 
 /// Independent replications of the mode and of its neighbour along each parameter
-/// that measure the fit's own noise ([`replicate_noise`]).
-const N_SLOPE: u32 = 8;
+/// that measure the fit's own noise ([`replicate_noise`]): at least 8, and 4 more
+/// than the free parameters, so that their scores span every direction (never more
+/// than the `n_boot` replications at the mode).
+fn slope_replications(d: usize, n_boot: u32) -> u32 {
+    (d as u32 + 4).max(8).min(n_boot)
+}
 
 /// Least distance (on the cube) of the second search's start from the first's.
 const RESTART_DISTANCE: f64 = 0.35;
@@ -1363,6 +1368,18 @@ mod tests {
         assert!(trace(&none) < 1e-12 * trace(&level).max(1.0));
         // fewer than three usable replications: nothing measured
         assert!(replicate_noise(&p, &loss, &lin, &at_mode[..2], &shifted(&[0.0; 8]), &h).is_none());
+    }
+
+    #[test]
+    fn the_fit_noise_replications_outnumber_the_free_parameters() {
+        // their scores must span every direction: more replications than parameters
+        assert_eq!(slope_replications(3, 20), 8);
+        assert_eq!(slope_replications(10, 48), 14);
+        for d in 1..40 {
+            let n_boot = (4 * d as u32 + 8).clamp(16, 48);
+            let k = slope_replications(d, n_boot);
+            assert!(k as usize > d && k <= n_boot, "d {d}: {k} of {n_boot}");
+        }
     }
 
     #[test]
