@@ -378,6 +378,18 @@ impl Linear {
     /// The series part of the score for a vector `e` of weekly deviations (answer
     /// layout): `Σ_countries f Σ_weeks Jᵀ Σ̂⁻¹ e_week`.
     fn series_score(&self, p: &Problem, loss: &Loss, e: &[f64]) -> DVector<f64> {
+        self.series_score_with(p, loss, e, |c| self.slope(c))
+    }
+
+    /// [`Linear::series_score`] with other slopes than the emulator's (`slope(c)` for
+    /// answer `c`), weighted as this system.
+    fn series_score_with(
+        &self,
+        p: &Problem,
+        loss: &Loss,
+        e: &[f64],
+        slope: impl Fn(usize) -> DVector<f64>,
+    ) -> DVector<f64> {
         let d = self.info.nrows();
         let n = p.observed.weeks();
         let mut g = DVector::<f64>::zeros(d);
@@ -386,11 +398,17 @@ impl Linear {
                 let ev = DVector::from_iterator(idx.len(), idx.iter().map(|&s| e[s * n + wk]));
                 let we = inv * ev;
                 for (i, &s) in idx.iter().enumerate() {
-                    g += (f * we[i]) * self.slope(s * n + wk);
+                    g += (f * we[i]) * slope(s * n + wk);
                 }
             }
         }
         g
+    }
+
+    /// The plain Gauss–Newton step `I⁻¹ g` (eigenvalues of `I` floored relative to its
+    /// largest).
+    fn step(&self) -> DVector<f64> {
+        self.inverse_info(self.top_eigenvalue() * 1e-9) * &self.score
     }
 
     /// `I⁻¹` with the eigenvalues of `I` floored at `lo`.
@@ -559,7 +577,7 @@ fn system(p: &Problem, loss: &Loss, coef: DMatrix<f64>, d: usize) -> Option<Line
 /// plain Newton step: clipping there would pull weakly identified directions back to
 /// the centre.
 fn newton_mode(lin: &Linear, centre: &[f64], shape: &DMatrix<f64>) -> Vec<f64> {
-    let mut step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
+    let mut step = lin.step();
     let dist = shape.clone().try_inverse().map_or(0.0, |inv| {
         (step.transpose() * inv * &step)[(0, 0)].max(0.0).sqrt()
     });
@@ -613,6 +631,9 @@ fn sandwich(
     // What the residuals hold beyond that is measurement error, white across weeks;
     // if they hold less (a real history at a finer grain than the simulation's
     // agents), the deviations are scaled down to it (never below the fit's own `vb/R`).
+    // With the fit's own noise measured apart (`fit_noise`), the deviations carry
+    // the history's noise only.
+    let own = if fit_noise.is_some() { 0.0 } else { 1.0 / reps };
     let mut scale = Vec::new();
     let mut white = Vec::new();
     for s in 0..obs.series.len() {
@@ -621,9 +642,6 @@ fn sandwich(
             .map(|w| (obs.series[s].values[w] - fitted[s * n + w]).powi(2))
             .sum::<f64>()
             / nf as f64;
-        // With the fit's own noise measured apart (`fit_noise`), the deviations
-        // carry the history's noise only.
-        let own = if fit_noise.is_some() { 0.0 } else { 1.0 / reps };
         let carried = vb * (1.0 + own);
         let unbiased = (kb / (kb - 1.0).max(1.0)).sqrt();
         if vb <= 0.0 {
@@ -669,12 +687,12 @@ fn sandwich(
         let c = base + t;
         let w = loss.lift_weight / (lt.se * lt.se);
         let bi = lin.slope(c);
-        let own = if fit_noise.is_some() {
+        let sim = if fit_noise.is_some() {
             0.0
         } else {
             var_of(c) / reps
         };
-        v += w * w * (lt.se * lt.se + own) * &bi * bi.transpose();
+        v += w * w * (lt.se * lt.se + sim) * &bi * bi.transpose();
     }
     let base = base + obs.lift.len();
     for t in 0..obs.cohorts.len() {
@@ -727,20 +745,14 @@ fn replicate_noise(
             let slope = |c: usize| {
                 DVector::from_iterator(d, (0..d).map(|j| (shifted[j][b][c] - a[c]) / h[j]))
             };
-            let mut g = DVector::<f64>::zeros(d);
-            for (idx, (f, inv)) in loss.groups.iter().zip(&lin.weights) {
+            // the residuals of this replication's answers, in the answers' layout
+            let mut r = vec![0.0; a.len()];
+            for (s, series) in obs.series.iter().enumerate() {
                 for wk in 0..loss.n_fit {
-                    let r = DVector::from_iterator(
-                        idx.len(),
-                        idx.iter()
-                            .map(|&s| obs.series[s].values[wk] - a[s * n + wk]),
-                    );
-                    let wr = inv * r;
-                    for (i, &s) in idx.iter().enumerate() {
-                        g += (f * wr[i]) * slope(s * n + wk);
-                    }
+                    r[s * n + wk] = series.values[wk] - a[s * n + wk];
                 }
             }
+            let mut g = lin.series_score_with(p, loss, &r, slope);
             let base = obs.series.len() * n;
             for (t, lt) in obs.lift.iter().enumerate() {
                 let c = base + t;
@@ -921,8 +933,9 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     const ROUNDS: usize = 3;
     let mut centre = m.clone();
     let mut shape = s.clone() * 4.0;
-    let mut last: Option<(Vec<f64>, Linear)> = None;
-    let mut last_centre: Vec<f64> = Vec::new();
+    // The last round's new centre, the centre its emulator was fitted around, and
+    // that emulator.
+    let mut last: Option<(Vec<f64>, Vec<f64>, Linear)> = None;
     // The centre's mean answer and loss on the fit's replications, once known.
     let mut at_centre: Option<(Vec<f64>, f64)> = None;
     let mut used = 0;
@@ -991,15 +1004,14 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
         shape = lin.inverse_info(12.0) * 9.0;
         centre = kept.0;
         at_centre = Some((kept.1, kept.2));
-        last = Some((centre.clone(), lin));
-        last_centre = pts[0].clone();
+        last = Some((centre.clone(), pts[0].clone(), lin));
     }
     // The covariance: the fit's replications and independent ones at the mode, and
     // the same independent replications one step along each parameter (each
     // replication's own slopes: how far its random numbers alone would move the
     // mode).
     let (mode, cov) = match last {
-        Some((mode, lin)) => {
+        Some((mode, last_centre, lin)) => {
             let runs = p.answers(
                 ev,
                 &mode,
@@ -1048,7 +1060,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
             };
             // The step the checks did not take (the emulator's Gauss–Newton step from
             // the mode, on the cube): the mode is uncertain along it by its length.
-            let step = lin.inverse_info(lin.top_eigenvalue() * 1e-9) * &lin.score;
+            let step = lin.step();
             let left = DVector::from_iterator(
                 d,
                 (0..d).map(|i| (mode[i] + step[i]).clamp(0.0, 1.0) - mode[i]),
@@ -1288,8 +1300,8 @@ mod tests {
         let src = "name = \"t\"\nseed = 3\nagent_scale = 4\n[finance]\nannual_budget = 1e6\n[countries.DE]\npopulation = 40_000\n\
                    [strategy.annual_spend.DE]\nsearch = 90_000\nsocial = 60_000\n";
         let s = load(&ScenarioSource::new("t", src), &[]).unwrap();
-        let spend = super::super::synthetic::flighted_spend(&s, 20, 3);
-        let obs = super::super::synthetic::history(&s, spend, 3, 0.02);
+        let spend = crate::calibrate::synthetic::flighted_spend(&s, 20, 3);
+        let obs = crate::calibrate::synthetic::history(&s, spend, 3, 0.02);
         let p = Problem::new(s, obs, vec![]);
         let y: Vec<f64> = p
             .observed
