@@ -523,8 +523,12 @@ impl Shard {
 
             // 3. Conversion (prospects and churned) or repeat purchase (customers).
             let mut bought = NO_CHANNEL;
-            let fat_f = p.fatigue_factor[(fat >> 4) as usize];
-            if st == state::CONSIDERING || st == state::CHURNED {
+            // a draw at or above the segment's bound decides nothing this step:
+            // the chance below is computed for the few draws under it
+            let bound = &sp.buy_bound[(st == state::CUSTOMER) as usize];
+            let may_buy = (u_buy as u64) < bound[(touched as usize).min(N_PAID)];
+            if may_buy && (st == state::CONSIDERING || st == state::CHURNED) {
+                let fat_f = p.fatigue_factor[(fat >> 4) as usize];
                 let mut q = sp.organic;
                 // what the hand-over drop-off took off this step's chance
                 let mut lost = 0.0;
@@ -572,7 +576,7 @@ impl Shard {
                     bads[i] = 0;
                     used = 0;
                 }
-            } else if st == state::CUSTOMER {
+            } else if may_buy && st == state::CUSTOMER {
                 let omni = used.count_ones() >= 2;
                 let mut q = sp.purchase * p.sat_purchase[(sat.clamp(0, 255) >> 4) as usize];
                 if omni {

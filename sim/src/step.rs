@@ -61,6 +61,59 @@ pub struct SegmentStep {
     pub touch_purchase_boost: [f64; N_PAID],
     /// Order value in this country.
     pub order_value: f64,
+    /// Draw bounds of the purchase decision, `[prospects and churned, customers]`,
+    /// by touched paid channel (the last entry: no touch): a `u_buy` draw at or
+    /// above the bound can neither buy nor lose an order at the hand-over this
+    /// step, whatever the agent's memory (see [`SegmentStep::set_buy_bounds`]).
+    pub buy_bound: [[u64; N_PAID + 1]; 2],
+}
+
+impl SegmentStep {
+    /// Sets [`SegmentStep::buy_bound`] from the largest chance each purchase
+    /// decision of [`crate::agents::Shard::step`] can reach: every multiplier an
+    /// agent's memory may apply (fatigue, consent, preferred channel, research
+    /// online, win-back, satisfaction, omnichannel use, the hand-over's kept
+    /// share) at its largest, with a relative margin far above the rounding of
+    /// the products, so that skipping the decision above the bound changes no
+    /// outcome.
+    pub fn set_buy_bounds(&mut self, p: &StepParams) {
+        let up = |x: f64| x.max(1.0);
+        let most = |xs: &[f64]| xs.iter().fold(0.0f64, |m, &x| m.max(x));
+        let keep = up(p.switch_keep);
+        let pers = up(self.personalisation);
+        let prospect = |c: Option<usize>| {
+            let touch = c.map_or(0.0, |c| {
+                self.conv[c].max(0.0)
+                    * most(&p.fatigue_factor)
+                    * pers
+                    * up(p.pref_boost)
+                    * keep
+                    * up(p.ropo_conversion)
+            });
+            (self.organic.max(0.0) + touch) * up(p.winback)
+        };
+        let customer = |c: Option<usize>| {
+            self.purchase.max(0.0)
+                * most(&p.sat_purchase)
+                * up(p.omni_repeat)
+                * pers
+                * c.map_or(1.0, |c| up(self.touch_purchase_boost[c]) * keep)
+        };
+        let bound = |q: f64| {
+            let x = (q * 4_294_967_296.0 * (1.0 + 1e-9)).ceil();
+            // NaN (no chance to compare against) leaves nothing to decide
+            if x.is_nan() { 0 } else { (x.min(1e19) as u64).saturating_add(1) }
+        };
+        for (k, q) in [&prospect as &dyn Fn(Option<usize>) -> f64, &customer]
+            .into_iter()
+            .enumerate()
+        {
+            for c in 0..N_PAID {
+                self.buy_bound[k][c] = bound(q(Some(c)));
+            }
+            self.buy_bound[k][N_PAID] = bound(q(None));
+        }
+    }
 }
 
 /// Outcome thresholds of one service desk.
@@ -515,6 +568,9 @@ pub fn compile(
         }
         p.segments.push(st);
     }
+    let mut segments = std::mem::take(&mut p.segments);
+    segments.iter_mut().for_each(|st| st.set_buy_bounds(&p));
+    p.segments = segments;
 
     // Service desks: expected contacts from last step's customers and prospects.
     let mut open = [false; N_CHANNELS];
