@@ -1047,6 +1047,96 @@ mod tests {
         assert_eq!(sh.heap_bytes(), BYTES_PER_AGENT * sh.len());
     }
 
+    /// Every shard of a world stepped `steps` times with its compiled parameters,
+    /// `unbounded` taking every purchase decision (no skip above the bound);
+    /// the tallies and the agents' columns after each step.
+    fn stepped(s: &crate::Scenario, steps: u32, unbounded: bool) -> Vec<(StepTally, Vec<u8>)> {
+        let w = crate::World::new(s, &s.strategy);
+        let mut out = Vec::new();
+        for (ci, country) in w.countries.iter().enumerate() {
+            let mut dynamics = crate::step::CountryDynamics::default();
+            let mut sh = Shard::new(7, 0, ci, 0, country, 100, 150);
+            dynamics.last = StepTally {
+                states: [0, 0, 0, sh.len() as u64 / 5, 0],
+                ..StepTally::default()
+            };
+            for step in 0..steps {
+                let cut = crate::mechanisms::finance::Cut::NONE;
+                let (mut p, _) = crate::step::compile(&w, ci, &mut dynamics, step, cut);
+                if unbounded {
+                    p.segments
+                        .iter_mut()
+                        .for_each(|sp| sp.buy_bound = [[u64::MAX; N_PAID + 1]; 2]);
+                }
+                let t = sh.step(&p, 0x5EED ^ step as u64, None);
+                dynamics.last = t.clone();
+                let mut cols = [
+                    &sh.state[..],
+                    &sh.flags,
+                    &sh.familiarity,
+                    &sh.satisfaction,
+                    &sh.fatigue,
+                    &sh.bad,
+                    &sh.last_ch,
+                ]
+                .concat();
+                cols.extend(sh.used.iter().flat_map(|u| u.to_le_bytes()));
+                cols.extend(sh.path.iter().flat_map(|u| u.to_le_bytes()));
+                out.push((t, cols));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_purchase_decisions_above_the_bound_changes_no_outcome() {
+        // every multiplier of a purchase chance at a large value, so that a bound
+        // that forgot one would be exceeded by some agent
+        let text = include_str!("../../scenarios/global-retail.toml");
+        let s = crate::scenario::load::load(
+            &crate::ScenarioSource::new("global-retail", text),
+            &[
+                "agent_scale=2000",
+                "behaviour.preferred_channel_boost=6",
+                "behaviour.winback_factor=1",
+                "behaviour.omni_repeat_uplift=3",
+                "behaviour.organic_conversion_weekly=0.05",
+                "behaviour.switch_dropoff=0",
+            ]
+            .map(|o| o.parse().unwrap()),
+        )
+        .unwrap();
+        let bounded = stepped(&s, 30, false);
+        let unbounded = stepped(&s, 30, true);
+        assert_eq!(bounded, unbounded);
+        // and purchases happen, so the comparison covered decisions taken
+        let orders: u64 = bounded
+            .iter()
+            .map(|(t, _)| t.purchases.iter().sum::<u64>())
+            .sum();
+        assert!(orders > 1000, "{orders} orders");
+    }
+
+    #[test]
+    fn the_purchase_bound_leaves_most_draws_undecided_on_the_default_preset() {
+        let text = include_str!("../../scenarios/global-retail.toml");
+        let s = crate::scenario::load::load(&crate::ScenarioSource::new("g", text), &[]).unwrap();
+        let w = crate::World::new(&s, &s.strategy);
+        let mut dynamics = crate::step::CountryDynamics::default();
+        let cut = crate::mechanisms::finance::Cut::NONE;
+        let (p, _) = crate::step::compile(&w, 0, &mut dynamics, 0, cut);
+        for sp in &p.segments {
+            // the bound lies above the chance and well below certainty
+            let organic = sp.organic * 4_294_967_296.0;
+            assert!(sp.buy_bound[0][N_PAID] as f64 >= organic);
+            for k in 0..2 {
+                for &b in &sp.buy_bound[k] {
+                    assert!((b as f64) < 0.5 * 4_294_967_296.0, "bound {b}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn path_codes_round_trip_oldest_first() {
         let mut p = 0u32;

@@ -102,7 +102,11 @@ impl SegmentStep {
         let bound = |q: f64| {
             let x = (q * 4_294_967_296.0 * (1.0 + 1e-9)).ceil();
             // NaN (no chance to compare against) leaves nothing to decide
-            if x.is_nan() { 0 } else { (x.min(1e19) as u64).saturating_add(1) }
+            if x.is_nan() {
+                0
+            } else {
+                (x.min(1e19) as u64).saturating_add(1)
+            }
         };
         for (k, q) in [&prospect as &dyn Fn(Option<usize>) -> f64, &customer]
             .into_iter()
