@@ -290,6 +290,20 @@ pub struct Shard {
     pub path: Vec<u32>,
 }
 
+/// `x.round().clamp(0.0, 65535.0) as u16` (rounding half away from zero; NaN
+/// gives 0) without a call to the C library's `round`, which the baseline
+/// x86-64 instruction set has no instruction for.
+#[inline]
+pub fn round_to_u16(x: f64) -> u16 {
+    if x >= 65535.0 {
+        return 65535;
+    }
+    // the cast truncates towards zero and saturates (negative and NaN give 0);
+    // below 2^16 the fraction x − t is exact
+    let t = x as u32;
+    (t + (x - t as f64 >= 0.5) as u32) as u16
+}
+
 /// Familiarity / satisfaction / fatigue as a byte.
 #[inline]
 pub fn q8(x: f64) -> u8 {
@@ -337,13 +351,16 @@ impl Shard {
             .iter()
             .map(|s| preference_weights(country, s))
             .collect();
+        // each segment's weight total, summed once (in the same order as per agent)
+        let pref_totals: Vec<f64> = pref_weights.iter().map(|w| w.iter().sum()).collect();
         let init_c = country.spec.initial_customer_share;
         let init_a = init_c + country.spec.initial_aware_share;
+        let last_segment = country.segments.len().saturating_sub(1);
         for i in 0..n {
             // segment
             let u: f64 = rng.random();
             let mut acc = 0.0;
-            let mut seg = country.segments.len().saturating_sub(1);
+            let mut seg = last_segment;
             for (k, s) in country.segments.iter().enumerate() {
                 acc += s.share;
                 if u < acc {
@@ -356,8 +373,7 @@ impl Shard {
                 sh.flags[i] |= CONSENT;
             }
             let w = &pref_weights[seg];
-            let total: f64 = w.iter().sum();
-            let u: f64 = rng.random::<f64>() * total;
+            let u: f64 = rng.random::<f64>() * pref_totals[seg];
             let mut acc = 0.0;
             for (c, wc) in w.iter().enumerate() {
                 acc += wc;
@@ -371,7 +387,7 @@ impl Shard {
                 .churn
                 .as_ref()
                 .map_or(0.0, |q| q.sample(u));
-            sh.churn_p[i] = (p * 65535.0).round().clamp(0.0, 65535.0) as u16;
+            sh.churn_p[i] = round_to_u16(p * 65535.0);
             let u: f64 = rng.random();
             if u < init_c {
                 sh.state[i] = state::CUSTOMER;
@@ -1134,6 +1150,38 @@ mod tests {
                     assert!((b as f64) < 0.5 * 4_294_967_296.0, "bound {b}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn rounding_to_u16_matches_the_library_round() {
+        let reference = |x: f64| x.round().clamp(0.0, 65535.0) as u16;
+        let mut xs = vec![
+            f64::NAN,
+            -1.0,
+            -0.5,
+            -0.49,
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            65534.5,
+            65535.0,
+            65535.4,
+            65536.0,
+            1e300,
+            f64::INFINITY,
+        ];
+        let mut z = 1u64;
+        for _ in 0..100_000 {
+            z = crate::rng::splitmix64(z);
+            xs.push(crate::rng::unit_f64(z) * 65535.0);
+            // halves exactly
+            xs.push((z % 131_072) as f64 / 2.0);
+        }
+        for x in xs {
+            assert_eq!(round_to_u16(x), reference(x), "x = {x}");
         }
     }
 
