@@ -1104,33 +1104,93 @@ mod tests {
         out
     }
 
+    /// The default preset with `overrides`, every multiplier of a purchase
+    /// chance neutral unless an override moves it (no fatigue effect, no
+    /// preferred-channel boost, no hand-over drop-off, no omnichannel uplift), and
+    /// the `initiatives` live from week 0 (no build delay) under a shared reward when
+    /// there are any
+    /// (unified data: personalisation; ROPO: research online, purchase offline;
+    /// the shared reward: the store's service factor).
+    fn bound_case(overrides: &[&str], initiatives: &[&str]) -> crate::Scenario {
+        let text = include_str!("../../scenarios/global-retail.toml");
+        let neutral = [
+            "agent_scale=2000",
+            "behaviour.fatigue_effect=0",
+            "behaviour.preferred_channel_boost=1",
+            "behaviour.switch_dropoff=0",
+            "behaviour.omni_repeat_uplift=0",
+            "behaviour.organic_conversion_weekly=0.05",
+        ];
+        let all: Vec<_> = neutral
+            .iter()
+            .chain(overrides)
+            .map(|o| o.parse().unwrap())
+            .collect();
+        let mut s =
+            crate::scenario::load::load(&crate::ScenarioSource::new("g", text), &all).unwrap();
+        if !initiatives.is_empty() {
+            // live at once (no build delay), effective in full
+            s.integration
+                .values_mut()
+                .for_each(|spec| spec.delay_weeks = 0.0);
+            for code in s.countries.keys() {
+                let started = s.strategy.integration.entry(code.clone()).or_default();
+                for name in initiatives {
+                    started.insert(name.to_string(), 0);
+                }
+                s.strategy
+                    .organisation
+                    .entry(code.clone())
+                    .or_default()
+                    .shared_reward = 1.0;
+            }
+        }
+        s
+    }
+
     #[test]
     fn skipping_purchase_decisions_above_the_bound_changes_no_outcome() {
-        // every multiplier of a purchase chance at a large value, so that a bound
-        // that forgot one would be exceeded by some agent
-        let text = include_str!("../../scenarios/global-retail.toml");
-        let s = crate::scenario::load::load(
-            &crate::ScenarioSource::new("global-retail", text),
-            &[
-                "agent_scale=2000",
-                "behaviour.preferred_channel_boost=6",
-                "behaviour.winback_factor=1",
-                "behaviour.omni_repeat_uplift=3",
-                "behaviour.organic_conversion_weekly=0.05",
-                "behaviour.switch_dropoff=0",
-            ]
-            .map(|o| o.parse().unwrap()),
-        )
-        .unwrap();
-        let bounded = stepped(&s, 30, false);
-        let unbounded = stepped(&s, 30, true);
-        assert_eq!(bounded, unbounded);
-        // and purchases happen, so the comparison covered decisions taken
-        let orders: u64 = bounded
-            .iter()
-            .map(|(t, _)| t.purchases.iter().sum::<u64>())
-            .sum();
-        assert!(orders > 1000, "{orders} orders");
+        // each multiplier of a purchase chance away from 1 with the others
+        // neutral, so that the bound is tight and a bound that forgot the
+        // multiplier would be exceeded by some agents; then all of them at once
+        let all = crate::scenario::INITIATIVES;
+        let cases: [(&[&str], &[&str]); 7] = [
+            (&["behaviour.preferred_channel_boost=6"], &[]),
+            (&["behaviour.switch_dropoff=0.5"], &[]),
+            (&["behaviour.omni_repeat_uplift=3"], &[]),
+            (&["behaviour.fatigue_effect=0.5"], &[]),
+            (&[], &["unified_data"]),
+            (&[], &["ropo"]),
+            (
+                &[
+                    "behaviour.preferred_channel_boost=6",
+                    "behaviour.switch_dropoff=0.5",
+                    "behaviour.omni_repeat_uplift=3",
+                    "behaviour.fatigue_effect=0.5",
+                ],
+                &all,
+            ),
+        ];
+        let (mut orders, mut lost) = (0, 0);
+        for (overrides, initiatives) in cases {
+            let s = bound_case(overrides, initiatives);
+            let bounded = stepped(&s, 30, false);
+            assert_eq!(
+                bounded,
+                stepped(&s, 30, true),
+                "{overrides:?}, initiatives {initiatives:?}"
+            );
+            for (t, _) in &bounded {
+                orders += t.purchases.iter().sum::<u64>();
+                lost += t.handover_losses.iter().sum::<u64>();
+            }
+        }
+        // orders and hand-over losses happen, so the comparisons covered decisions
+        // taken on both sides of the bound
+        assert!(
+            orders > 5000 && lost > 20,
+            "{orders} orders, {lost} lost at the hand-over"
+        );
     }
 
     #[test]

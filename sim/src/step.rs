@@ -35,7 +35,7 @@ pub mod initiative {
 }
 
 /// Per-segment parameters of a step.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SegmentStep {
     /// Cumulative touch thresholds over paid channels in [`StepParams::touch_order`],
     /// [without consent, with consent].
@@ -68,6 +68,27 @@ pub struct SegmentStep {
     pub buy_bound: [[u64; N_PAID + 1]; 2],
 }
 
+impl Default for SegmentStep {
+    /// Zero chances, and purchase bounds that skip no decision (until
+    /// [`SegmentStep::finish`] sets them).
+    fn default() -> Self {
+        SegmentStep {
+            touch_cum: [[0; N_PAID]; 2],
+            gain: [0; N_PAID],
+            gain_cross: [0; N_PAID],
+            consider_thr: 0,
+            organic: 0.0,
+            conv: [0.0; N_PAID],
+            personalisation: 0.0,
+            purchase: 0.0,
+            purchase_flat: 0.0,
+            touch_purchase_boost: [0.0; N_PAID],
+            order_value: 0.0,
+            buy_bound: [[u64::MAX; N_PAID + 1]; 2],
+        }
+    }
+}
+
 impl SegmentStep {
     /// Sets [`SegmentStep::buy_bound`] from the largest chance each purchase
     /// decision of [`crate::agents::Shard::step`] can reach: every multiplier an
@@ -75,7 +96,8 @@ impl SegmentStep {
     /// online, win-back, satisfaction, omnichannel use, the hand-over's kept
     /// share) at its largest, with a relative margin far above the rounding of
     /// the products, so that skipping the decision above the bound changes no
-    /// outcome.
+    /// outcome. The argument needs every factor non-negative, which validation
+    /// guarantees (shares and multipliers within their ranges).
     pub fn set_buy_bounds(&mut self, p: &StepParams) {
         let up = |x: f64| x.max(1.0);
         let most = |xs: &[f64]| xs.iter().fold(0.0f64, |m, &x| m.max(x));
@@ -101,9 +123,9 @@ impl SegmentStep {
         };
         let bound = |q: f64| {
             let x = (q * 4_294_967_296.0 * (1.0 + 1e-9)).ceil();
-            // NaN (no chance to compare against) leaves nothing to decide
+            // a NaN bound (0 × ∞ in the product) bounds nothing: every draw decides
             if x.is_nan() {
-                0
+                u64::MAX
             } else {
                 (x.min(1e19) as u64).saturating_add(1)
             }
