@@ -1108,9 +1108,8 @@ mod tests {
     /// chance neutral unless an override moves it (no fatigue effect, no
     /// preferred-channel boost, no hand-over drop-off, no omnichannel uplift), and
     /// the `initiatives` live from week 0 (no build delay) under a shared reward when
-    /// there are any
-    /// (unified data: personalisation; ROPO: research online, purchase offline;
-    /// the shared reward: the store's service factor).
+    /// there are any (unified data: personalisation; ROPO: research online,
+    /// purchase offline; the shared reward: the store's service factor).
     fn bound_case(overrides: &[&str], initiatives: &[&str]) -> crate::Scenario {
         let text = include_str!("../../scenarios/global-retail.toml");
         let neutral = [

@@ -70,7 +70,7 @@ pub struct SegmentStep {
 
 impl Default for SegmentStep {
     /// Zero chances, and purchase bounds that skip no decision (until
-    /// [`SegmentStep::finish`] sets them).
+    /// [`SegmentStep::set_buy_bounds`] sets them).
     fn default() -> Self {
         SegmentStep {
             touch_cum: [[0; N_PAID]; 2],
@@ -592,11 +592,10 @@ pub fn compile(
             st.conv[i] =
                 (spec.conversion * senti.review_multiplier * staff * demand).clamp(0.0, 1.0);
         }
+        // (every step parameter the bounds read is set above)
+        st.set_buy_bounds(&p);
         p.segments.push(st);
     }
-    let mut segments = std::mem::take(&mut p.segments);
-    segments.iter_mut().for_each(|st| st.set_buy_bounds(&p));
-    p.segments = segments;
 
     // Service desks: expected contacts from last step's customers and prospects.
     let mut open = [false; N_CHANNELS];

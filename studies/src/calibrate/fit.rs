@@ -796,7 +796,7 @@ pub fn fit(p: &Problem, ev: &dyn Evaluator, obs: &dyn FitObserver) -> Result<Fit
     let budget = p.evaluations.max(10);
     // Independent replications at the mode for the covariance, in evaluations of
     // `replications` each, and those of them run beside the mode too.
-    let n_boot = (4 * d as u32 + 8).clamp(16, 48);
+    let n_boot = boot_replications(d);
     let n_slope = slope_replications(d, n_boot);
     let mut arc = Archive {
         points: Vec::new(),
@@ -1128,6 +1128,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// long valleys (recovery batch 13/24).
 const STEP_TOLERANCE: f64 = 1.0;
 
+/// Independent replications at the mode for the covariance of a fit with `d` free
+/// parameters.
+fn boot_replications(d: usize) -> u32 {
+    (4 * d as u32 + 8).clamp(16, 48)
+}
+
 /// Independent replications of the mode and of its neighbour along each parameter
 /// that measure the fit's own noise ([`replicate_noise`]): at least 8, and 4 more
 /// than the free parameters, so that their scores span every direction (never more
@@ -1388,7 +1394,7 @@ mod tests {
         assert_eq!(slope_replications(3, 20), 8);
         assert_eq!(slope_replications(10, 48), 14);
         for d in 1..40 {
-            let n_boot = (4 * d as u32 + 8).clamp(16, 48);
+            let n_boot = boot_replications(d);
             let k = slope_replications(d, n_boot);
             assert!(k as usize > d && k <= n_boot, "d {d}: {k} of {n_boot}");
         }
