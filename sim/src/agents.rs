@@ -21,6 +21,8 @@ use crate::step::StepParams;
 use crate::world::{CountryModel, N_PAID, SHARD_SIZE};
 use rand::Rng;
 
+pub mod vector;
+
 /// Journey state of an agent.
 pub mod state {
     /// Has never heard of the brand.
@@ -432,7 +434,26 @@ impl Shard {
 
     /// Advance every agent one step. Conversions with a non-empty path are pushed to
     /// `journeys` when it is given, with what the company observed of them.
+    ///
+    /// Where the processor has AVX-512, agents are stepped sixteen at a time
+    /// ([`vector`]); otherwise one at a time. Both give the same numbers to the
+    /// bit.
     pub fn step(
+        &mut self,
+        p: &StepParams,
+        key: u64,
+        journeys: Option<&mut JourneyLog>,
+    ) -> StepTally {
+        if vector::enabled() {
+            vector::step(self, p, key, journeys)
+        } else {
+            self.step_one_by_one(p, key, journeys)
+        }
+    }
+
+    /// [`Shard::step`] one agent at a time (the reference the vector step is
+    /// tested against, and the step where the processor has no vector unit).
+    pub fn step_one_by_one(
         &mut self,
         p: &StepParams,
         key: u64,
@@ -440,324 +461,30 @@ impl Shard {
     ) -> StepTally {
         let mut t = StepTally::default();
         let obs_key = observation::observation_key(key);
-        let n = self.len();
-        // the columns as slices of one length, so that indexing needs no checks
-        let states = &mut self.state[..n];
-        let segments = &self.segment[..n];
-        let prefs = &self.pref[..n];
-        let flag_col = &mut self.flags[..n];
-        let fams = &mut self.familiarity[..n];
-        let sats = &mut self.satisfaction[..n];
-        let fats = &mut self.fatigue[..n];
-        let bads = &mut self.bad[..n];
-        let lasts = &mut self.last_ch[..n];
-        let churns = &self.churn_p[..n];
-        let useds = &mut self.used[..n];
-        let paths = &mut self.path[..n];
-        let store = Channel::Store.index();
-        for i in 0..n {
-            // Numbered draws of this agent (counter-based, computed on demand):
-            // 0 touch/buy, 1 contact/route, 2 word of mouth/opt-out,
-            // 3 inconsistency/churn, 4 delivery/leave, 5 outcome/pick.
-            let slot = |k: u64| counter_draw(key, (i as u64) * DRAW_SLOTS + k);
-            let lo = |k: u64| slot(k) as u32;
-            let hi = |k: u64| (slot(k) >> 32) as u32;
-            let r0 = slot(0);
-            let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
-            // slot 2 serves word of mouth (every non-customer) and the opt-out of a
-            // touch: drawn once here, so that neither needs a branch to draw it
-            let r2 = slot(2);
-            let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
-
-            let seg = segments[i] as usize;
-            let mut flags = flag_col[i];
-            let consent = flags & CONSENT != 0;
-            let sp = &p.segments[seg];
-            let mut st = states[i];
-            let mut fam = fams[i] as i32;
-            let mut sat = sats[i] as i32;
-            let mut fat = (fats[i] as u32 * p.fatigue_keep_q8) >> 8;
-            let pref = prefs[i];
-            let last = lasts[i];
-            let mut path = paths[i];
-            let mut used = useds[i];
-
-            // 1. Paid touch (at most one counts per step: the best-converting
-            //    channel among those that reached the agent).
-            let cum = &sp.touch_cum[consent as usize];
-            let mut touched = NO_CHANNEL;
-            // the touched channel if it takes orders, else NO_CHANNEL
-            let mut touched_sale = NO_CHANNEL;
-            if u_touch < cum[N_PAID - 1] {
-                // the first k with u_touch < cum[k]: cum is non-decreasing, so it is
-                // the number of bounds at or below the draw, counted without a branch
-                // (a search loop's exit is mispredicted on most touches)
-                let k = cum.iter().map(|&b| (u_touch >= b) as usize).sum::<usize>();
-                let c = p.touch_order[k] as usize;
-                touched = c as u8;
-                t.touches[c] += 1;
-                fat = (fat + p.fatigue_inc[c]).min(255);
-                // (the threshold masked to 0 where the channel needs no consent: no
-                // branch on the channel, which the count above leaves unpredictable)
-                let optout_thr = p.optout_thr[(fat >> 4) as usize] & mask32(p.consent_channel[c]);
-                if u_optout < optout_thr {
-                    flags &= !CONSENT;
-                    t.optouts += 1;
-                }
-                let cross = (last != NO_CHANNEL) & (last as usize != c);
-                fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
-                // a mismatch (price, stock, information) is noticed when the
-                // customer meets the brand on a second channel
-                if cross && lo(3) < p.inconsistency_thr {
-                    sat -= p.inconsistency_hit;
-                    t.inconsistency += 1;
-                }
-                path = (path << 4) | (c as u32 + 1);
-                // a touchpoint that takes no orders (a flyer, a banner) does not
-                // start a transaction, so the next order is no channel switch
-                touched_sale = c as u8 | !mask8(p.takes_orders[c]);
-            }
-
-            // 2. Brand memory fades; word of mouth reaches non-customers.
-            if st != state::CUSTOMER {
-                fam = (fam * p.familiarity_keep_q8) >> 8;
-                if u_wom < p.wom_pos_thr {
-                    fam += p.wom_gain;
-                } else if u_wom < p.wom_any_thr {
-                    fam -= p.wom_gain;
-                }
-            }
-            fam = fam.clamp(0, 255);
-            if st == state::UNAWARE && fam > 0 {
-                st = state::AWARE;
-            }
-            if st == state::AWARE && fam >= sp.consider_thr {
-                st = state::CONSIDERING;
-            } else if st == state::CONSIDERING && fam < sp.consider_thr / 2 {
-                st = state::AWARE;
-            }
-
-            // 3. Conversion (prospects and churned) or repeat purchase (customers).
-            let mut bought = NO_CHANNEL;
-            // a draw at or above the segment's bound decides nothing this step:
-            // the chance below is computed for the few draws under it
-            let bound = &sp.buy_bound[(st == state::CUSTOMER) as usize];
-            let may_buy = (u_buy as u64) < bound[(touched as usize).min(N_PAID)];
-            if may_buy && (st == state::CONSIDERING || st == state::CHURNED) {
-                let fat_f = p.fatigue_factor[(fat >> 4) as usize];
-                let mut q = sp.organic;
-                // what the hand-over drop-off took off this step's chance
-                let mut lost = 0.0;
-                if touched != NO_CHANNEL {
-                    let c = touched as usize;
-                    let mut x = sp.conv[c] * fat_f;
-                    if consent {
-                        x *= sp.personalisation;
-                    }
-                    if touched == pref {
-                        x *= p.pref_boost;
-                    }
-                    // a journey carried over from another channel loses some on
-                    // the switch; a touchpoint that takes no orders (a flyer) sends
-                    // the customer to the point of sale, which is no switch
-                    // (kept share 1 when there is no switch: x · (1 − 1) = 0 lost,
-                    // x · 1 = x, the same numbers without a branch)
-                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
-                    let keep =
-                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
-                    lost = x * (1.0 - keep);
-                    x *= keep;
-                    if c == store && has_online_research(path) {
-                        x *= p.ropo_conversion;
-                        lost *= p.ropo_conversion;
-                    }
-                    q += x;
-                }
-                if st == state::CHURNED {
-                    q *= p.winback;
-                    lost *= p.winback;
-                }
-                bought = buys(p, touched, pref, u_buy, q);
-                if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
-                    handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
-                }
-                if bought != NO_CHANNEL {
-                    t.conversions[bought as usize] += 1;
-                    if flags & (INITIAL | ACQUIRED) == 0 {
-                        flags |= ACQUIRED;
-                        t.first_customers += 1;
-                    }
-                    st = state::CUSTOMER;
-                    sat = p.baseline as i32;
-                    bads[i] = 0;
-                    used = 0;
-                }
-            } else if may_buy && st == state::CUSTOMER {
-                let omni = used.count_ones() >= 2;
-                let mut q = sp.purchase * p.sat_purchase[(sat.clamp(0, 255) >> 4) as usize];
-                if omni {
-                    q *= p.omni_repeat;
-                }
-                if consent {
-                    q *= sp.personalisation;
-                }
-                let mut lost = 0.0;
-                if touched != NO_CHANNEL {
-                    q *= sp.touch_purchase_boost[touched as usize];
-                    let switch = (last != NO_CHANNEL) & (last != touched_sale);
-                    let keep =
-                        [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
-                    lost = q * (1.0 - keep);
-                    q *= keep;
-                }
-                bought = buys(p, touched, pref, u_buy, q);
-                if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
-                    handover_loss(p, &mut t, touched, pref, u_buy, q + lost);
-                }
-            }
-            let mut bad_experience = false;
-            if bought != NO_CHANNEL {
-                let c = bought as usize;
-                let omni = used.count_ones() >= 2;
-                let mut value = sp.order_value;
-                if p.online[c] {
-                    let picked = hi(5) < p.bopis_thr;
-                    if picked {
-                        value *= p.bopis_value;
-                        t.bopis[c] += 1;
-                    }
-                    if omni {
-                        value *= p.omni_online;
-                    }
-                    if !picked && lo(4) >= p.deliver_thr {
-                        value = 0.0;
-                        bad_experience = true;
-                        t.delivery_failures += 1;
-                    }
-                } else {
-                    if omni {
-                        value *= p.omni_store;
-                    }
-                    if c == store && has_online_research(path) {
-                        value *= p.ropo_value;
-                    }
-                }
-                t.purchases[c] += 1;
-                t.revenue[c] += value;
-                if last != NO_CHANNEL && last != bought {
-                    t.cross_channel[c] += 1;
-                }
-                used |= 1 << c;
-                if value > 0.0 {
-                    sat += p.purchase_gain;
-                }
-                if path != 0 {
-                    if let Some(j) = journeys.as_deref_mut() {
-                        let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
-                        j.conversion(path, value as f32, bought, seen.0, &p.observe, seen.1);
-                    }
-                    path = 0;
-                }
-            }
-
-            // 4. Service contacts: customers with issues, prospects with questions.
-            let contact_thr = match st {
-                state::CUSTOMER => p.contact_thr,
-                state::CONSIDERING => p.prospect_contact_thr,
-                _ => 0,
-            };
-            let mut served_on = NO_CHANNEL;
-            let mut sold_on = NO_CHANNEL;
-            if contact_thr > 0 && lo(1) < contact_thr {
-                // (a few agents a week: out of the loop, so that its registers
-                // serve the common path)
-                let c = service_contact(p, &mut t, key, i, st, pref, &mut sat);
-                (served_on, sold_on) = (c.served_on, c.sold_on);
-                bad_experience |= c.bad;
-            }
-            if bad_experience {
-                t.bad_experiences += 1;
-                sat -= p.bad_hit;
-                bads[i] = bads[i].saturating_add(1);
-                // a prospect left without an answer may give up on the brand
-                if st == state::CONSIDERING && hi(4) < p.prospect_lost_thr {
-                    st = state::AWARE;
-                    fam = sp.consider_thr / 2 - 1;
-                }
-            }
-            if sold_on != NO_CHANNEL {
-                let c = sold_on as usize;
-                let value = sp.order_value;
-                t.conversions[c] += 1;
-                t.purchases[c] += 1;
-                t.revenue[c] += value;
-                st = state::CUSTOMER;
-                sat = p.baseline as i32 + p.purchase_gain;
-                bads[i] = 0;
-                used = 0;
-                bought = sold_on;
-                if let Some(j) = journeys.as_deref_mut() {
-                    let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
-                    j.conversion(path, value as f32, sold_on, seen.0, &p.observe, seen.1);
-                }
-                path = 0;
-            }
-
-            // 5. Churn: bad experiences make some customers leave at once; otherwise
-            //    the individual sBG propensity scaled by satisfaction.
-            if st == state::CUSTOMER {
-                let sat_c = sat.clamp(0, 255);
-                let leave_now = bad_experience && hi(4) < p.bad_leave_thr;
-                let hazard = churns[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
-                if leave_now || (hi(3) as f64) < hazard {
-                    st = state::CHURNED;
-                    if pref != NO_CHANNEL {
-                        t.churned_by_pref[pref as usize] += 1;
-                    }
-                }
-            }
-
-            // 6. Satisfaction drifts back towards the baseline.
-            sat += ((p.baseline as i32 - sat) * p.drift_q8) >> 8;
-            let sat = sat.clamp(0, 255);
-
-            // Write back and tally.
-            // the order's channel, else the touch's if it takes orders, else the
-            // service channel, else the last one (selected without branches)
-            let new_last = or_channel(
-                bought,
-                or_channel(touched_sale, or_channel(served_on, last)),
-            );
-            states[i] = st;
-            flag_col[i] = flags;
-            fams[i] = fam as u8;
-            sats[i] = sat as u8;
-            fats[i] = fat as u8;
-            lasts[i] = new_last;
-            paths[i] = path;
-            useds[i] = used;
-            t.states[st as usize] += 1;
-            if flags & INITIAL != 0 {
-                t.initial += 1;
-            }
-            if st == state::CUSTOMER {
-                if pref != NO_CHANNEL {
-                    t.active_by_pref[pref as usize] += 1;
-                }
-                if flags & INITIAL != 0 {
-                    t.initial_active += 1;
-                }
-                if sat >= p.satisfied_min {
-                    t.satisfied += 1;
-                } else if sat < p.dissatisfied_below {
-                    t.dissatisfied += 1;
-                }
-                if used.count_ones() >= 2 {
-                    t.omni_customers += 1;
-                }
-            }
+        let mut cols = self.columns();
+        for i in 0..cols.states.len() {
+            agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
         }
         t
+    }
+
+    /// The agent columns as slices of one length.
+    fn columns(&mut self) -> Columns<'_> {
+        let n = self.len();
+        Columns {
+            states: &mut self.state[..n],
+            segments: &self.segment[..n],
+            prefs: &self.pref[..n],
+            flags: &mut self.flags[..n],
+            fams: &mut self.familiarity[..n],
+            sats: &mut self.satisfaction[..n],
+            fats: &mut self.fatigue[..n],
+            bads: &mut self.bad[..n],
+            lasts: &mut self.last_ch[..n],
+            churns: &self.churn_p[..n],
+            useds: &mut self.used[..n],
+            paths: &mut self.path[..n],
+        }
     }
 
     /// Customer equity of the shard's active customers (in agents, before the agent
@@ -807,6 +534,335 @@ impl Shard {
             if self.path[i] != 0 && self.state[i] != state::CUSTOMER {
                 out.push(self.path[i]);
             }
+        }
+    }
+}
+
+/// One shard's agent columns for one step (see [`Shard`] for each column).
+struct Columns<'a> {
+    states: &'a mut [u8],
+    segments: &'a [u8],
+    prefs: &'a [u8],
+    flags: &'a mut [u8],
+    fams: &'a mut [u8],
+    sats: &'a mut [u8],
+    fats: &'a mut [u8],
+    bads: &'a mut [u8],
+    lasts: &'a mut [u8],
+    churns: &'a [u16],
+    useds: &'a mut [u16],
+    paths: &'a mut [u32],
+}
+
+/// Agent `i`'s step: every mechanism, in the order of [`Shard::step`]'s
+/// description, with its tallies added to `t`.
+#[inline(always)]
+fn agent_step(
+    cols: &mut Columns,
+    p: &StepParams,
+    key: u64,
+    obs_key: u64,
+    i: usize,
+    t: &mut StepTally,
+    journeys: &mut Option<&mut JourneyLog>,
+) {
+    let store = Channel::Store.index();
+    // Numbered draws of this agent (counter-based, computed on demand):
+    // 0 touch/buy, 1 contact/route, 2 word of mouth/opt-out,
+    // 3 inconsistency/churn, 4 delivery/leave, 5 outcome/pick.
+    let slot = |k: u64| counter_draw(key, (i as u64) * DRAW_SLOTS + k);
+    let lo = |k: u64| slot(k) as u32;
+    let hi = |k: u64| (slot(k) >> 32) as u32;
+    let r0 = slot(0);
+    let (u_touch, u_buy) = (r0 as u32, (r0 >> 32) as u32);
+    // slot 2 serves word of mouth (every non-customer) and the opt-out of a
+    // touch: drawn once here, so that neither needs a branch to draw it
+    let r2 = slot(2);
+    let (u_wom, u_optout) = (r2 as u32, (r2 >> 32) as u32);
+
+    let seg = cols.segments[i] as usize;
+    let mut flags = cols.flags[i];
+    let consent = flags & CONSENT != 0;
+    let sp = &p.segments[seg];
+    let mut st = cols.states[i];
+    let mut fam = cols.fams[i] as i32;
+    let mut sat = cols.sats[i] as i32;
+    let mut fat = (cols.fats[i] as u32 * p.fatigue_keep_q8) >> 8;
+    let pref = cols.prefs[i];
+    let last = cols.lasts[i];
+    let mut path = cols.paths[i];
+    let mut used = cols.useds[i];
+
+    // 1. Paid touch (at most one counts per step: the best-converting
+    //    channel among those that reached the agent).
+    let cum = &sp.touch_cum[consent as usize];
+    let mut touched = NO_CHANNEL;
+    // the touched channel if it takes orders, else NO_CHANNEL
+    let mut touched_sale = NO_CHANNEL;
+    if u_touch < cum[N_PAID - 1] {
+        // the first k with u_touch < cum[k]: cum is non-decreasing, so it is
+        // the number of bounds at or below the draw, counted without a branch
+        // (a search loop's exit is mispredicted on most touches)
+        let k = cum.iter().map(|&b| (u_touch >= b) as usize).sum::<usize>();
+        let c = p.touch_order[k] as usize;
+        touched = c as u8;
+        t.touches[c] += 1;
+        fat = (fat + p.fatigue_inc[c]).min(255);
+        // (the threshold masked to 0 where the channel needs no consent: no
+        // branch on the channel, which the count above leaves unpredictable)
+        let optout_thr = p.optout_thr[(fat >> 4) as usize] & mask32(p.consent_channel[c]);
+        if u_optout < optout_thr {
+            flags &= !CONSENT;
+            t.optouts += 1;
+        }
+        let cross = (last != NO_CHANNEL) & (last as usize != c);
+        fam += if cross { sp.gain_cross[c] } else { sp.gain[c] } as i32;
+        // a mismatch (price, stock, information) is noticed when the
+        // customer meets the brand on a second channel
+        if cross && lo(3) < p.inconsistency_thr {
+            sat -= p.inconsistency_hit;
+            t.inconsistency += 1;
+        }
+        path = (path << 4) | (c as u32 + 1);
+        // a touchpoint that takes no orders (a flyer, a banner) does not
+        // start a transaction, so the next order is no channel switch
+        touched_sale = c as u8 | !mask8(p.takes_orders[c]);
+    }
+
+    // 2. Brand memory fades; word of mouth reaches non-customers.
+    if st != state::CUSTOMER {
+        fam = (fam * p.familiarity_keep_q8) >> 8;
+        if u_wom < p.wom_pos_thr {
+            fam += p.wom_gain;
+        } else if u_wom < p.wom_any_thr {
+            fam -= p.wom_gain;
+        }
+    }
+    fam = fam.clamp(0, 255);
+    if st == state::UNAWARE && fam > 0 {
+        st = state::AWARE;
+    }
+    if st == state::AWARE && fam >= sp.consider_thr {
+        st = state::CONSIDERING;
+    } else if st == state::CONSIDERING && fam < sp.consider_thr / 2 {
+        st = state::AWARE;
+    }
+
+    // 3. Conversion (prospects and churned) or repeat purchase (customers).
+    let mut bought = NO_CHANNEL;
+    // a draw at or above the segment's bound decides nothing this step:
+    // the chance below is computed for the few draws under it
+    let bound = &sp.buy_bound[(st == state::CUSTOMER) as usize];
+    let may_buy = (u_buy as u64) < bound[(touched as usize).min(N_PAID)];
+    if may_buy && (st == state::CONSIDERING || st == state::CHURNED) {
+        let fat_f = p.fatigue_factor[(fat >> 4) as usize];
+        let mut q = sp.organic;
+        // what the hand-over drop-off took off this step's chance
+        let mut lost = 0.0;
+        if touched != NO_CHANNEL {
+            let c = touched as usize;
+            let mut x = sp.conv[c] * fat_f;
+            if consent {
+                x *= sp.personalisation;
+            }
+            if touched == pref {
+                x *= p.pref_boost;
+            }
+            // a journey carried over from another channel loses some on
+            // the switch; a touchpoint that takes no orders (a flyer) sends
+            // the customer to the point of sale, which is no switch
+            // (kept share 1 when there is no switch: x · (1 − 1) = 0 lost,
+            // x · 1 = x, the same numbers without a branch)
+            let switch = (last != NO_CHANNEL) & (last != touched_sale);
+            let keep = [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+            lost = x * (1.0 - keep);
+            x *= keep;
+            if c == store && has_online_research(path) {
+                x *= p.ropo_conversion;
+                lost *= p.ropo_conversion;
+            }
+            q += x;
+        }
+        if st == state::CHURNED {
+            q *= p.winback;
+            lost *= p.winback;
+        }
+        bought = buys(p, touched, pref, u_buy, q);
+        if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
+            handover_loss(p, t, touched, pref, u_buy, q + lost);
+        }
+        if bought != NO_CHANNEL {
+            t.conversions[bought as usize] += 1;
+            if flags & (INITIAL | ACQUIRED) == 0 {
+                flags |= ACQUIRED;
+                t.first_customers += 1;
+            }
+            st = state::CUSTOMER;
+            sat = p.baseline as i32;
+            cols.bads[i] = 0;
+            used = 0;
+        }
+    } else if may_buy && st == state::CUSTOMER {
+        let omni = used.count_ones() >= 2;
+        let mut q = sp.purchase * p.sat_purchase[(sat.clamp(0, 255) >> 4) as usize];
+        if omni {
+            q *= p.omni_repeat;
+        }
+        if consent {
+            q *= sp.personalisation;
+        }
+        let mut lost = 0.0;
+        if touched != NO_CHANNEL {
+            q *= sp.touch_purchase_boost[touched as usize];
+            let switch = (last != NO_CHANNEL) & (last != touched_sale);
+            let keep = [1.0, p.switch_keep][(switch & (touched_sale != NO_CHANNEL)) as usize];
+            lost = q * (1.0 - keep);
+            q *= keep;
+        }
+        bought = buys(p, touched, pref, u_buy, q);
+        if bought == NO_CHANNEL && lost > 0.0 && below(u_buy, q + lost) {
+            handover_loss(p, t, touched, pref, u_buy, q + lost);
+        }
+    }
+    let mut bad_experience = false;
+    if bought != NO_CHANNEL {
+        let c = bought as usize;
+        let omni = used.count_ones() >= 2;
+        let mut value = sp.order_value;
+        if p.online[c] {
+            let picked = hi(5) < p.bopis_thr;
+            if picked {
+                value *= p.bopis_value;
+                t.bopis[c] += 1;
+            }
+            if omni {
+                value *= p.omni_online;
+            }
+            if !picked && lo(4) >= p.deliver_thr {
+                value = 0.0;
+                bad_experience = true;
+                t.delivery_failures += 1;
+            }
+        } else {
+            if omni {
+                value *= p.omni_store;
+            }
+            if c == store && has_online_research(path) {
+                value *= p.ropo_value;
+            }
+        }
+        t.purchases[c] += 1;
+        t.revenue[c] += value;
+        if last != NO_CHANNEL && last != bought {
+            t.cross_channel[c] += 1;
+        }
+        used |= 1 << c;
+        if value > 0.0 {
+            sat += p.purchase_gain;
+        }
+        if path != 0 {
+            if let Some(j) = journeys.as_deref_mut() {
+                let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
+                j.conversion(path, value as f32, bought, seen.0, &p.observe, seen.1);
+            }
+            path = 0;
+        }
+    }
+
+    // 4. Service contacts: customers with issues, prospects with questions.
+    let contact_thr = match st {
+        state::CUSTOMER => p.contact_thr,
+        state::CONSIDERING => p.prospect_contact_thr,
+        _ => 0,
+    };
+    let mut served_on = NO_CHANNEL;
+    let mut sold_on = NO_CHANNEL;
+    if contact_thr > 0 && lo(1) < contact_thr {
+        // (a few agents a week: out of the loop, so that its registers
+        // serve the common path)
+        let c = service_contact(p, t, key, i, st, pref, &mut sat);
+        (served_on, sold_on) = (c.served_on, c.sold_on);
+        bad_experience |= c.bad;
+    }
+    if bad_experience {
+        t.bad_experiences += 1;
+        sat -= p.bad_hit;
+        cols.bads[i] = cols.bads[i].saturating_add(1);
+        // a prospect left without an answer may give up on the brand
+        if st == state::CONSIDERING && hi(4) < p.prospect_lost_thr {
+            st = state::AWARE;
+            fam = sp.consider_thr / 2 - 1;
+        }
+    }
+    if sold_on != NO_CHANNEL {
+        let c = sold_on as usize;
+        let value = sp.order_value;
+        t.conversions[c] += 1;
+        t.purchases[c] += 1;
+        t.revenue[c] += value;
+        st = state::CUSTOMER;
+        sat = p.baseline as i32 + p.purchase_gain;
+        cols.bads[i] = 0;
+        used = 0;
+        bought = sold_on;
+        if let Some(j) = journeys.as_deref_mut() {
+            let seen = (flags & CONSENT != 0, observation::draws(obs_key, i));
+            j.conversion(path, value as f32, sold_on, seen.0, &p.observe, seen.1);
+        }
+        path = 0;
+    }
+
+    // 5. Churn: bad experiences make some customers leave at once; otherwise
+    //    the individual sBG propensity scaled by satisfaction.
+    if st == state::CUSTOMER {
+        let sat_c = sat.clamp(0, 255);
+        let leave_now = bad_experience && hi(4) < p.bad_leave_thr;
+        let hazard = cols.churns[i] as f64 * p.churn_mult[(sat_c >> 4) as usize];
+        if leave_now || (hi(3) as f64) < hazard {
+            st = state::CHURNED;
+            if pref != NO_CHANNEL {
+                t.churned_by_pref[pref as usize] += 1;
+            }
+        }
+    }
+
+    // 6. Satisfaction drifts back towards the baseline.
+    sat += ((p.baseline as i32 - sat) * p.drift_q8) >> 8;
+    let sat = sat.clamp(0, 255);
+
+    // Write back and tally.
+    // the order's channel, else the touch's if it takes orders, else the
+    // service channel, else the last one (selected without branches)
+    let new_last = or_channel(
+        bought,
+        or_channel(touched_sale, or_channel(served_on, last)),
+    );
+    cols.states[i] = st;
+    cols.flags[i] = flags;
+    cols.fams[i] = fam as u8;
+    cols.sats[i] = sat as u8;
+    cols.fats[i] = fat as u8;
+    cols.lasts[i] = new_last;
+    cols.paths[i] = path;
+    cols.useds[i] = used;
+    t.states[st as usize] += 1;
+    if flags & INITIAL != 0 {
+        t.initial += 1;
+    }
+    if st == state::CUSTOMER {
+        if pref != NO_CHANNEL {
+            t.active_by_pref[pref as usize] += 1;
+        }
+        if flags & INITIAL != 0 {
+            t.initial_active += 1;
+        }
+        if sat >= p.satisfied_min {
+            t.satisfied += 1;
+        } else if sat < p.dissatisfied_below {
+            t.dissatisfied += 1;
+        }
+        if used.count_ones() >= 2 {
+            t.omni_customers += 1;
         }
     }
 }
