@@ -1123,6 +1123,20 @@ mod tests {
     /// `unbounded` taking every purchase decision (no skip above the bound);
     /// the tallies and the agents' columns after each step.
     fn stepped(s: &crate::Scenario, steps: u32, unbounded: bool) -> Vec<(StepTally, Vec<u8>)> {
+        stepped_by(s, steps, unbounded, Shard::step)
+            .into_iter()
+            .map(|(t, cols, _)| (t, cols))
+            .collect()
+    }
+
+    /// As [`stepped`], with the step function `step_fn` (given a journey log) and
+    /// the journeys recorded after each step.
+    fn stepped_by(
+        s: &crate::Scenario,
+        steps: u32,
+        unbounded: bool,
+        step_fn: fn(&mut Shard, &StepParams, u64, Option<&mut JourneyLog>) -> StepTally,
+    ) -> Vec<(StepTally, Vec<u8>, JourneyLog)> {
         let w = crate::World::new(s, &s.strategy);
         let mut out = Vec::new();
         for (ci, country) in w.countries.iter().enumerate() {
@@ -1140,7 +1154,8 @@ mod tests {
                         .iter_mut()
                         .for_each(|sp| sp.buy_bound = [[u64::MAX; N_PAID + 1]; 2]);
                 }
-                let t = sh.step(&p, 0x5EED ^ step as u64, None);
+                let mut journeys = JourneyLog::default();
+                let t = step_fn(&mut sh, &p, 0x5EED ^ step as u64, Some(&mut journeys));
                 dynamics.last = t.clone();
                 let mut cols = [
                     &sh.state[..],
@@ -1154,7 +1169,7 @@ mod tests {
                 .concat();
                 cols.extend(sh.used.iter().flat_map(|u| u.to_le_bytes()));
                 cols.extend(sh.path.iter().flat_map(|u| u.to_le_bytes()));
-                out.push((t, cols));
+                out.push((t, cols, journeys));
             }
         }
         out
@@ -1245,6 +1260,61 @@ mod tests {
         assert!(
             orders > 5000 && lost > 20,
             "{orders} orders, {lost} lost at the hand-over"
+        );
+    }
+
+    #[test]
+    fn the_vector_step_gives_the_one_agent_steps_numbers() {
+        if !vector::enabled() {
+            eprintln!("not run: this processor has no AVX-512 (the step goes one agent at a time)");
+            return;
+        }
+        // the purchase-bound cases, a service-heavy case (contacts, sales at the
+        // desk, bad experiences) and a consent-heavy one (opt-outs); shards of
+        // 300 to 3 000 agents, so that most end in a group of fewer than 16
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&[], &[]),
+            (
+                &[
+                    "behaviour.preferred_channel_boost=6",
+                    "behaviour.switch_dropoff=0.5",
+                    "behaviour.omni_repeat_uplift=3",
+                    "behaviour.fatigue_effect=0.5",
+                ],
+                &crate::scenario::INITIATIVES,
+            ),
+            (
+                &[
+                    "behaviour.contact_rate_weekly=0.3",
+                    "behaviour.prospect_contact_rate_weekly=0.2",
+                ],
+                &[],
+            ),
+            (&["behaviour.fatigue_effect=0.9"], &["unified_data"]),
+            (&["behaviour.switch_dropoff=0.3"], &["ropo"]),
+        ];
+        let (mut orders, mut contacts, mut optouts, mut churned, mut journeys) = (0, 0, 0, 0, 0);
+        for (overrides, initiatives) in cases {
+            let s = bound_case(overrides, initiatives);
+            let vector = stepped_by(&s, 30, false, vector::step);
+            assert_eq!(
+                vector,
+                stepped_by(&s, 30, false, Shard::step_one_by_one),
+                "{overrides:?}, initiatives {initiatives:?}"
+            );
+            for (t, _, j) in &vector {
+                orders += t.purchases.iter().sum::<u64>();
+                contacts += t.contacts.iter().sum::<u64>();
+                optouts += t.optouts;
+                churned += t.churned_by_pref.iter().sum::<u64>();
+                journeys += (j != &JourneyLog::default()) as u64;
+            }
+        }
+        // every kind of event happened, so that each path was compared
+        assert!(
+            orders > 5000 && contacts > 1000 && optouts > 100 && churned > 100 && journeys > 50,
+            "{orders} orders, {contacts} contacts, {optouts} opt-outs, {churned} churned, \
+             {journeys} steps with journeys"
         );
     }
 
