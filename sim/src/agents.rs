@@ -2,7 +2,9 @@
 //! identical customers) each, stored as structure-of-arrays per shard of
 //! [`SHARD_SIZE`](crate::world::SHARD_SIZE) agents of one country.
 //!
-//! The hot loop ([`Shard::step`]) does no allocation, hashing or dynamic dispatch.
+//! The hot loop ([`Shard::step`]) does no allocation, hashing or dynamic dispatch
+//! (the vector step builds its few small tables once per shard and step, before
+//! its loop).
 //! Every agent owns [`DRAW_SLOTS`] numbered random draws per step (counter-based,
 //! computed only when needed), so its numbers do not depend on what other agents
 //! did, and two strategies run with the same seed see the same numbers (common
@@ -554,8 +556,9 @@ struct Columns<'a> {
     paths: &'a mut [u32],
 }
 
-/// Agent `i`'s step: every mechanism, in the order of [`Shard::step`]'s
-/// description, with its tallies added to `t`.
+/// Agent `i`'s step: every mechanism, in the order docs/model.md describes them
+/// (touch, word of mouth, purchase, service, churn, drift), with its tallies
+/// added to `t`.
 #[inline(always)]
 fn agent_step(
     cols: &mut Columns,
@@ -1129,6 +1132,45 @@ mod tests {
             .collect()
     }
 
+    /// Every column a step writes, as bytes.
+    fn column_bytes(sh: &Shard) -> Vec<u8> {
+        let mut cols = [
+            &sh.state[..],
+            &sh.flags,
+            &sh.familiarity,
+            &sh.satisfaction,
+            &sh.fatigue,
+            &sh.bad,
+            &sh.last_ch,
+        ]
+        .concat();
+        cols.extend(sh.used.iter().flat_map(|u| u.to_le_bytes()));
+        cols.extend(sh.path.iter().flat_map(|u| u.to_le_bytes()));
+        cols
+    }
+
+    type StepFn = fn(&mut Shard, &StepParams, u64, Option<&mut JourneyLog>) -> StepTally;
+
+    /// The vector levels this processor has, with their step functions.
+    fn vector_levels() -> Vec<(vector::Level, StepFn)> {
+        fn avx512(
+            sh: &mut Shard,
+            p: &StepParams,
+            key: u64,
+            j: Option<&mut JourneyLog>,
+        ) -> StepTally {
+            vector::step_at(vector::Level::Avx512, sh, p, key, j)
+        }
+        fn avx2(sh: &mut Shard, p: &StepParams, key: u64, j: Option<&mut JourneyLog>) -> StepTally {
+            vector::step_at(vector::Level::Avx2, sh, p, key, j)
+        }
+        let levels: Vec<(vector::Level, StepFn)> =
+            vec![(vector::Level::Avx512, avx512), (vector::Level::Avx2, avx2)];
+        // (none on a processor with neither: the comparisons then compare nothing,
+        // and the step there is the one-agent step itself)
+        levels.into_iter().filter(|(l, _)| l.available()).collect()
+    }
+
     /// As [`stepped`], with the step function `step_fn` (given a journey log) and
     /// the journeys recorded after each step.
     fn stepped_by(
@@ -1157,19 +1199,7 @@ mod tests {
                 let mut journeys = JourneyLog::default();
                 let t = step_fn(&mut sh, &p, 0x5EED ^ step as u64, Some(&mut journeys));
                 dynamics.last = t.clone();
-                let mut cols = [
-                    &sh.state[..],
-                    &sh.flags,
-                    &sh.familiarity,
-                    &sh.satisfaction,
-                    &sh.fatigue,
-                    &sh.bad,
-                    &sh.last_ch,
-                ]
-                .concat();
-                cols.extend(sh.used.iter().flat_map(|u| u.to_le_bytes()));
-                cols.extend(sh.path.iter().flat_map(|u| u.to_le_bytes()));
-                out.push((t, cols, journeys));
+                out.push((t, column_bytes(&sh), journeys));
             }
         }
         out
@@ -1265,13 +1295,10 @@ mod tests {
 
     #[test]
     fn the_vector_step_gives_the_one_agent_steps_numbers() {
-        if !vector::enabled() {
-            eprintln!("not run: this processor has no AVX-512 (the step goes one agent at a time)");
-            return;
-        }
+        let levels = vector_levels();
         // the purchase-bound cases, a service-heavy case (contacts, sales at the
-        // desk, bad experiences) and a consent-heavy one (opt-outs); shards of
-        // 300 to 3 000 agents, so that most end in a group of fewer than 16
+        // desk, bad experiences) and an opt-out-heavy one; shards of 250 to
+        // 3 000 agents, so that most end in a part group
         let cases: [(&[&str], &[&str]); 5] = [
             (&[], &[]),
             (
@@ -1290,19 +1317,26 @@ mod tests {
                 ],
                 &[],
             ),
-            (&["behaviour.fatigue_effect=0.9"], &["unified_data"]),
+            (
+                &[
+                    "behaviour.fatigue_effect=0.9",
+                    "behaviour.optout_at_full_fatigue=0.5",
+                ],
+                &["unified_data"],
+            ),
             (&["behaviour.switch_dropoff=0.3"], &["ropo"]),
         ];
         let (mut orders, mut contacts, mut optouts, mut churned, mut journeys) = (0, 0, 0, 0, 0);
         for (overrides, initiatives) in cases {
             let s = bound_case(overrides, initiatives);
-            let vector = stepped_by(&s, 30, false, vector::step);
-            assert_eq!(
-                vector,
-                stepped_by(&s, 30, false, Shard::step_one_by_one),
-                "{overrides:?}, initiatives {initiatives:?}"
-            );
-            for (t, _, j) in &vector {
+            let one_by_one = stepped_by(&s, 30, false, Shard::step_one_by_one);
+            for (level, step_fn) in &levels {
+                assert!(
+                    stepped_by(&s, 30, false, *step_fn) == one_by_one,
+                    "{level:?}: {overrides:?}, initiatives {initiatives:?}"
+                );
+            }
+            for (t, _, j) in &one_by_one {
                 orders += t.purchases.iter().sum::<u64>();
                 contacts += t.contacts.iter().sum::<u64>();
                 optouts += t.optouts;
@@ -1315,6 +1349,80 @@ mod tests {
             orders > 5000 && contacts > 1000 && optouts > 100 && churned > 100 && journeys > 50,
             "{orders} orders, {contacts} contacts, {optouts} opt-outs, {churned} churned, \
              {journeys} steps with journeys"
+        );
+    }
+
+    #[test]
+    fn the_vector_step_matches_on_random_agents_and_extreme_parameters() {
+        use rand::Rng;
+        let levels = vector_levels();
+        let s = bound_case(&[], &["unified_data", "ropo"]);
+        let w = crate::World::new(&s, &s.strategy);
+        let mut rng = crate::rng::stream(5, 0, 0, 0, 0, crate::rng::Purpose::Init);
+        let (mut orders, mut churned, mut incon) = (0, 0, 0);
+        for trial in 0..30u64 {
+            let ci = trial as usize % w.countries.len();
+            let mut dynamics = crate::step::CountryDynamics::default();
+            let cut = crate::mechanisms::finance::Cut::NONE;
+            let (mut p, _) = crate::step::compile(&w, ci, &mut dynamics, 0, cut);
+            // valid but extreme parameters, a different set each trial
+            let bound = [0, u32::MAX as u64, 1 << 32, u64::MAX][trial as usize % 4];
+            match trial % 5 {
+                0 => (p.inconsistency_thr, p.inconsistency_hit) = (u32::MAX, 255),
+                1 => (p.drift_q8, p.wom_pos_thr, p.wom_any_thr) = (0, u32::MAX / 2, u32::MAX),
+                2 => (p.drift_q8, p.wom_gain) = (256, 255),
+                3 => (p.contact_thr, p.prospect_contact_thr) = (u32::MAX / 4, u32::MAX / 8),
+                _ => p
+                    .segments
+                    .iter_mut()
+                    .for_each(|sp| sp.buy_bound = [[bound; N_PAID + 1]; 2]),
+            }
+            // agents in any state and memory
+            let mut sh = Shard::new(9, 0, ci, 0, &w.countries[ci], 100, 150);
+            for i in 0..sh.len() {
+                sh.state[i] = rng.random_range(0..state::N as u8);
+                sh.flags[i] = rng.random_range(0..8);
+                sh.familiarity[i] = rng.random();
+                sh.satisfaction[i] = rng.random();
+                sh.fatigue[i] = rng.random();
+                sh.bad[i] = rng.random_range(0..4);
+                let last = rng.random_range(0..=N_CHANNELS as u8);
+                sh.last_ch[i] = if last == N_CHANNELS as u8 {
+                    NO_CHANNEL
+                } else {
+                    last
+                };
+                sh.used[i] = rng.random_range(0..1 << N_CHANNELS);
+                sh.path[i] = (0..rng.random_range(0..=8)).fold(0, |path, _| {
+                    (path << 4) | rng.random_range(1..=N_PAID as u32)
+                });
+                sh.churn_p[i] = rng.random_range(0..2000);
+            }
+            let step = |f: StepFn, sh: &mut Shard| {
+                (0..3)
+                    .map(|k| {
+                        let mut j = JourneyLog::default();
+                        let t = f(sh, &p, trial * 3 + k, Some(&mut j));
+                        (t, column_bytes(sh), j)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let reference = step(Shard::step_one_by_one, &mut sh.clone());
+            for (level, f) in &levels {
+                assert!(
+                    step(*f, &mut sh.clone()) == reference,
+                    "{level:?}, trial {trial}"
+                );
+            }
+            for (t, _, _) in &reference {
+                orders += t.purchases.iter().sum::<u64>();
+                churned += t.churned_by_pref.iter().sum::<u64>();
+                incon += t.inconsistency;
+            }
+        }
+        assert!(
+            orders > 100 && churned > 100 && incon > 100,
+            "{orders} orders, {churned} churned, {incon} inconsistencies"
         );
     }
 

@@ -1,8 +1,9 @@
-//! [`Shard::step`] sixteen agents at a time in AVX-512 vector instructions,
-//! where the processor has them (checked once per process; elsewhere, and with
+//! [`Shard::step`] for a group of agents at a time in vector instructions: sixteen
+//! with AVX-512 ([`lanes`]), eight with AVX2 ([`avx2::lanes`]), whichever is the
+//! best the processor has (checked once per process; without either, and with
 //! `OMNIMIX_VECTOR=off`, the step goes one agent at a time).
 //!
-//! Per group of sixteen agents:
+//! Per group of agents:
 //! 1. **The common path, for every agent at once**: the four counter draws
 //!    (slots 0–3), the paid touch, opt-out, familiarity gain, inconsistency,
 //!    word of mouth, the journey-state moves, churn and satisfaction drift,
@@ -13,40 +14,88 @@
 //!    others keep theirs.
 //! 2. **The tallies** of the agents without a rare event, counted from the
 //!    lanes' masks (counts do not depend on the order they are added in).
-//! 3. **The rare events**, agent by agent in agent order (and the last
-//!    `n mod 16` agents of a shard), by the one-agent step
+//! 3. **The rare events**, agent by agent in agent order (and the last agents
+//!    of a shard, fewer than a group), by the one-agent step
 //!    ([`super::agent_step`]) from the agent's unchanged columns: every purchase,
 //!    contact, bad experience and journey record is computed exactly as one at a
 //!    time, and revenue is summed in the same order, so the step's numbers are
 //!    the same to the bit (tested against [`Shard::step_one_by_one`]).
 
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code, unused_variables))]
+
 use super::{Columns, JourneyLog, Shard, StepTally, agent_step};
 use crate::mechanisms::observation;
 use crate::step::StepParams;
 
-/// Agents stepped together.
-pub const LANES: usize = 16;
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 
-/// True when this process steps agents sixteen at a time: the processor has
-/// AVX-512 (F, BW, DQ, VL) and `OMNIMIX_VECTOR` is not `off`.
-pub fn enabled() -> bool {
-    use std::sync::OnceLock;
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var("OMNIMIX_VECTOR").as_deref() != Ok("off") && available())
+// Channel tables have eight entries, the eighth (index 7) for "no touch".
+const _: () = assert!(crate::world::N_PAID < 8);
+
+/// The vector instructions the step runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// AVX-512 (F, BW, DQ, VL): sixteen agents per call.
+    Avx512,
+    /// AVX2: eight agents per call.
+    Avx2,
 }
 
-/// True when the processor has the instructions the vector step is compiled for.
-pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("popcnt")
+impl Level {
+    /// Agents per call.
+    pub fn lanes(self) -> usize {
+        match self {
+            Level::Avx512 => 16,
+            Level::Avx2 => 8,
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+
+    /// True when the processor has this level's instructions.
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Level::Avx512 => {
+                    has!("avx512f")
+                        && has!("avx512bw")
+                        && has!("avx512dq")
+                        && has!("avx512vl")
+                        && has!("popcnt")
+                }
+                Level::Avx2 => has!("avx2") && has!("popcnt"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = self;
+            false
+        }
+    }
+}
+
+/// The level this process steps agents at: the best the processor has
+/// (checked once), lowered by `OMNIMIX_VECTOR=avx2`; `None` (one agent at a
+/// time) without AVX2 or with `OMNIMIX_VECTOR=off`.
+pub fn level() -> Option<Level> {
+    use std::sync::OnceLock;
+    static LEVEL: OnceLock<Option<Level>> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let best = [Level::Avx512, Level::Avx2]
+            .into_iter()
+            .find(|l| l.available());
+        match std::env::var("OMNIMIX_VECTOR").as_deref() {
+            Ok("off") => None,
+            Ok("avx2") => best.and(Some(Level::Avx2)).filter(|l| l.available()),
+            _ => best,
+        }
+    })
+}
+
+/// True when this process steps agents in vector lanes (see [`level`]).
+pub fn enabled() -> bool {
+    level().is_some()
 }
 
 /// A step's per-segment and per-channel tables, flat and 32 bits wide for the
@@ -122,38 +171,61 @@ impl Tables {
     }
 }
 
-/// [`Shard::step`] sixteen agents at a time; see the module description.
-/// Call only when [`enabled`].
+/// [`Shard::step`] in vector lanes at this process's [`level`]; see the module
+/// description. Call only when [`enabled`].
 pub fn step(
+    sh: &mut Shard,
+    p: &StepParams,
+    key: u64,
+    journeys: Option<&mut JourneyLog>,
+) -> StepTally {
+    step_at(
+        level().expect("the vector step needs AVX2 or AVX-512"),
+        sh,
+        p,
+        key,
+        journeys,
+    )
+}
+
+/// [`Shard::step`] in vector lanes at `level`, which the processor must have.
+pub fn step_at(
+    level: Level,
     sh: &mut Shard,
     p: &StepParams,
     key: u64,
     mut journeys: Option<&mut JourneyLog>,
 ) -> StepTally {
-    assert!(available(), "the vector step needs AVX-512");
+    assert!(level.available(), "this processor has no {level:?}");
     let tab = Tables::new(p);
     let mut t = StepTally::default();
     let obs_key = observation::observation_key(key);
     let mut cols = sh.columns();
     let n = cols.states.len();
+    let width = level.lanes();
     let full = if p.segments.is_empty() {
         0
     } else {
-        n / LANES * LANES
+        n / width * width
     };
     let mut i0 = 0;
     while i0 < full {
-        // SAFETY: `available` checked the instructions; i0 + 16 <= n.
+        // SAFETY: `available` checked the instructions; i0 + width <= n.
         #[cfg(target_arch = "x86_64")]
-        let mut rare = unsafe { lanes(&mut cols, p, &tab, key, i0, &mut t) };
+        let mut rare = unsafe {
+            match level {
+                Level::Avx512 => lanes(&mut cols, p, &tab, key, i0, &mut t),
+                Level::Avx2 => avx2::lanes(&mut cols, p, &tab, key, i0, &mut t),
+            }
+        };
         #[cfg(not(target_arch = "x86_64"))]
-        let mut rare: u32 = 0xFFFF;
+        let mut rare: u32 = (1 << width) - 1;
         while rare != 0 {
             let i = i0 + rare.trailing_zeros() as usize;
             agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
             rare &= rare - 1;
         }
-        i0 += LANES;
+        i0 += width;
     }
     for i in full..n {
         agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
@@ -182,8 +254,9 @@ unsafe fn lanes(
     use crate::world::N_PAID;
     use std::arch::x86_64::*;
     let n = cols.states.len();
-    assert!(i0 + LANES <= n);
+    assert!(i0 + 16 <= n);
     let ns = tab.consider.len() as u32;
+    assert!(ns > 0, "a shard with agents has segments");
     let set = |v: u32| _mm512_set1_epi32(v as i32);
     let table = |a: &[u32; 16]| unsafe { _mm512_loadu_si512(a.as_ptr().cast()) };
 
@@ -255,11 +328,20 @@ unsafe fn lanes(
     let consent = _mm512_and_si512(flags, set(CONSENT as u32));
     let row = _mm512_slli_epi32::<3>(_mm512_add_epi32(_mm512_add_epi32(seg, seg), consent));
     let mut k = _mm512_setzero_si512();
+    // a touch lands when the draw lies below the last bound (as in the one-agent
+    // step, whatever the bounds before it)
+    let mut hit = 0;
     for q in 0..N_PAID as u32 {
         let b = gather(_mm512_add_epi32(row, set(q)), &tab.cum);
         k = _mm512_mask_add_epi32(k, _mm512_cmpge_epu32_mask(u_touch, b), k, set(1));
+        hit = _mm512_cmplt_epu32_mask(u_touch, b);
     }
-    let hit = _mm512_cmplt_epu32_mask(k, set(N_PAID as u32));
+    // rank 7 (no touch) where none lands
+    let k = _mm512_mask_mov_epi32(
+        set(N_PAID as u32),
+        hit,
+        _mm512_min_epu32(k, set(N_PAID as u32 - 1)),
+    );
     let c = _mm512_and_si512(_mm512_permutexvar_epi32(k, table(&tab.order)), set(7));
     let fat0 = _mm512_srli_epi32::<8>(_mm512_mullo_epi32(fat_in, set(p.fatigue_keep_q8)));
     let fat_hit = _mm512_min_epu32(
