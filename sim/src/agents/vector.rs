@@ -21,7 +21,10 @@
 //!    time, and revenue is summed in the same order, so the step's numbers are
 //!    the same to the bit (tested against [`Shard::step_one_by_one`]).
 
-#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code, unused_variables))]
+#![cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, unused_variables, unused_imports)
+)]
 
 use super::{Columns, JourneyLog, Shard, StepTally, agent_step};
 use crate::mechanisms::observation;
