@@ -437,24 +437,24 @@ impl Shard {
     /// Advance every agent one step. Conversions with a non-empty path are pushed to
     /// `journeys` when it is given, with what the company observed of them.
     ///
-    /// Where the processor has AVX-512, agents are stepped sixteen at a time
-    /// ([`vector`]); otherwise one at a time. Both give the same numbers to the
-    /// bit.
+    /// Where the processor has AVX-512 or AVX2, agents are stepped sixteen or
+    /// eight at a time ([`vector`], at [`vector::level`]); otherwise one at a time.
+    /// Every way gives the same numbers to the bit.
     pub fn step(
         &mut self,
         p: &StepParams,
         key: u64,
         journeys: Option<&mut JourneyLog>,
     ) -> StepTally {
-        if vector::enabled() {
-            vector::step(self, p, key, journeys)
-        } else {
-            self.step_one_by_one(p, key, journeys)
+        match vector::level() {
+            Some(level) => vector::step(level, self, p, key, journeys),
+            None => self.step_one_by_one(p, key, journeys),
         }
     }
 
     /// [`Shard::step`] one agent at a time (the reference the vector step is
-    /// tested against, and the step where the processor has no vector unit).
+    /// tested against, and the step where the processor has neither AVX-512 nor
+    /// AVX2).
     pub fn step_one_by_one(
         &mut self,
         p: &StepParams,
@@ -1159,10 +1159,10 @@ mod tests {
             key: u64,
             j: Option<&mut JourneyLog>,
         ) -> StepTally {
-            vector::step_at(vector::Level::Avx512, sh, p, key, j)
+            vector::step(vector::Level::Avx512, sh, p, key, j)
         }
         fn avx2(sh: &mut Shard, p: &StepParams, key: u64, j: Option<&mut JourneyLog>) -> StepTally {
-            vector::step_at(vector::Level::Avx2, sh, p, key, j)
+            vector::step(vector::Level::Avx2, sh, p, key, j)
         }
         let levels: Vec<(vector::Level, StepFn)> =
             vec![(vector::Level::Avx512, avx512), (vector::Level::Avx2, avx2)];

@@ -90,15 +90,10 @@ pub fn level() -> Option<Level> {
             .find(|l| l.available());
         match std::env::var("OMNIMIX_VECTOR").as_deref() {
             Ok("off") => None,
-            Ok("avx2") => best.and(Some(Level::Avx2)).filter(|l| l.available()),
+            Ok("avx2") => Some(Level::Avx2).filter(|l| l.available()),
             _ => best,
         }
     })
-}
-
-/// True when this process steps agents in vector lanes (see [`level`]).
-pub fn enabled() -> bool {
-    level().is_some()
 }
 
 /// A step's per-segment and per-channel tables, flat and 32 bits wide for the
@@ -174,25 +169,9 @@ impl Tables {
     }
 }
 
-/// [`Shard::step`] in vector lanes at this process's [`level`]; see the module
-/// description. Call only when [`enabled`].
+/// [`Shard::step`] in vector lanes at `level` (see the module description),
+/// which the processor must have: [`level`] gives this process's.
 pub fn step(
-    sh: &mut Shard,
-    p: &StepParams,
-    key: u64,
-    journeys: Option<&mut JourneyLog>,
-) -> StepTally {
-    step_at(
-        level().expect("the vector step needs AVX2 or AVX-512"),
-        sh,
-        p,
-        key,
-        journeys,
-    )
-}
-
-/// [`Shard::step`] in vector lanes at `level`, which the processor must have.
-pub fn step_at(
     level: Level,
     sh: &mut Shard,
     p: &StepParams,
