@@ -298,7 +298,6 @@ fn ctrl_c_saves_the_fit_in_the_out_folder_and_resume_ends_where_the_whole_fit_do
             flags[1],
         ],
         "coarse: started",
-        std::time::Duration::from_millis(300),
     );
     assert_eq!(code, Some(130), "exit code after Ctrl-C:\n{err}");
     assert!(cut.join("checkpoint.json").is_file(), "{err}");

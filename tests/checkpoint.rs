@@ -180,7 +180,6 @@ fn ctrl_c_saves_the_search_in_the_out_folder_and_resume_reaches_the_same_plan() 
     let (code, err) = crate::util::interrupt(
         &cut.iter().map(String::as_str).collect::<Vec<_>>(),
         "search: started",
-        std::time::Duration::from_millis(1500),
     );
     assert_eq!(code, Some(130), "exit code after Ctrl-C:\n{err}");
     assert!(
