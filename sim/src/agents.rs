@@ -556,6 +556,32 @@ struct Columns<'a> {
     paths: &'a mut [u32],
 }
 
+impl Columns<'_> {
+    /// The number of agents, checked to be every column's length (the vector step's
+    /// loads and stores rely on it).
+    fn len(&self) -> usize {
+        let n = self.states.len();
+        let lengths = [
+            self.segments.len(),
+            self.prefs.len(),
+            self.flags.len(),
+            self.fams.len(),
+            self.sats.len(),
+            self.fats.len(),
+            self.bads.len(),
+            self.lasts.len(),
+            self.churns.len(),
+            self.useds.len(),
+            self.paths.len(),
+        ];
+        assert!(
+            lengths.iter().all(|&l| l == n),
+            "agent columns of one length"
+        );
+        n
+    }
+}
+
 /// Agent `i`'s step: every mechanism, in the order docs/model.md describes them
 /// (touch, word of mouth, purchase, service, churn, drift), with its tallies
 /// added to `t`.
@@ -1350,6 +1376,38 @@ mod tests {
             "{orders} orders, {contacts} contacts, {optouts} opt-outs, {churned} churned, \
              {journeys} steps with journeys"
         );
+    }
+
+    /// The vector step's loads and stores rely on one length for every column:
+    /// `Columns::len` refuses anything else.
+    #[test]
+    #[should_panic(expected = "agent columns of one length")]
+    fn agent_columns_of_different_lengths_are_refused() {
+        let (mut b8, mut b16, mut b32) = ([0u8; 7 * 16], [0u16; 16], [0u32; 16]);
+        let (segments, rest) = b8.split_at_mut(16);
+        let (prefs, rest) = rest.split_at_mut(16);
+        let (states, rest) = rest.split_at_mut(16);
+        let (flags, rest) = rest.split_at_mut(16);
+        let (fams, rest) = rest.split_at_mut(16);
+        let (sats, rest) = rest.split_at_mut(16);
+        let (fats, _) = rest.split_at_mut(16);
+        let (mut bads, mut lasts) = ([0u8; 16], [0u8; 15]);
+        let churns = [0u16; 16];
+        let cols = Columns {
+            states,
+            segments,
+            prefs,
+            flags,
+            fams,
+            sats,
+            fats,
+            bads: &mut bads,
+            lasts: &mut lasts, // one short
+            churns: &churns,
+            useds: &mut b16,
+            paths: &mut b32,
+        };
+        cols.len();
     }
 
     #[test]

@@ -103,7 +103,8 @@ pub fn level() -> Option<Level> {
 }
 
 /// A step's per-segment and per-channel tables, flat and 32 bits wide for the
-/// lanes' look-ups. Channel tables have an eighth entry (index 7) for "no
+/// lanes' look-ups. Every per-segment table is built for the same segment count
+/// (`Tables::new`), which the look-ups' safety arguments use. Channel tables have an eighth entry (index 7) for "no
 /// touch", which every select then discards.
 struct Tables {
     /// `touch_cum` at `(segment · 2 + consent) · 8 + k` (k < 7; entry 7 unused).
@@ -189,7 +190,7 @@ pub fn step(
     let mut t = StepTally::default();
     let obs_key = observation::observation_key(key);
     let mut cols = sh.columns();
-    let n = cols.states.len();
+    let n = cols.len();
     let width = level.lanes();
     let full = if p.segments.is_empty() {
         0
@@ -198,12 +199,13 @@ pub fn step(
     };
     let mut i0 = 0;
     while i0 < full {
-        // SAFETY: `available` checked the instructions; i0 + width <= n.
+        // SAFETY: `available` checked the instructions; i0 + width <= n, every
+        // column's length (`Columns::len`).
         #[cfg(target_arch = "x86_64")]
         let mut rare = unsafe {
             match level {
-                Level::Avx512 => avx512::lanes(&mut cols, p, &tab, key, i0, &mut t),
-                Level::Avx2 => avx2::lanes(&mut cols, p, &tab, key, i0, &mut t),
+                Level::Avx512 => avx512::step_group(&mut cols, p, &tab, key, i0, &mut t),
+                Level::Avx2 => avx2::step_group(&mut cols, p, &tab, key, i0, &mut t),
             }
         };
         #[cfg(not(target_arch = "x86_64"))]

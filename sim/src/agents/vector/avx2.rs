@@ -14,9 +14,9 @@ use std::ops::{BitAnd, BitOr, Not};
 /// The common path of agents `i0 .. i0 + 8` ([`common_path`]).
 ///
 /// # Safety
-/// The processor has AVX2.
+/// The processor has AVX2, and every column of `cols` is at least `i0 + 8` long.
 #[target_feature(enable = "avx2,popcnt")]
-pub unsafe fn lanes(
+pub unsafe fn step_group(
     cols: &mut Columns,
     p: &StepParams,
     tab: &Tables,
@@ -24,11 +24,12 @@ pub unsafe fn lanes(
     i0: usize,
     t: &mut StepTally,
 ) -> u32 {
-    common_path(Avx2(()), cols, p, tab, key, i0, t)
+    // SAFETY: the caller's conditions are common_path's.
+    unsafe { common_path(Avx2(()), cols, p, tab, key, i0, t) }
 }
 
-/// Proof that the processor has AVX2: made only in [`lanes`], whose caller checked
-/// it.
+/// Proof that the processor has AVX2: made only in [`step_group`], whose caller
+/// checked it.
 #[derive(Clone, Copy)]
 pub(super) struct Avx2(());
 
@@ -40,8 +41,9 @@ pub(super) struct Mask(__m256i);
 // SAFETY (every `unsafe` block below, unless it says more): an `Avx2` or a `Mask`
 // exists only on a processor with AVX2.
 //
-// No closures here or in the operations: a closure is a function of its own, compiled
-// without `lanes`'s instructions, so the intrinsics in it would become calls.
+// No closures in these operations: they are functions without `#[target_feature]`
+// (only `step_group` has it), so a closure in them is compiled without the
+// instructions, and where it is not inlined the intrinsics in it become calls.
 impl BitAnd for Mask {
     type Output = Mask;
     #[inline(always)]
@@ -117,7 +119,9 @@ impl Avx2 {
         mult: &[f64; 16],
     ) -> u32 {
         unsafe {
-            // SAFETY: every level is below 16 = mult.len().
+            // SAFETY: every index is held below 16 = mult.len() (levels are below 16
+            // already, so the mask changes nothing but guards the read).
+            let levels = _mm_and_si128(levels, _mm_set1_epi32(15));
             let m = _mm256_i32gather_pd::<8>(mult.as_ptr(), levels);
             let hazard = _mm256_mul_pd(_mm256_cvtepi32_pd(props), m);
             let u = _mm256_add_pd(_mm256_cvtepi32_pd(flipped), _mm256_set1_pd(2_147_483_648.0));

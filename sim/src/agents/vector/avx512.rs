@@ -11,9 +11,10 @@ use std::arch::x86_64::*;
 /// The common path of agents `i0 .. i0 + 16` ([`common_path`]).
 ///
 /// # Safety
-/// The processor has AVX-512 F, BW, DQ and VL.
+/// The processor has AVX-512 F, BW, DQ and VL, and every column of `cols` is at
+/// least `i0 + 16` long.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-pub unsafe fn lanes(
+pub unsafe fn step_group(
     cols: &mut Columns,
     p: &StepParams,
     tab: &Tables,
@@ -21,10 +22,11 @@ pub unsafe fn lanes(
     i0: usize,
     t: &mut StepTally,
 ) -> u32 {
-    common_path(Avx512(()), cols, p, tab, key, i0, t)
+    // SAFETY: the caller's conditions are common_path's.
+    unsafe { common_path(Avx512(()), cols, p, tab, key, i0, t) }
 }
 
-/// Proof that the processor has AVX-512 F, BW, DQ and VL: made only in [`lanes`],
+/// Proof that the processor has AVX-512 F, BW, DQ and VL: made only in [`step_group`],
 /// whose caller checked them.
 #[derive(Clone, Copy)]
 pub(super) struct Avx512(());
@@ -32,8 +34,9 @@ pub(super) struct Avx512(());
 // SAFETY (every `unsafe` block below, unless it says more): an `Avx512` exists only
 // on a processor with the instructions.
 //
-// No closures here or in the operations: a closure is a function of its own, compiled
-// without `lanes`'s instructions, so the intrinsics in it would become calls.
+// No closures in these operations: they are functions without `#[target_feature]`
+// (only `step_group` has it), so a closure in them is compiled without the
+// instructions, and where it is not inlined the intrinsics in it become calls.
 impl Avx512 {
     /// SplitMix64's finaliser on eight 64-bit lanes.
     #[inline(always)]
@@ -60,6 +63,12 @@ impl Avx512 {
                 _mm512_cvtepi64_epi32(b),
             )
         }
+    }
+
+    /// The high halves of eight 64-bit lanes.
+    #[inline(always)]
+    fn high32(self, d: __m512i) -> __m256i {
+        unsafe { _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(d)) }
     }
 
     /// [`Isa::churn_below`] of eight agents, in doubles.
@@ -261,9 +270,8 @@ impl Isa for Avx512 {
         unsafe {
             let lo = _mm512_castsi512_si256;
             let hi = _mm512_extracti64x4_epi64::<1>;
-            let u = |d: __m512i| _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(d));
-            self.churn_half(lo(level), lo(propensity), u(a), mult)
-                | self.churn_half(hi(level), hi(propensity), u(b), mult) << 8
+            self.churn_half(lo(level), lo(propensity), self.high32(a), mult)
+                | self.churn_half(hi(level), hi(propensity), self.high32(b), mult) << 8
         }
     }
 }

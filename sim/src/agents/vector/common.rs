@@ -3,11 +3,12 @@
 //! sixteen and eight agents and call [`common_path`] from a function compiled
 //! for their instructions, into which every operation is inlined.
 //!
-//! No closures here or in the operations: a closure is a function of its own,
-//! compiled without the caller's instructions, and where the compiler does not
-//! inline it, the vector instructions in it become calls (a closure mapped over
-//! the draw slots made the step four times slower). Helpers are `#[inline(always)]`
-//! methods instead; the engine bench shows a slip at once.
+//! No closures here or in the operations: only the `step_group` entries carry
+//! `#[target_feature]`, so a closure in [`common_path`] or in an operation is
+//! compiled without the instructions, and where the compiler does not inline it,
+//! the intrinsics in it become calls (a closure mapped over the draw slots made the
+//! step four times slower). Helpers are `#[inline(always)]` methods instead; the
+//! engine bench shows a slip at once.
 
 use super::super::{CONSENT, Columns, INITIAL, NO_CHANNEL, StepTally, state};
 use super::Tables;
@@ -121,8 +122,11 @@ pub(super) trait Isa: Copy {
 /// The common path of agents `i0 .. i0 + S::LANES` (see [`super`]'s description):
 /// writes the columns and adds the tallies of the agents without a rare event, and
 /// returns the mask of those with one (bit `l` for agent `i0 + l`).
+///
+/// # Safety
+/// Every column of `cols` is at least `i0 + S::LANES` long.
 #[inline(always)]
-pub(super) fn common_path<S: Isa>(
+pub(super) unsafe fn common_path<S: Isa>(
     s: S,
     cols: &mut Columns,
     p: &StepParams,
@@ -131,9 +135,7 @@ pub(super) fn common_path<S: Isa>(
     i0: usize,
     t: &mut StepTally,
 ) -> u32 {
-    // Every column of a `Columns` has the same length (`Shard::columns`), so this
-    // one check covers the loads and stores below.
-    assert!(i0 + S::LANES <= cols.states.len());
+    debug_assert!(i0 + S::LANES <= cols.len());
     let ns = tab.consider.len() as u32;
     assert!(ns > 0, "a shard with agents has segments");
     let zero = s.set(0);
@@ -151,7 +153,7 @@ pub(super) fn common_path<S: Isa>(
 
     // Segments are clamped to the tables' range (they come from `Shard::new`, in
     // range), so every gather below reads inside its table.
-    // SAFETY (the loads): i0 + LANES <= every column's length (above).
+    // SAFETY (the loads): i0 + LANES <= every column's length (the caller's).
     let (seg, flags, st0, last, pref, fam_in, sat_in, fat_in, churn_p, used, path_in) = unsafe {
         (
             s.min_u(s.load8(cols.segments, i0), s.set(ns - 1)),
@@ -280,7 +282,7 @@ pub(super) fn common_path<S: Isa>(
 
     // Write back: the new values of agents without a rare event; the others keep
     // theirs for the one-agent step.
-    // SAFETY (the stores): i0 + LANES <= every column's length (above).
+    // SAFETY (the stores): i0 + LANES <= every column's length (the caller's).
     unsafe {
         s.store8(cols.states, i0, rare, st3, st0);
         s.store8(cols.flags, i0, rare, new_flags, flags);
