@@ -464,7 +464,7 @@ impl Shard {
         let mut t = StepTally::default();
         let obs_key = observation::observation_key(key);
         let mut cols = self.columns();
-        for i in 0..cols.states.len() {
+        for i in 0..cols.len() {
             agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
         }
         t
@@ -1203,7 +1203,7 @@ mod tests {
         s: &crate::Scenario,
         steps: u32,
         unbounded: bool,
-        step_fn: fn(&mut Shard, &StepParams, u64, Option<&mut JourneyLog>) -> StepTally,
+        step_fn: StepFn,
     ) -> Vec<(StepTally, Vec<u8>, JourneyLog)> {
         let w = crate::World::new(s, &s.strategy);
         let mut out = Vec::new();

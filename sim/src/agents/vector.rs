@@ -104,8 +104,8 @@ pub fn level() -> Option<Level> {
 
 /// A step's per-segment and per-channel tables, flat and 32 bits wide for the
 /// lanes' look-ups. Every per-segment table is built for the same segment count
-/// (`Tables::new`), which the look-ups' safety arguments use. Channel tables have an eighth entry (index 7) for "no
-/// touch", which every select then discards.
+/// (`Tables::new`), which the look-ups' safety arguments use. Channel tables have
+/// an eighth entry (index 7) for "no touch", which every select then discards.
 struct Tables {
     /// `touch_cum` at `(segment · 2 + consent) · 8 + k` (k < 7; entry 7 unused).
     cum: Vec<u32>,
@@ -197,8 +197,7 @@ pub fn step(
     } else {
         n / width * width
     };
-    let mut i0 = 0;
-    while i0 < full {
+    for i0 in (0..full).step_by(width) {
         // SAFETY: `available` checked the instructions; i0 + width <= n, every
         // column's length (`Columns::len`).
         #[cfg(target_arch = "x86_64")]
@@ -215,7 +214,6 @@ pub fn step(
             agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
             rare &= rare - 1;
         }
-        i0 += width;
     }
     for i in full..n {
         agent_step(&mut cols, p, key, obs_key, i, &mut t, &mut journeys);
