@@ -82,6 +82,22 @@ fn serve_stops_cleanly_on_ctrl_c() {
     assert!(err.contains("planner stopped"), "{err}");
 }
 
+/// Ctrl-C the moment the URL is printed still stops cleanly: the handlers are in
+/// place before the line (they once were installed on the server's first poll, and a
+/// Ctrl-C in between ended the process by the signal instead, 5 times in 20).
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_on_ctrl_c_right_after_printing_its_url() {
+    let d = Dir::new();
+    let f = d.file("small.toml", SMALL);
+    for _ in 0..3 {
+        let s = Server::start(&[f.to_str().unwrap()]);
+        let (code, err) = s.interrupt();
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains("planner stopped"), "{err}");
+    }
+}
+
 #[test]
 fn serve_warns_when_it_listens_beyond_this_machine() {
     let d = Dir::new();

@@ -7,29 +7,47 @@ use omnimix_serve::planner::Check;
 use omnimix_serve::{Planner, serve as run_server};
 use std::io::Write;
 
-/// Ctrl-C or SIGTERM.
-async fn stop_signal() {
-    let ctrl_c = async {
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: the server polls it from a task of its own, and a Ctrl-C
+/// between the URL line and that first poll would otherwise end the process by the
+/// signal's default action instead of stopping it cleanly. Call it inside the runtime.
+fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        // without a handler that signal keeps its default action
+        let mut int = signal(SignalKind::interrupt()).ok();
+        let mut term = signal(SignalKind::terminate()).ok();
+        async move {
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = int => {}
+                _ = term => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         // without a signal handler the server runs until killed
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => ctrl_c.await,
-        }
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
 }
 
 /// Run `omnimix serve`.
@@ -66,9 +84,10 @@ pub fn serve(cfg: ServeConfig) -> Result<()> {
             .await
             .map_err(|e| BadInput(format!("--host/--port {addr}: cannot listen there ({e})")))?;
         let local = listener.local_addr().context("the server's address")?;
+        let stop = stop_signal();
         println!("omnimix planner: http://{local}/  (Ctrl-C stops it)");
         let _ = std::io::stdout().flush();
-        run_server(listener, planner, stop_signal())
+        run_server(listener, planner, stop)
             .await
             .context("the server failed")
     })?;
