@@ -337,6 +337,8 @@ fn target_finds_a_budget_whose_plan_meets_it_on_fresh_replications() {
         "40",
         "--search-scale",
         "2",
+        "--out",
+        d.join("unreached").to_str().unwrap(),
         "-q",
     ]);
     assert_eq!(o.status.code(), Some(1));

@@ -106,14 +106,18 @@ pub fn interrupt(args: &[&str], first: &str) -> (Option<i32>, String) {
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let line = lines.next().unwrap().unwrap();
     assert!(line.starts_with(first), "{line}");
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    sigint(&child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().unwrap();
     (status.code(), rest.join("\n"))
+}
+
+/// Ctrl-C to a running child, at once (no `kill` process to start in between).
+#[cfg(unix)]
+pub fn sigint(child: &std::process::Child) {
+    // SAFETY: kill(2) on our own child's pid with a valid signal number
+    let r = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(r, 0, "SIGINT to {}", child.id());
 }
 
 /// ISO date `days` after 1970-01-01.
