@@ -3,10 +3,9 @@
 //! by flipping the sign bit, 64-bit multiplications from 32-bit ones, and byte
 //! columns written back whole (the lanes with a rare event write their old values).
 
-use super::super::{Columns, DRAW_SLOTS, StepTally};
+use super::super::{Columns, StepTally};
 use super::Tables;
-use super::common::{Isa, common_path};
-use crate::rng::GOLDEN_GAMMA;
+use super::common::{AGENT_STRIDE, Isa, common_path, draw_state};
 use crate::step::StepParams;
 use std::arch::x86_64::*;
 use std::ops::{BitAnd, BitOr, Not};
@@ -299,16 +298,14 @@ impl Isa for Avx2 {
     fn draws(self, key: u64, i0: usize, slot: u64) -> (__m256i, __m256i) {
         unsafe {
             // agents i0 .. i0 + 4 and i0 + 4 .. i0 + 8, four 64-bit lanes each
-            let g8 = DRAW_SLOTS.wrapping_mul(GOLDEN_GAMMA);
             let spread = _mm256_set_epi64x(
-                g8.wrapping_mul(3) as i64,
-                g8.wrapping_mul(2) as i64,
-                g8 as i64,
+                AGENT_STRIDE.wrapping_mul(3) as i64,
+                AGENT_STRIDE.wrapping_mul(2) as i64,
+                AGENT_STRIDE as i64,
                 0,
             );
-            let half = _mm256_set1_epi64x(g8.wrapping_mul(4) as i64);
-            let base =
-                key.wrapping_add(((i0 as u64) * DRAW_SLOTS + slot + 1).wrapping_mul(GOLDEN_GAMMA));
+            let half = _mm256_set1_epi64x(AGENT_STRIDE.wrapping_mul(4) as i64);
+            let base = draw_state(key, i0, slot);
             let a = _mm256_add_epi64(_mm256_set1_epi64x(base as i64), spread);
             (self.mix(a), self.mix(_mm256_add_epi64(a, half)))
         }

@@ -1,10 +1,9 @@
 //! [`Isa`] in AVX-512 (F, BW, DQ, VL): sixteen agents in 512-bit registers, truth
 //! values in mask registers, masked stores, 64-bit multiplications for the draws.
 
-use super::super::{Columns, DRAW_SLOTS, StepTally};
+use super::super::{Columns, StepTally};
 use super::Tables;
-use super::common::{Isa, common_path};
-use crate::rng::GOLDEN_GAMMA;
+use super::common::{AGENT_STRIDE, Isa, common_path, draw_state};
 use crate::step::StepParams;
 use std::arch::x86_64::*;
 
@@ -242,11 +241,10 @@ impl Isa for Avx512 {
             // agents i0 .. i0 + 8 and i0 + 8 .. i0 + 16, eight 64-bit lanes each
             let spread = _mm512_mullo_epi64(
                 _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                _mm512_set1_epi64(DRAW_SLOTS.wrapping_mul(GOLDEN_GAMMA) as i64),
+                _mm512_set1_epi64(AGENT_STRIDE as i64),
             );
-            let half = _mm512_set1_epi64((8 * DRAW_SLOTS).wrapping_mul(GOLDEN_GAMMA) as i64);
-            let base =
-                key.wrapping_add(((i0 as u64) * DRAW_SLOTS + slot + 1).wrapping_mul(GOLDEN_GAMMA));
+            let half = _mm512_set1_epi64(AGENT_STRIDE.wrapping_mul(8) as i64);
+            let base = draw_state(key, i0, slot);
             let a = _mm512_add_epi64(_mm512_set1_epi64(base as i64), spread);
             (self.mix(a), self.mix(_mm512_add_epi64(a, half)))
         }

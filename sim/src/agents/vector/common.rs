@@ -10,11 +10,23 @@
 //! step four times slower). Helpers are `#[inline(always)]` methods instead; the
 //! engine bench shows a slip at once.
 
-use super::super::{CONSENT, Columns, INITIAL, NO_CHANNEL, StepTally, state};
+use super::super::{CONSENT, Columns, DRAW_SLOTS, INITIAL, NO_CHANNEL, StepTally, state};
 use super::Tables;
+use crate::rng::GOLDEN_GAMMA;
 use crate::step::StepParams;
 use crate::world::N_PAID;
 use std::ops::{BitAnd, BitOr, Not};
+
+/// The SplitMix64 state, its increment added, that agent `i0`'s draw `slot` is mixed
+/// from: `key + (DRAW_SLOTS · i0 + slot + 1) γ`, as [`crate::rng::counter_draw`] mixes
+/// it. Agent `i0 + l`'s is `l` × [`AGENT_STRIDE`] further on.
+#[inline(always)]
+pub(super) fn draw_state(key: u64, i0: usize, slot: u64) -> u64 {
+    key.wrapping_add(((i0 as u64) * DRAW_SLOTS + slot + 1).wrapping_mul(GOLDEN_GAMMA))
+}
+
+/// How far apart two neighbouring agents' draw states are ([`draw_state`]).
+pub(super) const AGENT_STRIDE: u64 = DRAW_SLOTS.wrapping_mul(GOLDEN_GAMMA);
 
 /// The vector operations of one instruction set, on [`Isa::LANES`] lanes of 32
 /// bits (one agent each). A value of the implementing type exists only where the
@@ -85,9 +97,8 @@ pub(super) trait Isa: Copy {
     /// `i0 + LANES <= col.len()`.
     unsafe fn store8(self, col: &mut [u8], i0: usize, rare: Self::M, new: Self::V, old: Self::V);
     unsafe fn store32(self, col: &mut [u32], i0: usize, rare: Self::M, new: Self::V, old: Self::V);
-    /// Draw slot `slot` of agents `i0 ..` (SplitMix64 of
-    /// `key + (DRAW_SLOTS · i + slot + 1) γ`, as [`crate::rng::counter_draw`]), in
-    /// 64-bit lanes.
+    /// Draw slot `slot` of agents `i0 ..` (the SplitMix64 mix of each agent's
+    /// [`draw_state`], as [`crate::rng::counter_draw`]), in 64-bit lanes.
     fn draws(self, key: u64, i0: usize, slot: u64) -> Self::D;
     /// The low and the high 32 bits of each agent's draw.
     fn low(self, d: Self::D) -> Self::V;
