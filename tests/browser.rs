@@ -10,6 +10,8 @@
 // the helpers the integration tests use too; this test needs only some of them
 #[allow(dead_code)]
 mod serve_process;
+#[allow(dead_code)]
+mod util;
 
 use headless_chrome::protocol::cdp::Browser as Cdp;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;

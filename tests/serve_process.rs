@@ -74,11 +74,7 @@ impl Server {
     /// Ctrl-C; the exit code and what it printed on stderr.
     #[cfg(unix)]
     pub fn interrupt(mut self) -> (Option<i32>, String) {
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) on our own child's pid with a valid signal number
-        unsafe {
-            libc::kill(pid, libc::SIGINT);
-        }
+        crate::util::sigint(&self.child);
         let status = self.child.wait().expect("it ends");
         let mut err = String::new();
         if let Some(mut e) = self.stderr.take() {

@@ -14,27 +14,21 @@ use std::io::Write;
 fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        // without a handler that signal keeps its default action
-        let mut int = signal(SignalKind::interrupt()).ok();
-        let mut term = signal(SignalKind::terminate()).ok();
+        use tokio::signal::unix::{Signal, SignalKind, signal};
+        /// The handler's next signal; never without a handler (the signal then keeps
+        /// its default action).
+        async fn next(handler: Option<Signal>) {
+            match handler {
+                Some(mut h) => {
+                    h.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        // `signal` installs each handler here, as the arguments are evaluated
+        let int = next(signal(SignalKind::interrupt()).ok());
+        let term = next(signal(SignalKind::terminate()).ok());
         async move {
-            let int = async {
-                match int.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            let term = async {
-                match term.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
             tokio::select! {
                 _ = int => {}
                 _ = term => {}
